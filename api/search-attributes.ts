@@ -1,0 +1,21 @@
+/**
+ * Custom search attributes every kelos-temporal namespace needs. They make Tasks and spawners findable in
+ * the Web UI and with `temporal workflow list --query`, and let the webhook bridge find spawners.
+ * Search attributes are plaintext and never pass through codecs: never put secrets or prompts in them.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const KelosKind = defineSearchAttributeKey('KelosKind', SearchAttributeType.KEYWORD);
+export const KelosNamespace = defineSearchAttributeKey('KelosNamespace', SearchAttributeType.KEYWORD);
+export const KelosSpawner = defineSearchAttributeKey('KelosSpawner', SearchAttributeType.KEYWORD);
+export const KelosSourceKind = defineSearchAttributeKey('KelosSourceKind', SearchAttributeType.KEYWORD);
+export const KelosPhase = defineSearchAttributeKey('KelosPhase', SearchAttributeType.KEYWORD);
+export const KelosAgentType = defineSearchAttributeKey('KelosAgentType', SearchAttributeType.KEYWORD);
+
+export const ALL_SEARCH_ATTRIBUTES = [KelosKind, KelosNamespace, KelosSpawner, KelosSourceKind, KelosPhase, KelosAgentType];
+
+/** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
+export function devServerSearchAttributeArgs(): string[] {
+  const cliType: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+  return ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
+}
