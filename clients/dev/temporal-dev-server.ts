@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeArgs } from '../../api/search-attributes';
+import { packageRoot } from '../../host/package-root';
 
 export interface DevServerOptions {
   /** gRPC port; a free one is chosen when omitted. */
@@ -37,11 +38,9 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
-const repoRoot = path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []));
-
 /** Finds the `temporal` CLI: $KELOS_TEMPORAL_BIN, the project-local install, or PATH. */
 export function findTemporalBinary(): string {
-  const candidates = [process.env.KELOS_TEMPORAL_BIN, path.join(repoRoot, '.tools', 'temporal-venv', 'bin', 'temporal')];
+  const candidates = [process.env.KELOS_TEMPORAL_BIN, path.join(packageRoot(), '.tools', 'temporal-venv', 'bin', 'temporal')];
   for (const candidate of candidates) {
     if (candidate && fs.existsSync(candidate)) return candidate;
   }

@@ -1,0 +1,257 @@
+/**
+ * Activities of the Task workflow on the local runtime. Every side effect of a Task lives here: reading
+ * stored resources and secrets, preparing the checkout, running the agent, expiring the Task.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import type {
+  AgentConfigBundle,
+  AgentOutcome,
+  ExpireTaskInput,
+  PreparedWorkspace,
+  ResolvedTaskResources,
+  RunAgentInput,
+  WorkspaceSource,
+} from '../api/task/task-activities-types';
+import type { TaskRun } from '../api/task/task-run';
+import { taskFiles } from '../host/data-dir';
+import { LocalSecretStore, SecretNotFoundError } from '../host/secret-store';
+import { readStoredResource } from './resources/stored-resources';
+import { buildAgentEnv } from './runtime/agent-env';
+import { runOrAdoptAgent } from './runtime/local-agent-runner';
+import { credentialEnvName } from './local/agent-command';
+import { prepareWorkspace } from './local/workspace';
+
+export interface TaskActivityDeps {
+  client: Client;
+  /** The kelos data directory (see host/data-dir.ts). */
+  home: string;
+  /** The built-in local entrypoint, used when a Task names no `image`. */
+  builtinEntrypoint: { command: string; args: string[] };
+}
+
+export function createTaskActivities(deps: TaskActivityDeps) {
+  const secrets = new LocalSecretStore(deps.home);
+
+  /** Workspace, AgentConfigs and credentials exist and are complete; returns only non-secret facts. */
+  async function resolveTaskResources(run: TaskRun): Promise<ResolvedTaskResources> {
+    const resolved: ResolvedTaskResources = {};
+    if (run.workspaceRef) {
+      const stored = await readStoredResource(deps.client, 'Workspace', run.namespace, run.workspaceRef);
+      if (!stored) throw ApplicationFailure.retryable(`Workspace "${run.workspaceRef}" not found in namespace "${run.namespace}"`, 'ResourceNotFound');
+      resolved.workspace = toWorkspaceSource(run.workspaceRef, stored.spec);
+      if (resolved.workspace.secretName) readSecret(run.namespace, resolved.workspace.secretName);
+    }
+    if (run.agentConfigRefs.length) {
+      const specs: Record<string, unknown>[] = [];
+      for (const name of run.agentConfigRefs) {
+        const stored = await readStoredResource(deps.client, 'AgentConfig', run.namespace, name);
+        if (!stored) throw ApplicationFailure.retryable(`AgentConfig "${name}" not found in namespace "${run.namespace}"`, 'ResourceNotFound');
+        specs.push(stored.spec);
+      }
+      resolved.agentConfig = mergeAgentConfigs(run.agentConfigRefs, specs);
+    }
+    if (run.credentials.type !== 'none') {
+      const key = credentialEnvName(run.agentType, run.credentials.type);
+      const data = readSecret(run.namespace, run.credentials.secretName ?? '');
+      if (!(key in data)) {
+        throw ApplicationFailure.nonRetryable(
+          `secret "${run.credentials.secretName}" has no key ${key} (needed by ${run.agentType} with ${run.credentials.type} credentials)`,
+          'SecretKeyMissing',
+        );
+      }
+    }
+    return resolved;
+  }
+
+  /** Clones the workspace (or makes an empty work dir) under the Task's directory; idempotent per Task run. */
+  async function prepareTaskWorkspace(input: { run: TaskRun; runKey: string; resources: ResolvedTaskResources }): Promise<PreparedWorkspace> {
+    const { run, runKey, resources } = input;
+    const files = taskFiles(deps.home, run.namespace, run.name);
+    claimTaskDir(files.dir, files.runIdFile, runKey);
+    fs.mkdirSync(files.homeDir, { recursive: true });
+    const workspace = resources.workspace;
+    if (!workspace) {
+      const workDir = path.join(files.dir, 'work');
+      fs.mkdirSync(workDir, { recursive: true });
+      return { workDir };
+    }
+    const marker = path.join(files.dir, 'workspace.ready');
+    if (fs.existsSync(marker)) return JSON.parse(fs.readFileSync(marker, 'utf8')) as PreparedWorkspace;
+    fs.rmSync(files.repoDir, { recursive: true, force: true });
+    Context.current().heartbeat('cloning');
+    const token = workspace.secretName ? readSecret(run.namespace, workspace.secretName).GITHUB_TOKEN : undefined;
+    const result = await prepareWorkspace({
+      dir: files.repoDir,
+      repo: workspace.repo,
+      ref: workspace.ref,
+      remotes: workspace.remotes,
+      files: workspace.files,
+      branch: run.branch,
+      token,
+    });
+    const prepared: PreparedWorkspace = { workDir: files.repoDir, ...(result.baseBranch ? { baseBranch: result.baseBranch } : {}) };
+    fs.writeFileSync(marker, JSON.stringify(prepared));
+    return prepared;
+  }
+
+  async function runAgent(input: RunAgentInput): Promise<AgentOutcome> {
+    const { run, resources, prepared } = input;
+    const files = taskFiles(deps.home, run.namespace, run.name);
+    return runOrAdoptAgent({
+      files: { logFile: files.agentLog, exitCodeFile: files.exitCodeFile, pidFile: files.pidFile },
+      deadlineAtMs: input.deadlineAtMs,
+      launch: () => {
+        const credential = run.credentials.type === 'none' ? undefined : credentialFor(run);
+        const workspaceToken = resources.workspace?.secretName ? readSecret(run.namespace, resources.workspace.secretName).GITHUB_TOKEN : undefined;
+        const pluginDir = writePlugins(files.dir, resources.agentConfig);
+        const env = buildAgentEnv({
+          run,
+          homeDir: files.homeDir,
+          baseBranch: prepared.baseBranch,
+          credential,
+          githubToken: workspaceToken,
+          setupCommand: resources.workspace?.setupCommand,
+          agentsMD: resources.agentConfig?.agentsMD,
+          pluginDir,
+          mcpServersJson: resources.agentConfig?.mcpServers.length ? JSON.stringify(resources.agentConfig.mcpServers) : undefined,
+          userEnv: run.env.map((entry) => ({
+            name: entry.name,
+            value: entry.secretKeyRef ? secretValue(run.namespace, entry.secretKeyRef.name, entry.secretKeyRef.key) : (entry.value ?? ''),
+          })),
+        });
+        const entry = run.image ? { command: run.image, args: [] } : deps.builtinEntrypoint;
+        if (run.image && !isExecutable(run.image)) {
+          throw ApplicationFailure.nonRetryable(
+            `image "${run.image}" is not an executable file: on the local runtime \`image\` names a program implementing the /kelos_entrypoint.sh contract (omit it to use the built-in entrypoint)`,
+            'ImageNotExecutable',
+          );
+        }
+        return { command: entry.command, args: [...entry.args, run.prompt], cwd: prepared.workDir, env };
+      },
+    });
+  }
+
+  /** TTL expiry: removes the Task's files and its workflow execution (only if they still belong to that run). */
+  async function expireTask(input: ExpireTaskInput): Promise<void> {
+    const files = taskFiles(deps.home, input.namespace, input.name);
+    if (readIfExists(files.runIdFile) === input.runKey) fs.rmSync(files.dir, { recursive: true, force: true });
+    try {
+      await deps.client.workflowService.deleteWorkflowExecution({
+        namespace: deps.client.options.namespace,
+        workflowExecution: { workflowId: input.workflowId, runId: input.runKey },
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) && !/not ?found/i.test(String((err as Error).message))) throw err;
+    }
+  }
+
+  function credentialFor(run: TaskRun): { name: string; value: string } {
+    const name = credentialEnvName(run.agentType, run.credentials.type);
+    return { name, value: readSecret(run.namespace, run.credentials.secretName ?? '')[name] ?? '' };
+  }
+
+  function secretValue(namespace: string, name: string, key: string): string {
+    const data = readSecret(namespace, name);
+    if (!(key in data)) throw ApplicationFailure.nonRetryable(`secret "${name}" has no key ${key}`, 'SecretKeyMissing');
+    return data[key];
+  }
+
+  function readSecret(namespace: string, name: string): Record<string, string> {
+    try {
+      return secrets.get(namespace, name);
+    } catch (err) {
+      if (err instanceof SecretNotFoundError) throw ApplicationFailure.retryable(err.message, 'SecretNotFound');
+      throw err;
+    }
+  }
+
+  return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask };
+}
+
+/** A directory left by an older Task of the same name is wiped; the current run's files are kept (retries). */
+function claimTaskDir(dir: string, runIdFile: string, runKey: string): void {
+  const owner = readIfExists(runIdFile);
+  if (owner !== undefined && owner !== runKey) fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  if (owner !== runKey) fs.writeFileSync(runIdFile, runKey);
+}
+
+function toWorkspaceSource(name: string, spec: Record<string, unknown>): WorkspaceSource {
+  const s = spec as {
+    repo: string;
+    ref?: string;
+    secretRef?: { name?: string };
+    remotes?: { name: string; url: string }[];
+    files?: { path: string; content: string }[];
+    setupCommand?: string[];
+  };
+  return {
+    name,
+    repo: s.repo,
+    ...(s.ref ? { ref: s.ref } : {}),
+    ...(s.secretRef?.name ? { secretName: s.secretRef.name } : {}),
+    remotes: s.remotes ?? [],
+    files: s.files ?? [],
+    ...(s.setupCommand?.length ? { setupCommand: s.setupCommand } : {}),
+  };
+}
+
+/** Kelos merges multiple AgentConfigs in order: agentsMD concatenated, plugins appended, later MCP names win. */
+function mergeAgentConfigs(names: string[], specs: Record<string, unknown>[]): AgentConfigBundle {
+  const bundle: AgentConfigBundle = { names, plugins: [], mcpServers: [] };
+  const agentsMD: string[] = [];
+  const mcpByName = new Map<string, Record<string, unknown>>();
+  for (const spec of specs) {
+    const s = spec as { agentsMD?: string; plugins?: AgentConfigBundle['plugins']; mcpServers?: Record<string, unknown>[] };
+    if (s.agentsMD) agentsMD.push(s.agentsMD);
+    for (const plugin of s.plugins ?? []) bundle.plugins.push({ name: plugin.name, skills: plugin.skills ?? [], agents: plugin.agents ?? [] });
+    for (const server of s.mcpServers ?? []) mcpByName.set(String(server.name), server);
+  }
+  if (agentsMD.length) bundle.agentsMD = agentsMD.join('\n\n');
+  bundle.mcpServers = [...mcpByName.values()];
+  return bundle;
+}
+
+/** Materialises plugins like Kelos's plugin-setup init container: <dir>/plugin/<plugin>/{skills/<s>/SKILL.md,agents/<a>.md}. */
+function writePlugins(taskDir: string, agentConfig: AgentConfigBundle | undefined): string | undefined {
+  if (!agentConfig?.plugins.length) return undefined;
+  const root = path.join(taskDir, 'plugin');
+  for (const plugin of agentConfig.plugins) {
+    for (const skill of plugin.skills) {
+      const dir = path.join(root, safeSegment(plugin.name), 'skills', safeSegment(skill.name));
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'SKILL.md'), skill.content);
+    }
+    for (const agent of plugin.agents) {
+      const dir = path.join(root, safeSegment(plugin.name), 'agents');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${safeSegment(agent.name)}.md`), agent.content);
+    }
+  }
+  return root;
+}
+
+function safeSegment(name: string): string {
+  if (!name || name === '.' || name === '..' || /[/\\]/.test(name)) throw ApplicationFailure.nonRetryable(`invalid plugin entry name "${name}"`, 'InvalidAgentConfig');
+  return name;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

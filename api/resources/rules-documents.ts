@@ -1,0 +1,179 @@
+/**
+ * Cross-field rules per kind: Kelos's CEL rules (`x-kubernetes-validations`) plus the few controller checks that
+ * make a resource unusable, evaluated on the raw document so they are reported together with schema errors.
+ */
+import { SOURCE_KINDS } from './model';
+import { asObject, has, isSet, list, str, type RawObject } from './raw';
+import { checkExecution, type Report } from './rules-execution';
+import type { Version } from './schema-common';
+
+export type { Report } from './rules-execution';
+
+const WORKSPACE_SOURCES = ['githubIssues', 'githubPullRequests', 'githubWebhook', 'linearWebhook'] as const;
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_review', 'pull_request_review_comment', 'pull_request_target'];
+
+export function checkTask(document: RawObject, version: Version, report: Report): void {
+  const spec = asObject(document['spec']);
+  if (spec) checkExecution({ owner: 'Task', spec, path: ['spec'] }, version, report);
+}
+
+export function checkTaskSpawner(document: RawObject, version: Version, report: Report): void {
+  const spec = asObject(document['spec']);
+  if (!spec) return;
+  const when = asObject(spec['when']);
+  const template = asObject(spec['taskTemplate']);
+
+  if (when) checkWhen(when, version, report);
+  if (template) {
+    checkExecution({ owner: 'TaskTemplate', spec: template, path: ['spec', 'taskTemplate'] }, version, report);
+    checkContextSources(template, report);
+  }
+  if (when && template) checkWorkspaceSource(when, template, version, report);
+  if (template && version === 'v1alpha2') checkSpawnerCredentials(spec, template, report);
+}
+
+function checkWhen(when: RawObject, version: Version, report: Report): void {
+  const configured = SOURCE_KINDS.filter((source) => has(when, source));
+  // Kelos documents "exactly one" but does not enforce it; a second source would be silently ignored there.
+  if (configured.length === 0) {
+    report(['spec', 'when'], `exactly one source must be set: one of ${SOURCE_KINDS.join(', ')}`);
+  } else if (configured.length > 1) {
+    report(['spec', 'when'], `exactly one source must be set (got ${configured.join(', ')})`);
+  }
+
+  const issues = asObject(when['githubIssues']);
+  if (has(asObject(issues?.['reporting']), 'checks')) {
+    report(
+      ['spec', 'when', 'githubIssues', 'reporting', 'checks'],
+      'checks reporting is not supported for githubIssues source',
+    );
+  }
+  if (version === 'v1alpha1') {
+    for (const source of ['githubIssues', 'githubPullRequests'] as const) {
+      const config = asObject(when[source]);
+      if (has(config, 'commentPolicy') && (isSet(config?.['triggerComment']) || isSet(config?.['excludeComments']))) {
+        report(
+          ['spec', 'when', source, 'commentPolicy'],
+          'commentPolicy cannot be used with triggerComment or excludeComments',
+        );
+      }
+    }
+  }
+
+  const githubWebhook = asObject(when['githubWebhook']);
+  if (has(asObject(githubWebhook?.['reporting']), 'checks')) {
+    const events = list(githubWebhook?.['events']);
+    if (!events.some((event) => PULL_REQUEST_EVENTS.includes(str(event)))) {
+      report(
+        ['spec', 'when', 'githubWebhook', 'reporting', 'checks'],
+        `checks reporting requires at least one pull-request event type (${PULL_REQUEST_EVENTS.join(', ')})`,
+      );
+    }
+  }
+
+  const generic = asObject(when['webhook']);
+  if (generic) {
+    const mapping = asObject(generic['fieldMapping']);
+    if (mapping && !('id' in mapping)) {
+      report(
+        ['spec', 'when', 'webhook', 'fieldMapping'],
+        "must include an 'id' key for deduplication and task naming",
+      );
+    }
+    for (const field of ['filters', 'excludeFilters'] as const) {
+      list(generic[field]).forEach((filter, index) => {
+        const object = asObject(filter);
+        if (object && has(object, 'value') === isSet(object['pattern'])) {
+          report(['spec', 'when', 'webhook', field, index], 'exactly one of value or pattern must be set');
+        }
+      });
+    }
+  }
+}
+
+function checkWorkspaceSource(when: RawObject, template: RawObject, version: Version, report: Report): void {
+  const source = WORKSPACE_SOURCES.find((name) => has(when, name));
+  if (source === undefined) return;
+  const worker = asObject(template['worker']);
+  const satisfied =
+    has(template, 'workspaceRef') ||
+    (version === 'v1alpha2' && (has(worker, 'workspaceRef') || has(template, 'workerPoolRef')));
+  if (!satisfied) {
+    report(
+      ['spec', 'taskTemplate', 'workspaceRef'],
+      version === 'v1alpha2'
+        ? `is required when using the ${source} source (or set taskTemplate.worker.workspaceRef or taskTemplate.workerPoolRef)`
+        : `is required when using the ${source} source`,
+    );
+  }
+}
+
+function checkSpawnerCredentials(spec: RawObject, template: RawObject, report: Report): void {
+  const worker = asObject(template['worker']);
+  const hasPool = has(template, 'workerPoolRef');
+  const hasPoolCredentials = has(spec, 'credentials');
+
+  if (!hasPool && !hasPoolCredentials) {
+    if (worker && str(worker['type']) !== '' && !has(worker, 'credentials')) {
+      report(['spec', 'taskTemplate', 'worker', 'credentials'], 'is required (or set spec.credentials)');
+    } else if (!worker && str(template['type']) !== '' && !has(template, 'credentials')) {
+      report(['spec', 'taskTemplate', 'credentials'], 'is required (or set spec.credentials)');
+    }
+  }
+  if (hasPoolCredentials && (hasPool || has(template, 'credentials') || has(worker, 'credentials'))) {
+    report(['spec', 'credentials'], 'spec.credentials is mutually exclusive with taskTemplate credentials and workerPoolRef');
+  }
+  const names = new Set<string>();
+  list(spec['credentials']).forEach((credential, index) => {
+    const name = str(asObject(credential)?.['name']);
+    if (name !== '' && names.has(name)) {
+      report(['spec', 'credentials', index, 'name'], `duplicate name ${JSON.stringify(name)}`);
+    }
+    names.add(name);
+  });
+}
+
+function checkContextSources(template: RawObject, report: Report): void {
+  const names = new Set<string>();
+  list(template['contextSources']).forEach((entry, index) => {
+    const source = asObject(entry);
+    if (!source) return;
+    const name = str(source['name']);
+    if (name !== '' && names.has(name)) {
+      report(['spec', 'taskTemplate', 'contextSources', index, 'name'], `duplicate name ${JSON.stringify(name)}`);
+    }
+    names.add(name);
+    if (!has(source, 'http')) {
+      report(
+        ['spec', 'taskTemplate', 'contextSources', index, 'http'],
+        'is required (http is currently the only context source kind)',
+      );
+    }
+  });
+}
+
+export function checkWorkspace(document: RawObject, _version: Version, report: Report): void {
+  const names = new Set<string>();
+  list(asObject(document['spec'])?.['remotes']).forEach((remote, index) => {
+    const name = str(asObject(remote)?.['name']);
+    if (name === 'origin') {
+      report(['spec', 'remotes', index, 'name'], "remote name 'origin' is reserved for the clone source");
+    } else if (name !== '' && names.has(name)) {
+      report(['spec', 'remotes', index, 'name'], `remote names must be unique (duplicate ${JSON.stringify(name)})`);
+    }
+    names.add(name);
+  });
+}
+
+export function checkAgentConfig(document: RawObject, _version: Version, report: Report): void {
+  list(asObject(document['spec'])?.['mcpServers']).forEach((entry, index) => {
+    const server = asObject(entry);
+    const type = str(server?.['type']);
+    if (type === 'stdio' && !isSet(server?.['command'])) {
+      report(['spec', 'mcpServers', index, 'command'], 'is required when type is stdio');
+    }
+    if ((type === 'http' || type === 'sse') && !isSet(server?.['url'])) {
+      report(['spec', 'mcpServers', index, 'url'], 'is required when type is http or sse');
+    }
+  });
+}

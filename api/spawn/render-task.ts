@@ -1,0 +1,34 @@
+/**
+ * Renders the Task a spawner creates for one work item: name, prompt and branch from the taskTemplate.
+ * One implementation for the spawner workflow (polling, cron, webhooks) and for `kelos render`.
+ */
+import type { TaskSpawnerResource } from '../resources/model';
+import { renderTemplate } from '../template';
+import { defaultTaskName, sanitizeTaskName } from '../naming';
+import type { TemplateVars } from '../template-vars';
+
+export interface RenderedTask {
+  name: string;
+  prompt: string;
+  branch?: string;
+}
+
+/** Sources whose default Task name comes from the item ID (webhooks derive it from the delivery instead). */
+const ID_NAMED_SOURCES = new Set(['githubIssues', 'githubPullRequests', 'jira', 'cron']);
+
+/**
+ * Throws a TemplateError naming the template (`promptTemplate`, `branch`, `nameTemplate`) and position.
+ * `webhookName` supplies the default name for webhook sources (delivery-based, see the webhook bridge).
+ */
+export function renderSpawnedTask(spawner: TaskSpawnerResource, vars: TemplateVars, webhookName?: () => string): RenderedTask {
+  const template = spawner.spec.taskTemplate;
+  const render = (name: string, text: string) => renderTemplate(text, vars, { name, missingKey: 'error' });
+  const prompt = render('promptTemplate', template.promptTemplate);
+  const branch = template.branch ? render('branch', template.branch) : undefined;
+  let name: string;
+  if (template.nameTemplate) name = sanitizeTaskName(render('nameTemplate', template.nameTemplate));
+  else if (ID_NAMED_SOURCES.has(spawner.spec.source)) name = defaultTaskName(spawner.metadata.name, String(vars.ID ?? ''));
+  else if (webhookName) name = webhookName();
+  else throw new Error(`spawner "${spawner.metadata.name}": a ${spawner.spec.source} Task name is derived from each delivery; set nameTemplate to preview it`);
+  return { name, prompt, ...(branch !== undefined ? { branch } : {}) };
+}

@@ -1,0 +1,21 @@
+/**
+ * Workspaces and AgentConfigs applied with `kelos apply` are kept by the system itself, each as a small
+ * entity workflow (`workspace/<ns>/<name>`, `agentconfig/<ns>/<name>`) whose memo holds the resource.
+ * One backing store then serves the CLI, the worker and the Web UI, and survives restarts.
+ */
+export const STORED_KINDS = ['Workspace', 'AgentConfig'] as const;
+export type StoredKind = (typeof STORED_KINDS)[number];
+
+export interface StoredResource {
+  apiVersion: string;
+  kind: StoredKind;
+  metadata: { name: string; namespace: string; creationTimestamp?: string; labels?: Record<string, string> };
+  spec: Record<string, unknown>;
+}
+
+export function resourceWorkflowId(kind: StoredKind, namespace: string, name: string): string {
+  return `${kind.toLowerCase()}/${namespace}/${name}`;
+}
+
+/** Memo key under which the resource is stored (readable with `describe()`, no worker needed). */
+export const RESOURCE_MEMO_KEY = 'resource';

@@ -1,0 +1,64 @@
+/**
+ * Shapes exchanged between the Task workflow and its activities. Nothing here holds a secret value:
+ * credentials and tokens are named, and resolved by the activity that needs them.
+ */
+import type { TaskRun } from './task-run';
+import type { TaskUsage } from './task-status';
+
+export interface WorkspaceSource {
+  name: string;
+  repo: string;
+  ref?: string;
+  secretName?: string;
+  remotes: { name: string; url: string }[];
+  files: { path: string; content: string }[];
+  setupCommand?: string[];
+}
+
+export interface AgentConfigBundle {
+  names: string[];
+  agentsMD?: string;
+  plugins: { name: string; skills: { name: string; content: string }[]; agents: { name: string; content: string }[] }[];
+  /** MCP servers as configured; secret-backed headers/env are resolved when the agent starts. */
+  mcpServers: Record<string, unknown>[];
+}
+
+export interface ResolvedTaskResources {
+  workspace?: WorkspaceSource;
+  agentConfig?: AgentConfigBundle;
+}
+
+export interface PreparedWorkspace {
+  /** Directory the agent runs in (the checkout, or an empty work dir without a workspace). */
+  workDir: string;
+  baseBranch?: string;
+}
+
+export interface RunAgentInput {
+  run: TaskRun;
+  /** Identifies this Task run (the workflow's first run ID): files of an older Task of the same name are never adopted. */
+  runKey: string;
+  resources: ResolvedTaskResources;
+  prepared: PreparedWorkspace;
+  /** Epoch ms after which the agent is stopped (from `activeDeadlineSeconds`). */
+  deadlineAtMs?: number;
+}
+
+export interface AgentOutcome {
+  exitCode: number | null;
+  timedOut: boolean;
+  outputs: string[];
+  results: Record<string, string>;
+  usage?: TaskUsage;
+  /** A few last log lines, for the failure message. */
+  logTail: string[];
+}
+
+export interface ExpireTaskInput {
+  namespace: string;
+  name: string;
+  runKey: string;
+  workflowId: string;
+}
+
+export type { TaskRun };

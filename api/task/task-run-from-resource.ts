@@ -1,0 +1,49 @@
+/** Reduces a normalised Task resource to the {@link TaskRun} the Task workflow executes. */
+import type { TaskResource } from '../resources/model';
+import type { EnvVar, TaskRun } from './task-run';
+
+export interface TaskRunContext {
+  /** The Kelos object shape of the Task (shown by `kelos get task -o yaml|json`). */
+  spec: Record<string, unknown>;
+  apiVersion: string;
+  spawner?: string;
+  sourceKind: string;
+}
+
+export class UnsupportedTaskError extends Error {}
+
+export function taskRunFromResource(task: TaskResource, context: TaskRunContext): TaskRun {
+  const worker = task.spec.worker;
+  if (!worker) throw new UnsupportedTaskError(`task "${task.metadata.name}": workerPoolRef is not supported by kelos-temporal yet`);
+  if (task.spec.dependsOn?.length) throw new UnsupportedTaskError(`task "${task.metadata.name}": dependsOn is not supported by kelos-temporal yet`);
+  const overrides = worker.podOverrides ?? {};
+  return {
+    namespace: task.metadata.namespace,
+    name: task.metadata.name,
+    agentType: worker.type,
+    prompt: task.spec.prompt,
+    ...(worker.model ? { model: worker.model } : {}),
+    ...(worker.effort ? { effort: worker.effort } : {}),
+    ...(worker.image ? { image: worker.image } : {}),
+    credentials: { type: worker.credentials.type, ...(worker.credentials.secretRef ? { secretName: worker.credentials.secretRef.name } : {}) },
+    ...(worker.workspaceRef ? { workspaceRef: worker.workspaceRef.name } : {}),
+    agentConfigRefs: (worker.agentConfigRefs ?? []).map((ref) => ref.name),
+    ...(task.spec.branch ? { branch: task.spec.branch } : {}),
+    ...(task.spec.upstreamRepo ? { upstreamRepo: task.spec.upstreamRepo } : {}),
+    ...(task.spec.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: task.spec.ttlSecondsAfterFinished } : {}),
+    ...(overrides.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: overrides.activeDeadlineSeconds } : {}),
+    env: (overrides.env ?? []).map(toEnvVar),
+    labels: task.metadata.labels ?? {},
+    ...(context.spawner ? { spawner: context.spawner } : {}),
+    sourceKind: context.sourceKind,
+    spec: context.spec,
+    apiVersion: context.apiVersion,
+  };
+}
+
+function toEnvVar(entry: { name: string; value?: string; valueFrom?: Record<string, unknown> }): EnvVar {
+  const ref = entry.valueFrom?.secretKeyRef as { name?: string; key?: string } | undefined;
+  if (ref?.name && ref.key) return { name: entry.name, secretKeyRef: { name: ref.name, key: ref.key } };
+  if (entry.valueFrom) throw new UnsupportedTaskError(`env ${entry.name}: only value and valueFrom.secretKeyRef are supported on the local runtime`);
+  return { name: entry.name, value: entry.value ?? '' };
+}

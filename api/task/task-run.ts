@@ -1,0 +1,51 @@
+/**
+ * What a Task workflow needs to run one agent: the normalised Task reduced to the facts the runtime uses.
+ * It carries names of secrets, never their values (secrets are resolved inside activities).
+ */
+import type { AgentType, CredentialType } from '../resources/model';
+
+export type { AgentType, CredentialType };
+
+/** A `podOverrides.env` entry: a literal value, or a key of a secret (resolved by the activity that starts the agent). */
+export interface EnvVar {
+  name: string;
+  value?: string;
+  secretKeyRef?: { name: string; key: string };
+}
+
+export interface TaskRun {
+  namespace: string;
+  name: string;
+  agentType: AgentType;
+  prompt: string;
+  model?: string;
+  effort?: string;
+  /** Local runtime: path of an executable implementing the `/kelos_entrypoint.sh` contract. */
+  image?: string;
+  credentials: { type: CredentialType; secretName?: string };
+  workspaceRef?: string;
+  agentConfigRefs: string[];
+  branch?: string;
+  upstreamRepo?: string;
+  ttlSecondsAfterFinished?: number;
+  activeDeadlineSeconds?: number;
+  /** `podOverrides.env` (built-in names win over these). */
+  env: EnvVar[];
+  labels: Record<string, string>;
+  /** Set when a TaskSpawner created the Task. */
+  spawner?: string;
+  /** Where the work item came from: github-issue, github-pull-request, cron, webhook, manual, cli, ... */
+  sourceKind: string;
+  /** The manifest as the user wrote it, normalised (shown by `kelos get task -o yaml`). */
+  spec: Record<string, unknown>;
+  apiVersion: string;
+}
+
+/** Deterministic, human-readable workflow ID of a Task. */
+export function taskWorkflowId(namespace: string, name: string): string {
+  return `task/${namespace}/${name}`;
+}
+
+export function taskCleanupWorkflowId(namespace: string, name: string): string {
+  return `task-cleanup/${namespace}/${name}`;
+}

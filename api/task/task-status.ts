@@ -1,0 +1,23 @@
+/** Task status, shaped like Kelos's `Task.status` so `kelos get task -o json | jq .status.results.pr` works. */
+export const TASK_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed'] as const;
+export type TaskPhase = (typeof TASK_PHASES)[number];
+
+export interface TaskUsage {
+  costUSD?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+export interface TaskStatus {
+  phase: TaskPhase;
+  startTime?: string;
+  completionTime?: string;
+  message?: string;
+  outputs?: string[];
+  results?: Record<string, string>;
+  usage?: TaskUsage;
+}
+
+export function isTerminal(phase: TaskPhase | undefined): boolean {
+  return phase === 'Succeeded' || phase === 'Failed';
+}

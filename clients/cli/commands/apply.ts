@@ -1,0 +1,82 @@
+import { Command } from 'commander';
+import { toKelosObject } from '../../../api/resources';
+import type { KelosResource } from '../../../api/resources';
+import { kelosHome } from '../../../host/data-dir';
+import { LocalSecretStore } from '../../../host/secret-store';
+import { KelosApi, KelosError } from '../../kelos-api';
+import { GlobalOptions, connectApi } from '../connection';
+import { parseAllOrExit, readManifestSources } from '../manifests';
+import { parseOutputFormat, printObjects } from '../output';
+import { submitTask } from '../task-submit';
+
+export function applyCommand(globals: () => GlobalOptions): Command {
+  return new Command('apply')
+    .description('create or update Kelos resources from manifests (Task, Workspace, AgentConfig, Secret)')
+    .requiredOption('-f, --filename <path>', 'manifest file, directory, or - for stdin (repeatable)', collect, [])
+    .option('--dry-run', 'only validate (offline) and print the normalised resources')
+    .option('-o, --output <format>', 'yaml | json (with --dry-run)', 'yaml')
+    .action(async (opts: { filename: string[]; dryRun?: boolean; output: string }) => {
+      const g = globals();
+      const format = parseOutputFormat(opts.output);
+      if (format === 'table') throw new KelosError('-o must be yaml or json');
+      // Everything is validated before anything is applied, so a bad document never leaves half an apply behind.
+      const { resources } = parseAllOrExit(readManifestSources(opts.filename));
+      const namespaced = resources.map((r) => withNamespace(r, g.namespace));
+      if (opts.dryRun) {
+        printObjects(namespaced.map(displayObject), format, namespaced.length === 1);
+        return;
+      }
+      const spawners = namespaced.filter((r) => r.kind === 'TaskSpawner');
+      if (spawners.length) throw new KelosError(`TaskSpawner "${spawners[0].metadata.name}": TaskSpawners cannot be applied by this build yet (validation passed; try --dry-run)`);
+
+      const secrets = new LocalSecretStore(kelosHome());
+      let connection: { api: KelosApi; close: () => Promise<void> } | undefined;
+      try {
+        for (const resource of namespaced) {
+          const ref = `${resource.kind.toLowerCase()}/${resource.metadata.name}`;
+          if (resource.kind === 'Secret') {
+            secrets.put(resource.metadata.namespace, resource.metadata.name, resource.data);
+            console.log(`${ref} configured`);
+            continue;
+          }
+          connection ??= await connectApi(g);
+          const { api } = connection;
+          if (resource.kind === 'Task') {
+            if (await api.getTask(resource.metadata.namespace, resource.metadata.name)) {
+              console.log(`${ref} unchanged (a Task is immutable: delete it to run it again)`);
+              continue;
+            }
+            await submitTask(api, resource, 'manifest');
+            console.log(`${ref} created`);
+          } else if (resource.kind === 'Workspace' || resource.kind === 'AgentConfig') {
+            const object = toKelosObject(resource) as { apiVersion: string; spec: Record<string, unknown> };
+            await api.applyStoredResource({ apiVersion: object.apiVersion, kind: resource.kind, metadata: { name: resource.metadata.name, namespace: resource.metadata.namespace, labels: resource.metadata.labels }, spec: object.spec });
+            console.log(`${ref} configured`);
+          }
+        }
+      } finally {
+        await connection?.close();
+      }
+    });
+}
+
+/** `-n` applies to manifests in the default namespace (kubectl applies it to manifests that name none). */
+function withNamespace<T extends KelosResource>(resource: T, namespace: string): T {
+  if (resource.metadata.namespace === 'default' && namespace !== 'default') {
+    return { ...resource, metadata: { ...resource.metadata, namespace } };
+  }
+  return resource;
+}
+
+/** Secret values are never printed, even in a dry run. */
+function displayObject(resource: KelosResource): unknown {
+  const object = toKelosObject(resource) as Record<string, unknown>;
+  if (resource.kind !== 'Secret') return object;
+  const redacted = Object.fromEntries(Object.keys(resource.data).sort().map((k) => [k, '<redacted>']));
+  const { data: _data, stringData: _stringData, ...rest } = object;
+  return { ...rest, data: redacted };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+import { kelosHome } from '../../../host/data-dir';
+import { LocalSecretStore } from '../../../host/secret-store';
+import { KelosError } from '../../kelos-api';
+import { GlobalOptions, connectApi } from '../connection';
+import { resolveKind } from '../kinds';
+
+export function deleteCommand(globals: () => GlobalOptions): Command {
+  return new Command('delete')
+    .description('delete a task (stopping its agent), workspace, agentconfig or secret')
+    .argument('<kind>', 'task | workspace | agentconfig | secret')
+    .argument('<name>')
+    .action(async (kindArg: string, name: string) => {
+      const kind = resolveKind(kindArg);
+      const g = globals();
+      if (kind === 'Secret') {
+        if (!new LocalSecretStore(kelosHome()).delete(g.namespace, name)) throw new KelosError(`secret "${name}" not found in namespace "${g.namespace}"`);
+        console.log(`secret/${name} deleted`);
+        return;
+      }
+      if (kind === 'TaskSpawner') throw new KelosError('TaskSpawners are not available yet in this build');
+      const { api, close } = await connectApi(g);
+      try {
+        if (kind === 'Task') await api.deleteTask(g.namespace, name);
+        else await api.deleteStoredResource(kind, g.namespace, name);
+        console.log(`${kind.toLowerCase()}/${name} deleted`);
+      } finally {
+        await close();
+      }
+    });
+}

@@ -1,0 +1,53 @@
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { kelosHome } from '../../../host/data-dir';
+import { isServing, startDevServer } from '../../dev/temporal-dev-server';
+import { KelosError } from '../../kelos-api';
+import { GlobalOptions } from '../connection';
+import { installQuietRuntime, runWorker, untilSignal } from './worker';
+
+/**
+ * The embedded stack on one machine: a Temporal dev server with a persistent database under the kelos data
+ * directory (search attributes registered), and the worker with the local runtime. Ctrl-C stops both;
+ * the next start finds the data again.
+ */
+export function devCommand(globals: () => GlobalOptions): Command {
+  return new Command('dev')
+    .description('start the embedded stack: Temporal dev server (persistent) + kelos worker with the local runtime')
+    .option('--port <port>', 'Temporal gRPC port', '7233')
+    .option('--ui-port <port>', 'Temporal Web UI port', '8233')
+    .option('--ip <ip>', 'address to listen on', '127.0.0.1')
+    .action(async (opts: { port: string; uiPort: string; ip: string }) => {
+      const g = globals();
+      const home = kelosHome();
+      const address = `${opts.ip}:${opts.port}`;
+      if (await isServing(address, 'default')) {
+        throw new KelosError(`a Temporal server already answers on ${address}: stop it, or use \`kelos worker --address ${address}\` to add a worker to it`);
+      }
+      const dbFilename = path.join(home, 'dev', 'temporal.db');
+      const logFile = path.join(home, 'dev', 'temporal.log');
+      console.log(`starting Temporal dev server (data: ${dbFilename})...`);
+      const server = await startDevServer({ ip: opts.ip, port: Number(opts.port), uiPort: Number(opts.uiPort), dbFilename, logFile, startTimeoutMs: 120_000 });
+      installQuietRuntime();
+      const stop = untilSignal();
+      console.log(
+        [
+          'kelos dev is running',
+          `  Temporal:   ${server.address} (namespace ${server.namespace})`,
+          `  Web UI:     ${server.uiAddress}`,
+          `  Data:       ${home}`,
+          '',
+          'From another terminal, for example:',
+          '  npx kelos run -p "Add a greeting" --image ./examples/agents/fake-agent.sh --credential-type none -w',
+          '',
+          'Ctrl-C stops everything.',
+        ].join('\n'),
+      );
+      try {
+        await runWorker(server.address, { ...g, address: server.address }, stop);
+      } finally {
+        console.log('stopping...');
+        await server.stop();
+      }
+    });
+}

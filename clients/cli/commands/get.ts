@@ -1,0 +1,66 @@
+import { Command } from 'commander';
+import { StoredKind } from '../../../api/stored-resource';
+import { TASK_PHASES } from '../../../api/task/task-status';
+import { kelosHome } from '../../../host/data-dir';
+import { LocalSecretStore } from '../../../host/secret-store';
+import { KelosError, TaskObject } from '../../kelos-api';
+import { GlobalOptions, connectApi } from '../connection';
+import { age, parseOutputFormat, printObjects, printTable } from '../output';
+import { resolveKind } from '../kinds';
+
+export function getCommand(globals: () => GlobalOptions): Command {
+  return new Command('get')
+    .description('show tasks, workspaces, agentconfigs or secrets (table, or Kelos objects with -o json|yaml)')
+    .argument('<kind>', 'tasks | workspaces | agentconfigs | secrets (singular and short forms work too)')
+    .argument('[name]', 'one object by name')
+    .option('-o, --output <format>', 'json | yaml')
+    .option('--phase <phases>', 'only tasks in these phases, comma-separated (Pending,Running,Succeeded,Failed)')
+    .action(async (kindArg: string, name: string | undefined, opts: { output?: string; phase?: string }) => {
+      const kind = resolveKind(kindArg);
+      const format = parseOutputFormat(opts.output);
+      const g = globals();
+      if (kind === 'Secret') return getSecrets(g.namespace, name, format);
+      const { api, close } = await connectApi(g);
+      try {
+        if (kind === 'Task') {
+          const phases = parsePhases(opts.phase);
+          const tasks = name ? [await api.requireTask(g.namespace, name)] : await api.listTasks(g.namespace, phases);
+          if (format !== 'table') return printObjects(tasks, format, Boolean(name));
+          printTable(['NAME', 'TYPE', 'PHASE', 'BRANCH', 'AGE'], tasks.map(taskRow));
+          return;
+        }
+        if (kind === 'TaskSpawner') throw new KelosError('TaskSpawners are not available yet in this build');
+        const resources = await api.listStoredResources(kind as StoredKind, g.namespace);
+        const selected = name ? resources.filter((r) => r.metadata.name === name) : resources;
+        if (name && !selected.length) throw new KelosError(`${kind.toLowerCase()} "${name}" not found in namespace "${g.namespace}"`);
+        if (format !== 'table') return printObjects(selected, format, Boolean(name));
+        if (kind === 'Workspace') printTable(['NAME', 'REPO', 'REF', 'AGE'], selected.map((r) => [r.metadata.name, String(r.spec.repo ?? ''), String(r.spec.ref ?? ''), age(r.metadata.creationTimestamp)]));
+        else printTable(['NAME', 'AGE'], selected.map((r) => [r.metadata.name, age(r.metadata.creationTimestamp)]));
+      } finally {
+        await close();
+      }
+    });
+}
+
+function taskRow(task: TaskObject): string[] {
+  const spec = task.spec as { type?: string; branch?: string; worker?: { type?: string } };
+  return [task.metadata.name, spec.worker?.type ?? spec.type ?? '', task.status.phase ?? '', spec.branch ?? '', age(task.metadata.creationTimestamp)];
+}
+
+function parsePhases(value: string | undefined): string[] {
+  if (!value) return [];
+  const phases = value.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const phase of phases) {
+    if (!(TASK_PHASES as readonly string[]).includes(phase)) throw new KelosError(`invalid --phase "${phase}": use ${TASK_PHASES.join(', ')}`);
+  }
+  return phases;
+}
+
+function getSecrets(namespace: string, name: string | undefined, format: ReturnType<typeof parseOutputFormat>): void {
+  const secrets = new LocalSecretStore(kelosHome()).list(namespace).filter((s) => !name || s.name === name);
+  if (name && !secrets.length) throw new KelosError(`secret "${name}" not found in namespace "${namespace}"`);
+  // Values are never printed: only the key names, like `kubectl describe secret`.
+  const objects = secrets.map((s) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: s.name, namespace }, keys: s.keys }));
+  if (format !== 'table') return printObjects(objects, format, Boolean(name));
+  printTable(['NAME', 'KEYS'], secrets.map((s) => [s.name, s.keys.join(',')]));
+}

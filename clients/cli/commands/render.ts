@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import { Command } from 'commander';
+import YAML from 'yaml';
+import type { TaskSpawnerResource } from '../../../api/resources/model';
+import { renderSpawnedTask } from '../../../api/spawn/render-task';
+import { SourceKind, TemplateVars, templateVarsFor } from '../../../api/template-vars';
+import { KelosError } from '../../kelos-api';
+import { parseAllOrExit, readManifestSources } from '../manifests';
+
+/** Offline preview of what a spawner creates for one item, like Kelos's `run --from ... --dry-run`. */
+export function renderCommand(): Command {
+  return new Command('render')
+    .description("render a TaskSpawner's Task name, prompt and branch for given template values (offline)")
+    .requiredOption('-f, --filename <file>', 'TaskSpawner manifest (file or -)')
+    .option('--values <file>', 'template values as a YAML/JSON object (file or -)')
+    .option('--spawner <name>', 'which TaskSpawner, when the file holds several')
+    .option('-o, --output <format>', 'json')
+    .action((opts: { filename: string; values?: string; spawner?: string; output?: string }) => {
+      if (opts.output !== undefined && opts.output !== 'json') throw new KelosError(`invalid output format "${opts.output}": use json`);
+      const spawner = pickSpawner(parseAllOrExit(readManifestSources([opts.filename])).resources, opts.spawner);
+      const values = opts.values ? readValues(opts.values) : {};
+      const source = spawner.spec.source as SourceKind;
+      const rendered = renderSpawnedTask(spawner, templateVarsFor(source, values));
+      if (opts.output === 'json') {
+        process.stdout.write(`${JSON.stringify({ name: rendered.name, prompt: rendered.prompt, branch: rendered.branch ?? '' }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`name: ${rendered.name}\nbranch: ${rendered.branch ?? ''}\nprompt:\n${rendered.prompt}\n`);
+    });
+}
+
+function pickSpawner(resources: { kind: string; metadata: { name: string } }[], name?: string): TaskSpawnerResource {
+  const spawners = resources.filter((r) => r.kind === 'TaskSpawner') as TaskSpawnerResource[];
+  if (!spawners.length) throw new KelosError('the manifest holds no TaskSpawner');
+  if (name) {
+    const found = spawners.find((s) => s.metadata.name === name);
+    if (!found) throw new KelosError(`no TaskSpawner "${name}" in the manifest (found: ${spawners.map((s) => s.metadata.name).join(', ')})`);
+    return found;
+  }
+  if (spawners.length > 1) throw new KelosError(`the manifest holds ${spawners.length} TaskSpawners (${spawners.map((s) => s.metadata.name).join(', ')}): choose one with --spawner`);
+  return spawners[0];
+}
+
+function readValues(file: string): TemplateVars {
+  let text: string;
+  try {
+    text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new KelosError(`cannot read values file ${file}`);
+  }
+  let values: unknown;
+  try {
+    values = YAML.parse(text);
+  } catch (err) {
+    throw new KelosError(`values file ${file} is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (values === null || values === undefined) return {};
+  if (typeof values !== 'object' || Array.isArray(values)) throw new KelosError(`values file ${file} must hold an object of template variables`);
+  return values as TemplateVars;
+}

@@ -1,0 +1,137 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
+import YAML from 'yaml';
+import { parseGoDuration } from '../../../api/duration';
+import { AGENT_TYPES, CREDENTIAL_TYPES, TaskResource } from '../../../api/resources/model';
+import { KelosError } from '../../kelos-api';
+import { GlobalOptions, connectApi } from '../connection';
+import { parseManifestText } from '../manifests';
+import { submitTask, watchTask } from '../task-submit';
+
+interface RunOptions {
+  prompt?: string;
+  promptFile?: string;
+  type: string;
+  model?: string;
+  effort?: string;
+  image?: string;
+  name?: string;
+  workspace?: string;
+  agentConfig: string[];
+  branch?: string;
+  timeout?: string;
+  env: string[];
+  secret?: string;
+  credentialType: string;
+  watch?: boolean;
+  dryRun?: boolean;
+}
+
+export function runCommand(globals: () => GlobalOptions): Command {
+  return new Command('run')
+    .description('create a Task that runs an agent once (Kelos-compatible flags)')
+    .option('-p, --prompt <text>', 'the prompt')
+    .option('--prompt-file <file>', 'read the prompt from a file, or - for stdin')
+    .addOption(new Option('-t, --type <agent>', 'agent type').choices([...AGENT_TYPES]).default('claude-code'))
+    .option('--model <model>', 'model passed to the agent (KELOS_MODEL)')
+    .option('--effort <effort>', 'effort passed to the agent (KELOS_EFFORT)')
+    .option('--image <path>', 'local runtime: an executable implementing the /kelos_entrypoint.sh contract')
+    .option('--name <name>', 'Task name (default task-<random>)')
+    .option('--workspace <name>', 'Workspace to clone for the agent')
+    .option('--agent-config <name>', 'AgentConfig to apply (repeatable)', collect, [])
+    .option('--branch <branch>', 'git branch the agent works on')
+    .option('--timeout <duration>', 'stop the agent after this long (Go duration, e.g. 30m)')
+    .option('--env <NAME=VALUE>', 'extra environment variable for the agent (repeatable)', collect, [])
+    .option('--secret <name>', 'Secret holding the agent credential')
+    .addOption(new Option('--credential-type <type>', 'credential type').choices([...CREDENTIAL_TYPES]).default('api-key'))
+    .option('-w, --watch', 'wait and show the phase until the Task finishes')
+    .option('--dry-run', 'print the Task manifest instead of creating it')
+    .action(async (opts: RunOptions) => {
+      const g = globals();
+      const manifest = buildTaskManifest(opts, g.namespace);
+      if (opts.dryRun) {
+        process.stdout.write(YAML.stringify(manifest));
+        return;
+      }
+      const [task] = parseManifestText(JSON.stringify(manifest), 'kelos run').resources as TaskResource[];
+      const { api, close } = await connectApi(g);
+      try {
+        await submitTask(api, task, 'cli');
+        console.log(`task/${task.metadata.name} created`);
+        if (opts.watch) process.exitCode = await watchTask(api, task.metadata.namespace, task.metadata.name);
+      } finally {
+        await close();
+      }
+    });
+}
+
+export function buildTaskManifest(opts: RunOptions, namespace: string): Record<string, unknown> {
+  const prompt = readPrompt(opts);
+  if (opts.credentialType !== 'none' && !opts.secret) {
+    throw new KelosError('no credentials: pass --secret NAME (a Secret applied with `kelos apply`) or --credential-type none');
+  }
+  const podOverrides: Record<string, unknown> = {};
+  if (opts.timeout) {
+    const ms = parseGoDuration(opts.timeout);
+    if (ms < 1_000) throw new KelosError(`invalid --timeout "${opts.timeout}": must be at least 1s`);
+    podOverrides.activeDeadlineSeconds = Math.ceil(ms / 1_000);
+  }
+  if (opts.env.length) podOverrides.env = opts.env.map(parseEnvFlag);
+  const spec: Record<string, unknown> = {
+    type: opts.type,
+    prompt,
+    credentials: { type: opts.credentialType, ...(opts.secret ? { secretRef: { name: opts.secret } } : {}) },
+    ...(opts.model ? { model: opts.model } : {}),
+    ...(opts.effort ? { effort: opts.effort } : {}),
+    ...(opts.image ? { image: resolveImage(opts.image) } : {}),
+    ...(opts.workspace ? { workspaceRef: { name: opts.workspace } } : {}),
+    ...(opts.agentConfig.length ? { agentConfigRefs: opts.agentConfig.map((name) => ({ name })) } : {}),
+    ...(opts.branch ? { branch: opts.branch } : {}),
+    ...(Object.keys(podOverrides).length ? { podOverrides } : {}),
+  };
+  return { apiVersion: 'kelos.dev/v1alpha2', kind: 'Task', metadata: { name: opts.name ?? randomTaskName(), namespace }, spec };
+}
+
+function readPrompt(opts: RunOptions): string {
+  if (opts.prompt !== undefined && opts.promptFile !== undefined) throw new KelosError('--prompt and --prompt-file cannot be used together');
+  if (opts.prompt !== undefined) {
+    if (!opts.prompt.trim()) throw new KelosError('--prompt is empty');
+    return opts.prompt;
+  }
+  if (opts.promptFile === undefined) throw new KelosError('a prompt is required: pass -p/--prompt or --prompt-file');
+  const text = opts.promptFile === '-' ? fs.readFileSync(0, 'utf8').replace(/\n+$/, '') : readFileOrFail(opts.promptFile);
+  if (!text.trim()) throw new KelosError(`prompt file ${opts.promptFile} is empty`);
+  return text;
+}
+
+function readFileOrFail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new KelosError(`cannot read prompt file ${file}`);
+  }
+}
+
+function parseEnvFlag(value: string): { name: string; value: string } {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new KelosError(`invalid --env "${value}": use NAME=VALUE`);
+  return { name: value.slice(0, eq), value: value.slice(eq + 1) };
+}
+
+/** The worker may run in another directory: a path given on the command line is made absolute. */
+function resolveImage(image: string): string {
+  const candidate = path.resolve(image);
+  return fs.existsSync(candidate) ? candidate : image;
+}
+
+function randomTaskName(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let suffix = '';
+  for (let i = 0; i < 5; i += 1) suffix += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return `task-${suffix}`;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,52 @@
+/**
+ * `kelos`: the command line of kelos-temporal, with Kelos-compatible commands and flags. It reads and writes
+ * through Temporal (tasks and resources are workflows); errors print as one line, never a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { applyCommand } from './commands/apply';
+import { deleteCommand } from './commands/delete';
+import { devCommand } from './commands/dev';
+import { getCommand } from './commands/get';
+import { logsCommand } from './commands/logs';
+import { renderCommand } from './commands/render';
+import { runCommand } from './commands/run';
+import { workerCommand } from './commands/worker';
+import { GlobalOptions } from './connection';
+import { ExitError } from './exit-error';
+
+export function buildProgram(): Command {
+  const program = new Command('kelos')
+    .description('Kelos on Temporal: run AI coding agents as durable Tasks')
+    .option('--address <host:port>', 'Temporal frontend address (env TEMPORAL_ADDRESS, default localhost:7233)')
+    .option('--temporal-namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE, default "default")')
+    .option('--task-queue <name>', 'task queue of the kelos workers (env KELOS_TASK_QUEUE, default "kelos")')
+    .option('-n, --namespace <name>', 'Kelos namespace of the objects', 'default')
+    .showHelpAfterError('(run `kelos --help` for usage)')
+    .exitOverride();
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  for (const make of [devCommand, workerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, renderCommand] as ((g: () => GlobalOptions) => Command)[]) {
+    program.addCommand(make(globals).exitOverride());
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ExitError) return err.code;
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.KELOS_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => process.exit(code),
+    () => process.exit(1),
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * Local secret store for the embedded runtime: `kind: Secret` manifests applied with `kelos apply` are kept
+ * here, one JSON file per secret, readable only by the user (dirs 0700, files 0600). Secret values never
+ * go to Temporal: workflows carry secret names, activities read the values from this store.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export class SecretNotFoundError extends Error {
+  constructor(namespace: string, name: string) {
+    super(`secret "${name}" not found in namespace "${namespace}" (apply it with \`kelos apply -f secret.yaml\`)`);
+    this.name = 'SecretNotFoundError';
+  }
+}
+
+export class LocalSecretStore {
+  constructor(private readonly home: string) {}
+
+  private dir(namespace: string): string {
+    return path.join(this.home, 'secrets', namespace);
+  }
+
+  private file(namespace: string, name: string): string {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw new Error(`invalid secret name "${name}"`);
+    return path.join(this.dir(namespace), `${name}.json`);
+  }
+
+  put(namespace: string, name: string, data: Record<string, string>): void {
+    fs.mkdirSync(this.dir(namespace), { recursive: true, mode: 0o700 });
+    fs.chmodSync(path.join(this.home, 'secrets'), 0o700);
+    const target = this.file(namespace, name);
+    const temp = `${target}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, JSON.stringify(data), { mode: 0o600 });
+    fs.renameSync(temp, target);
+  }
+
+  get(namespace: string, name: string): Record<string, string> {
+    try {
+      return JSON.parse(fs.readFileSync(this.file(namespace, name), 'utf8')) as Record<string, string>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SecretNotFoundError(namespace, name);
+      throw err;
+    }
+  }
+
+  /** Names and key names only: values stay in the store. */
+  list(namespace: string): { name: string; keys: string[] }[] {
+    let files: string[];
+    try {
+      files = fs.readdirSync(this.dir(namespace));
+    } catch {
+      return [];
+    }
+    return files
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => {
+        const name = f.slice(0, -'.json'.length);
+        return { name, keys: Object.keys(this.get(namespace, name)).sort() };
+      });
+  }
+
+  delete(namespace: string, name: string): boolean {
+    try {
+      fs.unlinkSync(this.file(namespace, name));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+}

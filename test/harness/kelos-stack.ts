@@ -1,0 +1,75 @@
+/**
+ * A kelos worker (workflows + local-runtime activities) on the shared test dev server, with its own task
+ * queue and data directory, for tests that run real Tasks.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { KelosApi } from '../../clients/kelos-api';
+import { createKelosWorker, workflowsPath } from '../../workers/kelos-worker';
+import { LocalSecretStore } from '../../host/secret-store';
+import { bundleWorkflows, connectTestEnv, uniqueTaskQueue } from './temporal';
+
+export interface KelosTestStack {
+  env: TestWorkflowEnvironment;
+  api: KelosApi;
+  home: string;
+  taskQueue: string;
+  secrets: LocalSecretStore;
+  workflowBundle: { code: string };
+  /** Starts a worker in this process (stopped by teardown or by calling the returned stop). */
+  startWorker(): Promise<{ worker: Worker; stop: () => Promise<void> }>;
+  teardown(): Promise<void>;
+}
+
+export async function startKelosTestStack(name: string): Promise<KelosTestStack> {
+  const env = await connectTestEnv();
+  const workflowBundle = await bundleWorkflows(workflowsPath());
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), `kelos-${name}-`));
+  const taskQueue = uniqueTaskQueue(name);
+  const api = new KelosApi(env.client, taskQueue);
+  const running: (() => Promise<void>)[] = [];
+
+  const startWorker = async () => {
+    const worker = await createKelosWorker({ connection: env.nativeConnection, client: env.client, taskQueue, home, workflowBundle });
+    const done = worker.run();
+    const stop = async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    };
+    running.push(stop);
+    return { worker, stop };
+  };
+
+  return {
+    env,
+    api,
+    home,
+    taskQueue,
+    secrets: new LocalSecretStore(home),
+    workflowBundle,
+    startWorker,
+    teardown: async () => {
+      for (const stop of running) await stop();
+      await env.teardown();
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}

@@ -1,0 +1,43 @@
+/**
+ * The kelos worker: registers every workflow and the activities of the local runtime on one task queue.
+ * `kelos dev` runs it in-process; `kelos worker` runs it alone (e.g. next to a shared Temporal server).
+ */
+import * as path from 'node:path';
+import { Client } from '@temporalio/client';
+import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { createTaskActivities } from '../activities/task-activities';
+import { packageRoot } from '../host/package-root';
+
+export const DEFAULT_TASK_QUEUE = 'kelos';
+
+export interface KelosWorkerOptions {
+  connection: NativeConnection;
+  client: Client;
+  namespace?: string;
+  taskQueue?: string;
+  /** The kelos data directory (host/data-dir.ts). */
+  home: string;
+  /** A prebuilt bundle (tests bundle once per file); otherwise the worker bundles workflows/ at start. */
+  workflowBundle?: { code: string };
+  tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>>;
+}
+
+export function workflowsPath(): string {
+  return require.resolve('../workflows');
+}
+
+export function builtinEntrypoint(): { command: string; args: string[] } {
+  return { command: process.execPath, args: [path.join(packageRoot(), 'bin', 'kelos-local-entrypoint.js')] };
+}
+
+export async function createKelosWorker(options: KelosWorkerOptions): Promise<Worker> {
+  const activities = createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint() });
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    activities,
+    ...options.tuning,
+  });
+}

@@ -1,0 +1,4 @@
+/** Every workflow type the kelos worker registers. */
+export { taskWorkflow } from './task-workflow';
+export { taskCleanupWorkflow } from './task-cleanup-workflow';
+export { resourceWorkflow } from './resource-workflow';

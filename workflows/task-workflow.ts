@@ -1,0 +1,131 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ParentClosePolicy,
+
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createTaskActivities } from '../activities/task-activities';
+import type { TaskRun } from '../api/task/task-run';
+import { taskCleanupWorkflowId } from '../api/task/task-run';
+import type { TaskPhase, TaskStatus } from '../api/task/task-status';
+import type { AgentOutcome } from '../api/task/task-activities-types';
+import { KelosPhase } from '../api/search-attributes';
+import { taskCleanupWorkflow } from './task-cleanup-workflow';
+
+type TaskActivities = ReturnType<typeof createTaskActivities>;
+
+export const taskStatusQuery = defineQuery<TaskStatus>('taskStatus');
+
+/** Memo keys the CLI reads with describe()/list(), so status stays readable after the workflow closes. */
+export const TASK_STATUS_MEMO_KEY = 'status';
+
+const { resolveTaskResources } = proxyActivities<TaskActivities>({
+  startToCloseTimeout: '1 minute',
+  // A Workspace applied right after the Task still gets picked up (Kelos requeues for the same reason).
+  retry: { initialInterval: '1s', maximumInterval: '4s', maximumAttempts: 4 },
+});
+
+const { prepareTaskWorkspace } = proxyActivities<TaskActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2s', maximumAttempts: 3 },
+});
+
+const { runAgent } = proxyActivities<TaskActivities>({
+  // The deadline is enforced by the activity itself; this only bounds a lost run.
+  startToCloseTimeout: '7 days',
+  // Short heartbeat timeout: a killed worker's run is handed to another worker, which adopts the agent.
+  heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 20 },
+});
+
+/**
+ * One Task: resolve Workspace/AgentConfig/credentials → prepare the workspace → run the agent → collect
+ * results → schedule TTL cleanup. Succeeded returns the status; Failed fails the workflow with the status
+ * as details, so the Web UI shows a failed Task as a failed workflow.
+ */
+export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
+  let status: TaskStatus = { phase: 'Pending', startTime: new Date().toISOString() };
+  setHandler(taskStatusQuery, () => status);
+
+  const setStatus = (next: TaskStatus): void => {
+    const phaseChanged = next.phase !== status.phase;
+    status = next;
+    upsertMemo({ [TASK_STATUS_MEMO_KEY]: status });
+    if (phaseChanged) upsertSearchAttributes([{ key: KelosPhase, value: status.phase }]);
+  };
+  const finish = (phase: Extract<TaskPhase, 'Succeeded' | 'Failed'>, message: string, outcome?: AgentOutcome): void => {
+    setStatus({
+      ...status,
+      phase,
+      message,
+      completionTime: new Date().toISOString(),
+      ...(outcome ? { outputs: outcome.outputs, results: outcome.results, ...(outcome.usage ? { usage: outcome.usage } : {}) } : {}),
+    });
+  };
+
+  const runKey = workflowInfo().firstExecutionRunId;
+  const deadlineAtMs = run.activeDeadlineSeconds ? Date.now() + run.activeDeadlineSeconds * 1000 : undefined;
+
+  try {
+    const resources = await resolveTaskResources(run);
+    const prepared = await prepareTaskWorkspace({ run, runKey, resources });
+    setStatus({ ...status, phase: 'Running' });
+    const outcome = await runAgent({ run, runKey, resources, prepared, deadlineAtMs });
+    if (outcome.timedOut) {
+      finish('Failed', `Task exceeded its deadline of ${run.activeDeadlineSeconds}s (podOverrides.activeDeadlineSeconds); the agent was stopped`, outcome);
+    } else if (outcome.exitCode === 0) {
+      finish('Succeeded', 'Task completed successfully', outcome);
+    } else {
+      finish('Failed', `Task failed: the agent exited with code ${outcome.exitCode}${tailNote(outcome)}`, outcome);
+    }
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        finish('Failed', 'Task was cancelled; the agent was stopped');
+        await scheduleExpiry(run, runKey);
+      });
+      throw err;
+    }
+    finish('Failed', `Task failed: ${describeError(err)}`);
+  }
+
+  await scheduleExpiry(run, runKey);
+  if (status.phase === 'Failed') {
+    throw ApplicationFailure.create({ type: 'TaskFailed', message: status.message ?? 'Task failed', nonRetryable: true, details: [status] });
+  }
+  return status;
+}
+
+/** `ttlSecondsAfterFinished`: a separate abandoned child removes the Task after N seconds, so this workflow can close now. */
+async function scheduleExpiry(run: TaskRun, runKey: string): Promise<void> {
+  if (run.ttlSecondsAfterFinished === undefined) return;
+  await startChild(taskCleanupWorkflow, {
+    workflowId: taskCleanupWorkflowId(run.namespace, run.name),
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    args: [{ namespace: run.namespace, name: run.name, runKey, workflowId: workflowInfo().workflowId, ttlSeconds: run.ttlSecondsAfterFinished }],
+    staticSummary: `TTL cleanup of Task ${run.namespace}/${run.name} after ${run.ttlSecondsAfterFinished}s`,
+  });
+}
+
+function tailNote(outcome: AgentOutcome): string {
+  const last = outcome.logTail.filter((line) => line.trim() !== '').slice(-3);
+  return last.length ? `; last output: ${last.join(' | ').slice(0, 400)}` : '';
+}
+
+function describeError(err: unknown): string {
+  let current: unknown = err;
+  // Activity failures wrap the real cause; the innermost message is the one a user can act on.
+  while (current && typeof current === 'object' && 'cause' in current && (current as { cause?: unknown }).cause) {
+    current = (current as { cause?: unknown }).cause;
+  }
+  return current instanceof Error ? current.message : String(current);
+}
