@@ -1,0 +1,46 @@
+/** The Task a spawner creates for one item: the taskTemplate with the rendered name, prompt and branch. */
+import { toKelosObject } from '../resources/to-kelos-object';
+import type { Credentials, TaskResource, TaskSpawnerResource } from '../resources/model';
+import type { TaskRun } from '../task/task-run';
+import { taskRunFromResource } from '../task/task-run-from-resource';
+import type { RenderedTask } from './render-task';
+
+export const SPAWNER_LABEL = 'kelos.dev/taskspawner';
+export const SPAWNER_CREDENTIAL_LABEL = 'kelos.dev/spawner-credential';
+
+/**
+ * `pick(n)` chooses one of `n` pooled credentials (`spec.credentials`); the workflow passes its deterministic
+ * random, so a replay picks the same one.
+ */
+export function taskFromTemplate(spawner: TaskSpawnerResource, rendered: RenderedTask, pick: (n: number) => number): TaskResource {
+  const template = spawner.spec.taskTemplate;
+  if (!template.worker) throw new Error(`TaskSpawner "${spawner.metadata.name}": workerPoolRef templates are not supported by kelos-temporal yet`);
+  const labels: Record<string, string> = { ...(template.metadata?.labels ?? {}), [SPAWNER_LABEL]: spawner.metadata.name };
+  let credentials: Credentials | undefined = template.worker.credentials;
+  if (!credentials) {
+    const pool = spawner.spec.credentials ?? [];
+    if (!pool.length) throw new Error(`TaskSpawner "${spawner.metadata.name}": the template has no credentials and spec.credentials is empty`);
+    const chosen = pool[pick(pool.length)];
+    credentials = { type: chosen.type, secretRef: chosen.secretRef };
+    labels[SPAWNER_CREDENTIAL_LABEL] = chosen.name;
+  }
+  return {
+    kind: 'Task',
+    metadata: { name: rendered.name, namespace: spawner.metadata.namespace, labels },
+    spec: {
+      worker: { ...template.worker, credentials },
+      prompt: rendered.prompt,
+      ...(rendered.branch ? { branch: rendered.branch } : {}),
+      ...(template.upstreamRepo ? { upstreamRepo: template.upstreamRepo } : {}),
+      ...(template.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: template.ttlSecondsAfterFinished } : {}),
+      ...(template.dependsOn?.length ? { dependsOn: template.dependsOn } : {}),
+    },
+    origin: { ...spawner.origin, apiVersion: 'kelos.dev/v1alpha2' },
+  };
+}
+
+export function taskRunForItem(spawner: TaskSpawnerResource, rendered: RenderedTask, sourceKind: string, pick: (n: number) => number): TaskRun {
+  const task = taskFromTemplate(spawner, rendered, pick);
+  const object = toKelosObject(task) as { apiVersion: string; spec: Record<string, unknown> };
+  return taskRunFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, spawner: spawner.metadata.name, sourceKind });
+}
