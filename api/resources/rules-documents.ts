@@ -5,6 +5,7 @@
 import { SOURCE_KINDS } from './model';
 import { asObject, has, isSet, list, str, type RawObject } from './raw';
 import { checkExecution, type Report } from './rules-execution';
+import { checkTemplates } from './rules-templates';
 import type { Version } from './schema-common';
 
 export type { Report } from './rules-execution';
@@ -27,6 +28,7 @@ export function checkTaskSpawner(document: RawObject, version: Version, report: 
   if (template) {
     checkExecution({ owner: 'TaskTemplate', spec: template, path: ['spec', 'taskTemplate'] }, version, report);
     checkContextSources(template, report);
+    checkTemplates(template, report);
   }
   if (when && template) checkWorkspaceSource(when, template, version, report);
   if (template && version === 'v1alpha2') checkSpawnerCredentials(spec, template, report);

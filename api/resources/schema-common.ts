@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DurationError, parsePollInterval } from '../duration';
+import { parseSchedule } from '../sources/cron';
 import { AGENT_TYPES, CREDENTIAL_TYPES } from './model';
 import { describeValue } from './zod-issues';
 
@@ -113,19 +114,14 @@ export const pollInterval = z.string().superRefine((text, ctx) => {
   }
 });
 
-const CRON_FIELD = /^[0-9A-Za-z*?,/\-#]+$/;
-
 /**
- * Standard 5-field cron. The Kelos spawner's parser rejects `@daily`-style descriptors at run time (after the CRD
- * accepted them), so we reject them up front.
+ * Standard 5-field cron, `@daily`-style descriptors and a `CRON_TZ=` prefix (see api/sources/cron.ts). Kelos's CRD
+ * accepts descriptors but its spawner then fails on them; we run them.
  */
 export const cronSchedule = z.string().superRefine((text, ctx) => {
-  const fields = text.trim().split(/\s+/);
-  if (fields.length !== 5 || !fields.every((field) => CRON_FIELD.test(field))) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be a 5-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 9 * * 1"; descriptors such as @daily are not supported (got ${JSON.stringify(text)})`,
-      input: text,
-    });
+  try {
+    parseSchedule(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message, input: text });
   }
 });

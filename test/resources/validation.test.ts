@@ -90,10 +90,20 @@ const CASES: Case[] = [
   },
   {
     behaviour: 'cron schedules are 5-field expressions',
-    text: spawnerWith('    cron: {schedule: "@daily"}\n'),
+    text: spawnerWith('    cron: {schedule: "0 9 * *"}\n'),
     errors: [
-      'taskspawner.yaml#1 spec.when.cron.schedule: must be a 5-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 9 * * 1"; descriptors such as @daily are not supported (got "@daily")',
+      'taskspawner.yaml#1 spec.when.cron.schedule: must be a 5-field cron expression (minute hour day-of-month month day-of-week) or a descriptor such as @daily (got "0 9 * *")',
     ],
+  },
+  {
+    behaviour: 'cron descriptors must be known ones',
+    text: spawnerWith('    cron: {schedule: "@fortnightly"}\n'),
+    errors: ['taskspawner.yaml#1 spec.when.cron.schedule: unknown descriptor "@fortnightly": use @hourly, @daily, @weekly, @monthly or @yearly'],
+  },
+  {
+    behaviour: 'cron field values are checked',
+    text: spawnerWith('    cron: {schedule: "61 9 * * *"}\n'),
+    errors: [expect.stringMatching(/^taskspawner.yaml#1 spec.when.cron.schedule: invalid schedule "61 9 \* \* \*": ./)],
   },
   {
     behaviour: 'generic webhook source is a lowercase identifier and fieldMapping must contain id',
@@ -443,5 +453,28 @@ describe('error collection', () => {
       kind: 'TaskSpawner',
       name: 's',
     });
+  });
+});
+
+describe('templates are checked at apply time', () => {
+  it.each([
+    ['a parse error names the template and position', "    promptTemplate: 'Fix {{.Title'\n", 'spec.taskTemplate.promptTemplate: invalid template: template: promptTemplate:1:'],
+    ['an unknown function is a parse error', "    branch: '{{upper .Number}}'\n", 'spec.taskTemplate.branch: invalid template: template: branch:1: function "upper" not defined'],
+    ['nameTemplate may not read .Context', "    nameTemplate: 'x-{{.Context.issue}}'\n", 'spec.taskTemplate.nameTemplate: must not reference .Context'],
+    ['nor through index', "    nameTemplate: 'x-{{index . \"Context\"}}'\n", 'spec.taskTemplate.nameTemplate: must not reference .Context'],
+  ])('%s', (_name, templateLine, expected) => {
+    const text = [
+      'apiVersion: kelos.dev/v1alpha2',
+      'kind: TaskSpawner',
+      'metadata: {name: s}',
+      'spec:',
+      '  when: {cron: {schedule: "0 9 * * 1"}}',
+      '  taskTemplate:',
+      '    worker: {type: claude-code, credentials: {type: none}}',
+      templateLine,
+    ].join('\n');
+    const errors = parseManifests(text, 'taskspawner.yaml').errors.map(String);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain(`taskspawner.yaml#1 ${expected}`);
   });
 });
