@@ -15,14 +15,17 @@ import type {
   RunAgentInput,
   WorkspaceSource,
 } from '../api/task/task-activities-types';
-import type { TaskRun } from '../api/task/task-run';
+import { TaskRun, taskWorkflowId } from '../api/task/task-run';
+import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
 import { taskFiles } from '../host/data-dir';
 import { LocalSecretStore, SecretNotFoundError } from '../host/secret-store';
 import { readStoredResource } from './resources/stored-resources';
 import { buildAgentEnv } from './runtime/agent-env';
 import { runOrAdoptAgent } from './runtime/local-agent-runner';
-import { credentialEnvName } from './local/agent-command';
+import { credentialEnvName } from '../api/task/credential-env';
 import { prepareWorkspace } from './local/workspace';
+import { kelosMcpServersJson } from './local/mcp-servers';
+import type { McpServer } from '../api/resources/model';
 
 export interface TaskActivityDeps {
   client: Client;
@@ -116,7 +119,9 @@ export function createTaskActivities(deps: TaskActivityDeps) {
           setupCommand: resources.workspace?.setupCommand,
           agentsMD: resources.agentConfig?.agentsMD,
           pluginDir,
-          mcpServersJson: resources.agentConfig?.mcpServers.length ? JSON.stringify(resources.agentConfig.mcpServers) : undefined,
+          mcpServersJson: resources.agentConfig?.mcpServers.length
+            ? kelosMcpServersJson(resources.agentConfig.mcpServers as unknown as McpServer[], (name) => readSecret(run.namespace, name))
+            : undefined,
           userEnv: run.env.map((entry) => ({
             name: entry.name,
             value: entry.secretKeyRef ? secretValue(run.namespace, entry.secretKeyRef.name, entry.secretKeyRef.key) : (entry.value ?? ''),
@@ -148,7 +153,40 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     }
   }
 
+  /** For the spawner's reconcile: each named Task's phase from its memo; a Task that no longer exists is left out. */
+  async function reconcileTasks(input: { namespace: string; names: string[] }): Promise<Record<string, { phase?: string; completionTime?: string }>> {
+    const found: Record<string, { phase?: string; completionTime?: string }> = {};
+    for (const name of input.names) {
+      try {
+        const description = await deps.client.workflow.getHandle(taskWorkflowId(input.namespace, name)).describe();
+        const status = (description.memo?.[TASK_STATUS_MEMO_KEY] ?? {}) as { phase?: string; completionTime?: string };
+        const closed = description.status.name !== 'RUNNING';
+        // A workflow closed without a terminal phase (terminated, timed out) counts as Failed.
+        const phase = closed && status.phase !== 'Succeeded' && status.phase !== 'Failed' ? 'Failed' : status.phase;
+        found[name] = { ...(phase ? { phase } : {}), ...(status.completionTime ? { completionTime: status.completionTime } : closed && description.closeTime ? { completionTime: description.closeTime.toISOString() } : {}) };
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      Context.current().heartbeat();
+    }
+    return found;
+  }
+
+  /** Removes a finished Task's workflow execution so its name can be used again (retrigger). */
+  async function deleteTask(input: { namespace: string; name: string }): Promise<void> {
+    try {
+      await deps.client.workflowService.deleteWorkflowExecution({
+        namespace: deps.client.options.namespace,
+        workflowExecution: { workflowId: taskWorkflowId(input.namespace, input.name) },
+      });
+    } catch (err) {
+      if (!/not ?found/i.test(String((err as Error).message))) throw err;
+    }
+    fs.rmSync(taskFiles(deps.home, input.namespace, input.name).dir, { recursive: true, force: true });
+  }
+
   function credentialFor(run: TaskRun): { name: string; value: string } {
+    if (run.credentials.type === 'none') throw new Error('no credential for credentials type none');
     const name = credentialEnvName(run.agentType, run.credentials.type);
     return { name, value: readSecret(run.namespace, run.credentials.secretName ?? '')[name] ?? '' };
   }
@@ -168,7 +206,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     }
   }
 
-  return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask };
+  return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask, reconcileTasks, deleteTask };
 }
 
 /** A directory left by an older Task of the same name is wiped; the current run's files are kept (retries). */

@@ -5,21 +5,16 @@
  */
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowExecutionInfo, WorkflowNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import {
-  KelosAgentType,
-  KelosKind,
-  KelosNamespace,
-  KelosPhase,
-  KelosSourceKind,
-  KelosSpawner,
-} from '../api/search-attributes';
+import { KelosKind, KelosNamespace, KelosPhase, KelosSpawner } from '../api/search-attributes';
+import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerStatus, spawnerWorkflowId } from '../api/spawn/spawner-status';
 import { RESOURCE_MEMO_KEY, StoredKind, StoredResource, resourceWorkflowId } from '../api/stored-resource';
 import { TaskRun, taskWorkflowId } from '../api/task/task-run';
+import { TASK_MEMO_KEY, TASK_STATUS_MEMO_KEY, taskStartOptions } from '../api/task/task-start';
 import { TaskStatus } from '../api/task/task-status';
 import { applyResourceSignal, deleteResourceSignal, resourceWorkflow } from '../workflows/resource-workflow';
-import { TASK_STATUS_MEMO_KEY, taskWorkflow } from '../workflows/task-workflow';
-
-export const TASK_MEMO_KEY = 'task';
+import { taskWorkflow } from '../workflows/task-workflow';
+import { spawnerWorkflow } from '../workflows/spawner-workflow';
+import { applyManifestUpdate, deleteSpawnerSignal, setSuspendedUpdate } from '../workflows/spawner/messages';
 
 /** A Task as Kelos shows it (`kubectl get task -o json` shape). */
 export interface TaskObject {
@@ -44,24 +39,17 @@ export class KelosApi {
   ) {}
 
   async startTask(run: TaskRun): Promise<void> {
-    const metadata = { name: run.name, namespace: run.namespace, creationTimestamp: new Date().toISOString(), labels: run.labels };
+    const options = taskStartOptions(run, new Date().toISOString());
     try {
       await this.client.workflow.start(taskWorkflow, {
         taskQueue: this.taskQueue,
-        workflowId: taskWorkflowId(run.namespace, run.name),
+        workflowId: options.workflowId,
         args: [run],
         // A Task name is taken while its workflow exists, open or closed, as a Kelos Task object exists until deleted.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        memo: { [TASK_MEMO_KEY]: { apiVersion: run.apiVersion, metadata, spec: run.spec }, [TASK_STATUS_MEMO_KEY]: { phase: 'Pending' } },
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: KelosKind, value: 'Task' },
-          { key: KelosNamespace, value: run.namespace },
-          { key: KelosPhase, value: 'Pending' },
-          { key: KelosAgentType, value: run.agentType },
-          { key: KelosSourceKind, value: run.sourceKind },
-          ...(run.spawner ? [{ key: KelosSpawner, value: run.spawner }] : []),
-        ]),
-        staticSummary: `${run.agentType} Task ${run.namespace}/${run.name}: ${firstLine(run.prompt, 120)}`,
+        memo: options.memo,
+        typedSearchAttributes: new TypedSearchAttributes(options.searchAttributes),
+        staticSummary: options.staticSummary,
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new KelosError(`task "${run.name}" already exists in namespace "${run.namespace}"`);
@@ -116,6 +104,68 @@ export class KelosApi {
     });
   }
 
+  /** Starts the spawner workflow, or updates the running one in place (the update's validator rejects a bad manifest). */
+  async applySpawner(manifest: SpawnerManifest): Promise<'created' | 'configured'> {
+    const { name, namespace } = manifest.metadata;
+    const workflowId = spawnerWorkflowId(namespace, name);
+    const handle = this.client.workflow.getHandle(workflowId);
+    if (await isRunning(handle)) {
+      try {
+        await handle.executeUpdate(applyManifestUpdate, { args: [manifest as unknown as Record<string, unknown>] });
+      } catch (err) {
+        throw new KelosError(`taskspawner "${name}": ${updateErrorMessage(err)}`);
+      }
+      return 'configured';
+    }
+    await this.client.workflow.start(spawnerWorkflow, {
+      taskQueue: this.taskQueue,
+      workflowId,
+      args: [manifest as unknown as Record<string, unknown>],
+      memo: { [SPAWNER_MANIFEST_MEMO_KEY]: manifest, [SPAWNER_STATUS_MEMO_KEY]: { phase: 'Pending' } },
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: KelosKind, value: 'TaskSpawner' },
+        { key: KelosNamespace, value: namespace },
+        { key: KelosSpawner, value: name },
+      ]),
+      staticSummary: `TaskSpawner ${namespace}/${name}`,
+    });
+    return 'created';
+  }
+
+  async listSpawners(namespace: string): Promise<SpawnerObject[]> {
+    const query = `${KelosKind.name} = "TaskSpawner" AND ${KelosNamespace.name} = "${namespace}" AND ExecutionStatus = "Running"`;
+    const found: SpawnerObject[] = [];
+    for await (const info of this.client.workflow.list({ query })) {
+      const object = spawnerObjectFromMemo(info.memo);
+      if (object) found.push(object);
+    }
+    return found.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  }
+
+  async getSpawner(namespace: string, name: string): Promise<SpawnerObject> {
+    const handle = this.client.workflow.getHandle(spawnerWorkflowId(namespace, name));
+    const description = await handle.describe().catch((err) => {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    });
+    const object = description && description.status.name === 'RUNNING' ? spawnerObjectFromMemo(description.memo) : undefined;
+    if (!object) throw new KelosError(`taskspawner "${name}" not found in namespace "${namespace}"`);
+    return object;
+  }
+
+  async setSpawnerSuspended(namespace: string, name: string, suspend: boolean): Promise<SpawnerStatus> {
+    await this.getSpawner(namespace, name);
+    return this.client.workflow.getHandle(spawnerWorkflowId(namespace, name)).executeUpdate(setSuspendedUpdate, { args: [suspend] });
+  }
+
+  /** Ends the spawner; its running Tasks finish on their own (they are not children that get terminated). */
+  async deleteSpawner(namespace: string, name: string): Promise<void> {
+    await this.getSpawner(namespace, name);
+    const handle = this.client.workflow.getHandle(spawnerWorkflowId(namespace, name));
+    await handle.signal(deleteSpawnerSignal);
+    await handle.result();
+  }
+
   async applyStoredResource(resource: StoredResource): Promise<void> {
     const { kind, metadata } = resource;
     const stamped: StoredResource = { ...resource, metadata: { ...metadata, creationTimestamp: metadata.creationTimestamp ?? new Date().toISOString() } };
@@ -157,6 +207,43 @@ export class KelosApi {
   }
 }
 
+export interface SpawnerManifest {
+  apiVersion: string;
+  kind: 'TaskSpawner';
+  metadata: { name: string; namespace: string; [key: string]: unknown };
+  spec?: Record<string, unknown>;
+}
+
+export interface SpawnerObject extends SpawnerManifest {
+  status: Partial<SpawnerStatus>;
+}
+
+function spawnerObjectFromMemo(memo: Record<string, unknown> | undefined): SpawnerObject | undefined {
+  const manifest = memo?.[SPAWNER_MANIFEST_MEMO_KEY] as SpawnerManifest | undefined;
+  if (!manifest) return undefined;
+  return { ...manifest, status: (memo?.[SPAWNER_STATUS_MEMO_KEY] as Partial<SpawnerStatus> | undefined) ?? {} };
+}
+
+async function isRunning(handle: { describe(): Promise<{ status: { name: string } }> }): Promise<boolean> {
+  try {
+    return (await handle.describe()).status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+/** An update rejected by its validator carries the validator's message in the failure's cause chain. */
+function updateErrorMessage(err: unknown): string {
+  let current: unknown = err;
+  let message = err instanceof Error ? err.message : String(err);
+  while (current && typeof current === 'object' && 'cause' in current && (current as { cause?: unknown }).cause) {
+    current = (current as { cause?: unknown }).cause;
+    if (current instanceof Error && current.message) message = current.message;
+  }
+  return message;
+}
+
 function taskObjectFromInfo(info: Omit<WorkflowExecutionInfo, 'raw'>): TaskObject | undefined {
   const stored = info.memo?.[TASK_MEMO_KEY] as Omit<TaskObject, 'kind' | 'status'> | undefined;
   if (!stored) return undefined;
@@ -169,9 +256,4 @@ function closedStatus(info: Omit<WorkflowExecutionInfo, 'raw'>, status: Partial<
   const open = info.status.name === 'RUNNING';
   if (open || status.phase === 'Succeeded' || status.phase === 'Failed') return status;
   return { ...status, phase: 'Failed', message: `Task workflow ${info.status.name.toLowerCase().replace(/_/g, ' ')}`, completionTime: info.closeTime?.toISOString() };
-}
-
-function firstLine(text: string, max: number): string {
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -38,6 +38,8 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities,
+    // Heartbeats carry cancellation to a running agent: send them often enough that `kelos delete task` acts in seconds.
+    maxHeartbeatThrottleInterval: '2 seconds',
     ...options.tuning,
   });
 }

@@ -2,3 +2,4 @@
 export { taskWorkflow } from './task-workflow';
 export { taskCleanupWorkflow } from './task-cleanup-workflow';
 export { resourceWorkflow } from './resource-workflow';
+export { spawnerWorkflow } from './spawner-workflow';

@@ -4,6 +4,7 @@ import {
   ParentClosePolicy,
 
   defineQuery,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -18,14 +19,15 @@ import { taskCleanupWorkflowId } from '../api/task/task-run';
 import type { TaskPhase, TaskStatus } from '../api/task/task-status';
 import type { AgentOutcome } from '../api/task/task-activities-types';
 import { KelosPhase } from '../api/search-attributes';
+import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
 import { taskCleanupWorkflow } from './task-cleanup-workflow';
+import { taskFinishedSignal } from './spawner/messages';
+import { spawnerWorkflowId } from '../api/spawn/spawner-status';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
 
 export const taskStatusQuery = defineQuery<TaskStatus>('taskStatus');
 
-/** Memo keys the CLI reads with describe()/list(), so status stays readable after the workflow closes. */
-export const TASK_STATUS_MEMO_KEY = 'status';
 
 const { resolveTaskResources } = proxyActivities<TaskActivities>({
   startToCloseTimeout: '1 minute',
@@ -92,6 +94,7 @@ export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
       await CancellationScope.nonCancellable(async () => {
         finish('Failed', 'Task was cancelled; the agent was stopped');
         await scheduleExpiry(run, runKey);
+        await notifySpawner(run, status);
       });
       throw err;
     }
@@ -99,6 +102,7 @@ export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
   }
 
   await scheduleExpiry(run, runKey);
+  await notifySpawner(run, status);
   if (status.phase === 'Failed') {
     throw ApplicationFailure.create({ type: 'TaskFailed', message: status.message ?? 'Task failed', nonRetryable: true, details: [status] });
   }
@@ -111,9 +115,33 @@ async function scheduleExpiry(run: TaskRun, runKey: string): Promise<void> {
   await startChild(taskCleanupWorkflow, {
     workflowId: taskCleanupWorkflowId(run.namespace, run.name),
     parentClosePolicy: ParentClosePolicy.ABANDON,
-    args: [{ namespace: run.namespace, name: run.name, runKey, workflowId: workflowInfo().workflowId, ttlSeconds: run.ttlSecondsAfterFinished }],
+    args: [
+      {
+        namespace: run.namespace,
+        name: run.name,
+        runKey,
+        workflowId: workflowInfo().workflowId,
+        ttlSeconds: run.ttlSecondsAfterFinished,
+        ...(run.spawner ? { spawnerWorkflowId: spawnerIdOf(run) } : {}),
+      },
+    ],
     staticSummary: `TTL cleanup of Task ${run.namespace}/${run.name} after ${run.ttlSecondsAfterFinished}s`,
   });
+}
+
+/** Frees the Task's slot in its spawner at once (the spawner's reconcile catches a lost signal). */
+async function notifySpawner(run: TaskRun, status: TaskStatus): Promise<void> {
+  if (!run.spawner || (status.phase !== 'Succeeded' && status.phase !== 'Failed')) return;
+  try {
+    await getExternalWorkflowHandle(spawnerIdOf(run)).signal(taskFinishedSignal, { name: run.name, phase: status.phase, completionTime: status.completionTime ?? new Date().toISOString() });
+  } catch {
+    // The spawner was deleted: nothing to tell.
+  }
+}
+
+/** The parent when the spawner started this Task (whatever ID it was given), else the conventional ID. */
+export function spawnerIdOf(run: TaskRun): string {
+  return workflowInfo().parent?.workflowId ?? spawnerWorkflowId(run.namespace, run.spawner ?? '');
 }
 
 function tailNote(outcome: AgentOutcome): string {

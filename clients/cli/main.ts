@@ -10,6 +10,7 @@ import { getCommand } from './commands/get';
 import { logsCommand } from './commands/logs';
 import { renderCommand } from './commands/render';
 import { runCommand } from './commands/run';
+import { resumeCommand, suspendCommand } from './commands/suspend';
 import { workerCommand } from './commands/worker';
 import { GlobalOptions } from './connection';
 import { ExitError } from './exit-error';
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `kelos --help` for usage)')
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const make of [devCommand, workerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, renderCommand] as ((g: () => GlobalOptions) => Command)[]) {
+  for (const make of [devCommand, workerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand] as ((g: () => GlobalOptions) => Command)[]) {
     program.addCommand(make(globals).exitOverride());
   }
   return program;

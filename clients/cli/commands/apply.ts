@@ -3,7 +3,7 @@ import { toKelosObject } from '../../../api/resources';
 import type { KelosResource } from '../../../api/resources';
 import { kelosHome } from '../../../host/data-dir';
 import { LocalSecretStore } from '../../../host/secret-store';
-import { KelosApi, KelosError } from '../../kelos-api';
+import { KelosApi, KelosError, SpawnerManifest } from '../../kelos-api';
 import { GlobalOptions, connectApi } from '../connection';
 import { parseAllOrExit, readManifestSources } from '../manifests';
 import { parseOutputFormat, printObjects } from '../output';
@@ -11,7 +11,7 @@ import { submitTask } from '../task-submit';
 
 export function applyCommand(globals: () => GlobalOptions): Command {
   return new Command('apply')
-    .description('create or update Kelos resources from manifests (Task, Workspace, AgentConfig, Secret)')
+    .description('create or update Kelos resources from manifests (TaskSpawner, Task, Workspace, AgentConfig, Secret)')
     .requiredOption('-f, --filename <path>', 'manifest file, directory, or - for stdin (repeatable)', collect, [])
     .option('--dry-run', 'only validate (offline) and print the normalised resources')
     .option('-o, --output <format>', 'yaml | json (with --dry-run)', 'yaml')
@@ -26,9 +26,6 @@ export function applyCommand(globals: () => GlobalOptions): Command {
         printObjects(namespaced.map(displayObject), format, namespaced.length === 1);
         return;
       }
-      const spawners = namespaced.filter((r) => r.kind === 'TaskSpawner');
-      if (spawners.length) throw new KelosError(`TaskSpawner "${spawners[0].metadata.name}": TaskSpawners cannot be applied by this build yet (validation passed; try --dry-run)`);
-
       const secrets = new LocalSecretStore(kelosHome());
       let connection: { api: KelosApi; close: () => Promise<void> } | undefined;
       try {
@@ -48,6 +45,9 @@ export function applyCommand(globals: () => GlobalOptions): Command {
             }
             await submitTask(api, resource, 'manifest');
             console.log(`${ref} created`);
+          } else if (resource.kind === 'TaskSpawner') {
+            const outcome = await api.applySpawner(toKelosObject(resource) as unknown as SpawnerManifest);
+            console.log(`${ref} ${outcome}`);
           } else if (resource.kind === 'Workspace' || resource.kind === 'AgentConfig') {
             const object = toKelosObject(resource) as { apiVersion: string; spec: Record<string, unknown> };
             await api.applyStoredResource({ apiVersion: object.apiVersion, kind: resource.kind, metadata: { name: resource.metadata.name, namespace: resource.metadata.namespace, labels: resource.metadata.labels }, spec: object.spec });

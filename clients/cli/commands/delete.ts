@@ -7,8 +7,8 @@ import { resolveKind } from '../kinds';
 
 export function deleteCommand(globals: () => GlobalOptions): Command {
   return new Command('delete')
-    .description('delete a task (stopping its agent), workspace, agentconfig or secret')
-    .argument('<kind>', 'task | workspace | agentconfig | secret')
+    .description('delete a task (stopping its agent), taskspawner (its running tasks finish), workspace, agentconfig or secret')
+    .argument('<kind>', 'task | taskspawner | workspace | agentconfig | secret')
     .argument('<name>')
     .action(async (kindArg: string, name: string) => {
       const kind = resolveKind(kindArg);
@@ -18,10 +18,10 @@ export function deleteCommand(globals: () => GlobalOptions): Command {
         console.log(`secret/${name} deleted`);
         return;
       }
-      if (kind === 'TaskSpawner') throw new KelosError('TaskSpawners are not available yet in this build');
       const { api, close } = await connectApi(g);
       try {
         if (kind === 'Task') await api.deleteTask(g.namespace, name);
+        else if (kind === 'TaskSpawner') await api.deleteSpawner(g.namespace, name);
         else await api.deleteStoredResource(kind, g.namespace, name);
         console.log(`${kind.toLowerCase()}/${name} deleted`);
       } finally {

@@ -3,15 +3,15 @@ import { StoredKind } from '../../../api/stored-resource';
 import { TASK_PHASES } from '../../../api/task/task-status';
 import { kelosHome } from '../../../host/data-dir';
 import { LocalSecretStore } from '../../../host/secret-store';
-import { KelosError, TaskObject } from '../../kelos-api';
+import { KelosError, SpawnerObject, TaskObject } from '../../kelos-api';
 import { GlobalOptions, connectApi } from '../connection';
 import { age, parseOutputFormat, printObjects, printTable } from '../output';
 import { resolveKind } from '../kinds';
 
 export function getCommand(globals: () => GlobalOptions): Command {
   return new Command('get')
-    .description('show tasks, workspaces, agentconfigs or secrets (table, or Kelos objects with -o json|yaml)')
-    .argument('<kind>', 'tasks | workspaces | agentconfigs | secrets (singular and short forms work too)')
+    .description('show tasks, taskspawners, workspaces, agentconfigs or secrets (table, or Kelos objects with -o json|yaml)')
+    .argument('<kind>', 'tasks | taskspawners | workspaces | agentconfigs | secrets (singular and short forms work too)')
     .argument('[name]', 'one object by name')
     .option('-o, --output <format>', 'json | yaml')
     .option('--phase <phases>', 'only tasks in these phases, comma-separated (Pending,Running,Succeeded,Failed)')
@@ -29,7 +29,12 @@ export function getCommand(globals: () => GlobalOptions): Command {
           printTable(['NAME', 'TYPE', 'PHASE', 'BRANCH', 'AGE'], tasks.map(taskRow));
           return;
         }
-        if (kind === 'TaskSpawner') throw new KelosError('TaskSpawners are not available yet in this build');
+        if (kind === 'TaskSpawner') {
+          const spawners = name ? [await api.getSpawner(g.namespace, name)] : await api.listSpawners(g.namespace);
+          if (format !== 'table') return printObjects(spawners, format, Boolean(name));
+          printTable(['NAME', 'SOURCE', 'PHASE', 'ACTIVE', 'QUEUED', 'CREATED', 'LAST DISCOVERY'], spawners.map(spawnerRow));
+          return;
+        }
         const resources = await api.listStoredResources(kind as StoredKind, g.namespace);
         const selected = name ? resources.filter((r) => r.metadata.name === name) : resources;
         if (name && !selected.length) throw new KelosError(`${kind.toLowerCase()} "${name}" not found in namespace "${g.namespace}"`);
@@ -40,6 +45,20 @@ export function getCommand(globals: () => GlobalOptions): Command {
         await close();
       }
     });
+}
+
+function spawnerRow(spawner: SpawnerObject): string[] {
+  const when = (spawner.spec?.when ?? {}) as Record<string, unknown>;
+  const s = spawner.status;
+  return [
+    spawner.metadata.name,
+    Object.keys(when)[0] ?? '',
+    s.phase ?? '',
+    String(s.activeTasks ?? 0),
+    String(s.queueLength ?? 0),
+    String(s.totalTasksCreated ?? 0),
+    s.lastDiscoveryTime ? age(s.lastDiscoveryTime) : '<never>',
+  ];
 }
 
 function taskRow(task: TaskObject): string[] {

@@ -1,0 +1,194 @@
+/**
+ * The spawner workflow against the real dev server with real Task workflows: throttling with a durable queue,
+ * dedup, continue-as-new with Tasks running and items queued, suspend/resume, in-place update, delete, and
+ * an invalid manifest failing the workflow with the field-level message.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
+import type { WorkItem } from '../../api/sources/work-item';
+import { KelosError, SpawnerManifest } from '../../clients/kelos-api';
+import { spawnerStatusQuery, workItemsSignal } from '../../workflows/spawner/messages';
+import { spawnerWorkflow } from '../../workflows/spawner-workflow';
+import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
+
+const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');
+
+let stack: KelosTestStack;
+let seq = 0;
+
+beforeAll(async () => {
+  stack = await startKelosTestStack('spawner');
+  await stack.startWorker();
+});
+afterAll(async () => stack?.teardown());
+
+function manifest(name: string, opts: { maxConcurrency?: number; sleep?: string; eventsFile?: string; suspend?: boolean } = {}): SpawnerManifest {
+  const env = [{ name: 'AGENT_SLEEP', value: opts.sleep ?? '1' }, ...(opts.eventsFile ? [{ name: 'AGENT_EVENTS_FILE', value: opts.eventsFile }] : [])];
+  return {
+    apiVersion: 'kelos.dev/v1alpha2',
+    kind: 'TaskSpawner',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      when: { webhook: { source: 'test', fieldMapping: { id: '$.id' } } },
+      ...(opts.maxConcurrency ? { maxConcurrency: opts.maxConcurrency } : {}),
+      ...(opts.suspend ? { suspend: true } : {}),
+      taskTemplate: {
+        worker: { type: 'claude-code', credentials: { type: 'none' }, image: IMAGE, podOverrides: { env } },
+        promptTemplate: 'Handle item {{.ID}}',
+        nameTemplate: `${name}-{{.ID}}`,
+      },
+    },
+  };
+}
+
+const items = (ids: string[]): WorkItem[] => ids.map((id) => ({ id, vars: { ID: id, Title: `item ${id}` }, labels: [], deliveryId: `delivery-${id}` }));
+
+function uniqueName(prefix: string): string {
+  seq += 1;
+  return `${prefix}-${Date.now().toString(36)}-${seq}`;
+}
+
+/** Largest number of agents running at the same time, from the start/end lines of the events file. */
+function peakOverlap(eventsFile: string): number {
+  const events = fs
+    .readFileSync(eventsFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' '))
+    .map(([kind, , ms]) => ({ kind, ms: Number(ms) }))
+    .sort((a, b) => a.ms - b.ms || (a.kind === 'end' ? -1 : 1));
+  let running = 0;
+  let peak = 0;
+  for (const e of events) {
+    running += e.kind === 'start' ? 1 : -1;
+    peak = Math.max(peak, running);
+  }
+  return peak;
+}
+
+async function waitForAllSucceeded(names: string[], timeoutMs = 90_000): Promise<void> {
+  await eventually(async () => {
+    for (const name of names) {
+      const task = await stack.api.getTask('default', name);
+      if (task?.status.phase !== 'Succeeded') return undefined;
+    }
+    return true;
+  }, timeoutMs, `Tasks ${names.join(', ')} to succeed`);
+}
+
+describe('spawner workflow', () => {
+  it('runs at most maxConcurrency Tasks at once, queues the rest, and ignores redelivered items', async () => {
+    const name = uniqueName('throttle');
+    const eventsFile = path.join(stack.home, `${name}.events`);
+    expect(await stack.api.applySpawner(manifest(name, { maxConcurrency: 2, sleep: '2', eventsFile }))).toBe('created');
+    const handle = stack.env.client.workflow.getHandle(spawnerWorkflowId('default', name));
+    const ids = ['1', '2', '3', '4', '5', '6'];
+    await handle.signal(workItemsSignal, items(ids));
+
+    const busy = await eventually(async () => {
+      const status = await handle.query(spawnerStatusQuery);
+      return status.activeTasks === 2 ? status : undefined;
+    }, 30_000, 'two active Tasks');
+    expect(busy.queueLength).toBe(4);
+
+    await waitForAllSucceeded(ids.map((id) => `${name}-${id}`));
+    await handle.signal(workItemsSignal, items(['1', '2']));
+    const status = await eventually(async () => {
+      const s = await handle.query(spawnerStatusQuery);
+      return s.activeTasks === 0 && s.queueLength === 0 ? s : undefined;
+    });
+    expect(status.totalTasksCreated).toBe(6);
+    expect(peakOverlap(eventsFile)).toBe(2);
+    expect(fs.readFileSync(eventsFile, 'utf8').match(/^start /gm)).toHaveLength(6);
+    const listed = await stack.api.listSpawners('default');
+    expect(listed.find((s) => s.metadata.name === name)?.status.totalTasksCreated).toBe(6);
+  });
+
+  it('loses and duplicates nothing across several continue-as-new cycles with Tasks running and items queued', async () => {
+    const name = uniqueName('can');
+    const eventsFile = path.join(stack.home, `${name}.events`);
+    const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
+      taskQueue: stack.taskQueue,
+      workflowId: spawnerWorkflowId('default', name),
+      args: [{ manifest: manifest(name, { maxConcurrency: 2, sleep: '1', eventsFile }) as unknown as Record<string, unknown>, options: { continueAsNewAfterEvents: 40 } }],
+    });
+    const ids = Array.from({ length: 10 }, (_, i) => String(i + 1));
+    await handle.signal(workItemsSignal, items(ids.slice(0, 5)));
+    await handle.signal(workItemsSignal, items(ids.slice(3)));
+
+    await waitForAllSucceeded(ids.map((id) => `${name}-${id}`), 120_000);
+    const status = await eventually(async () => {
+      const s = await handle.query(spawnerStatusQuery);
+      return s.activeTasks === 0 ? s : undefined;
+    });
+    expect(status.totalTasksCreated).toBe(10);
+    expect(fs.readFileSync(eventsFile, 'utf8').match(/^start /gm)).toHaveLength(10);
+    const description = await handle.describe();
+    expect(description.runId).not.toBe(handle.firstExecutionRunId);
+    const runs = await countRuns(spawnerWorkflowId('default', name));
+    expect(runs).toBeGreaterThanOrEqual(3);
+  });
+
+  it('stops starting Tasks while suspended and continues where it stopped on resume', async () => {
+    const name = uniqueName('suspend');
+    await stack.api.applySpawner(manifest(name, { maxConcurrency: 1 }));
+    const handle = stack.env.client.workflow.getHandle(spawnerWorkflowId('default', name));
+    const suspended = await stack.api.setSpawnerSuspended('default', name, true);
+    expect(suspended.phase).toBe('Suspended');
+    await handle.signal(workItemsSignal, items(['a', 'b']));
+    await new Promise((r) => setTimeout(r, 2_000));
+    const waiting = await handle.query(spawnerStatusQuery);
+    expect(waiting).toMatchObject({ phase: 'Suspended', activeTasks: 0, queueLength: 2, totalTasksCreated: 0 });
+
+    await stack.api.setSpawnerSuspended('default', name, false);
+    await waitForAllSucceeded([`${name}-a`, `${name}-b`]);
+  });
+
+  it('updates a running spawner in place and rejects a bad change with the field-level message', async () => {
+    const name = uniqueName('update');
+    await stack.api.applySpawner(manifest(name, { maxConcurrency: 1 }));
+    const bad = manifest(name, { maxConcurrency: 1 });
+    (bad.spec as { maxConcurrency: number }).maxConcurrency = -1;
+    await expect(stack.api.applySpawner(bad)).rejects.toThrow(KelosError);
+    await expect(stack.api.applySpawner(bad)).rejects.toThrow('spec.maxConcurrency');
+
+    expect(await stack.api.applySpawner(manifest(name, { maxConcurrency: 3 }))).toBe('configured');
+    const spawner = await stack.api.getSpawner('default', name);
+    expect((spawner.spec as { maxConcurrency: number }).maxConcurrency).toBe(3);
+  });
+
+  it('deletes a spawner and leaves its running Tasks to finish', async () => {
+    const name = uniqueName('delete');
+    await stack.api.applySpawner(manifest(name, { sleep: '3' }));
+    const handle = stack.env.client.workflow.getHandle(spawnerWorkflowId('default', name));
+    await handle.signal(workItemsSignal, items(['x']));
+    await eventually(async () => ((await stack.api.getTask('default', `${name}-x`))?.status.phase === 'Running' ? true : undefined));
+    await stack.api.deleteSpawner('default', name);
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    await waitForAllSucceeded([`${name}-x`]);
+    await expect(stack.api.getSpawner('default', name)).rejects.toThrow('not found');
+  });
+
+  it('fails at once with the field-level message when started with an invalid manifest', async () => {
+    const name = uniqueName('invalid');
+    const bad = manifest(name) as unknown as { spec: { when: Record<string, unknown> } };
+    bad.spec.when = { githubIssues: { state: 'opened' } };
+    const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
+      taskQueue: stack.taskQueue,
+      workflowId: spawnerWorkflowId('default', name),
+      args: [bad as unknown as Record<string, unknown>],
+    });
+    const error = await handle.result().catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const message = ((error as WorkflowFailedError).cause as Error).message;
+    expect(message).toContain('spawner.json#1 spec.when.githubIssues.state: must be one of open, closed, all (got "opened")');
+  });
+});
+
+async function countRuns(workflowId: string): Promise<number> {
+  let runs = 0;
+  for await (const _ of stack.env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs += 1;
+  return runs;
+}

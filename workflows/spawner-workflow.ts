@@ -1,0 +1,326 @@
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { createTaskActivities } from '../activities/task-activities';
+import { parseManifests } from '../api/resources/parse-manifests';
+import type { TaskSpawnerResource } from '../api/resources/model';
+import { KelosKind, KelosNamespace, KelosSourceKind, KelosSpawner } from '../api/search-attributes';
+import { cronTicks, cronWorkItem, nextCronTick } from '../api/sources/cron';
+import type { WorkItem } from '../api/sources/work-item';
+import { renderSpawnedTask } from '../api/spawn/render-task';
+import {
+  QueuedItem,
+  SpawnerState,
+  activeCount,
+  admitItems,
+  emptySpawnerState,
+  forgetTask,
+  markCreated,
+  markFinished,
+  markStarted,
+  takeNext,
+  totalTasksReached,
+} from '../api/spawn/spawner-state';
+import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerCondition, SpawnerStatus } from '../api/spawn/spawner-status';
+import { taskRunForItem } from '../api/spawn/task-from-template';
+import { taskStartOptions } from '../api/task/task-start';
+import { SourceKind, templateVarsFor } from '../api/template-vars';
+import {
+  applyManifestUpdate,
+  deleteSpawnerSignal,
+  setSuspendedUpdate,
+  spawnerStatusQuery,
+  taskFinishedSignal,
+  taskGoneSignal,
+  workItemsSignal,
+} from './spawner/messages';
+import { taskWorkflow } from './task-workflow';
+
+const { reconcileTasks, deleteTask } = proxyActivities<ReturnType<typeof createTaskActivities>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/** Input: a TaskSpawner manifest as JSON (what `temporal workflow start --input-file` passes), or carried state. */
+export type SpawnerInput = Record<string, unknown> | ContinuedSpawnerInput;
+
+export interface ContinuedSpawnerInput {
+  manifest: Record<string, unknown>;
+  state?: SpawnerState;
+  options?: SpawnerOptions;
+}
+
+export interface SpawnerOptions {
+  /** Continue-as-new after this many history events even if the server does not suggest it (tests). */
+  continueAsNewAfterEvents?: number;
+  /** How often Tasks still counted as active are checked against Temporal (missed signals, terminations). */
+  reconcileIntervalMs?: number;
+}
+
+const DEFAULT_RECONCILE_MS = 5 * 60 * 1000;
+
+/**
+ * One TaskSpawner: items arrive from cron ticks (durable timers), webhook signals and (in later sources) polling
+ * activities; each is rendered, deduplicated and queued, and started as a child Task workflow when a slot is free.
+ * Nothing is dropped at maxConcurrency. Children are ABANDONed, so they survive continue-as-new and deletion.
+ */
+export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatus> {
+  const continued = isContinued(input) ? input : undefined;
+  let manifest: Record<string, unknown> = continued ? continued.manifest : (input as Record<string, unknown>);
+  let spawner = parseSpawnerOrThrow(manifest);
+  const options = continued?.options ?? {};
+  const state: SpawnerState = continued?.state ?? emptySpawnerState();
+  let deleted = false;
+  let dirty = false;
+  let lastPublished = '';
+  let nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
+
+  const status = (): SpawnerStatus => buildStatus(spawner, state);
+  setHandler(spawnerStatusQuery, status);
+  setHandler(taskFinishedSignal, ({ name, phase, completionTime }) => {
+    if (markFinished(state, name, phase, completionTime)) dirty = true;
+  });
+  setHandler(taskGoneSignal, ({ name }) => {
+    if (forgetTask(state, name)) dirty = true;
+  });
+  setHandler(workItemsSignal, (items) => {
+    discover(items);
+    dirty = true;
+  });
+  setHandler(deleteSpawnerSignal, () => {
+    deleted = true;
+  });
+  setHandler(
+    applyManifestUpdate,
+    (next) => {
+      manifest = next;
+      spawner = parseSpawnerOrThrow(next);
+      dirty = true;
+      return status();
+    },
+    {
+      validator: (next) => {
+        const parsed = parseSpawner(next);
+        if (typeof parsed === 'string') throw new Error(parsed);
+        if (parsed.metadata.name !== spawner.metadata.name || parsed.metadata.namespace !== spawner.metadata.namespace) {
+          throw new Error(`the manifest is for TaskSpawner ${parsed.metadata.namespace}/${parsed.metadata.name}, not ${spawner.metadata.namespace}/${spawner.metadata.name}`);
+        }
+      },
+    },
+  );
+  setHandler(setSuspendedUpdate, (suspend) => {
+    setSuspended(suspend);
+    dirty = true;
+    return status();
+  });
+
+  upsertSearchAttributes([
+    { key: KelosKind, value: 'TaskSpawner' },
+    { key: KelosNamespace, value: spawner.metadata.namespace },
+    { key: KelosSpawner, value: spawner.metadata.name },
+    { key: KelosSourceKind, value: spawner.spec.source },
+  ]);
+  if (spawner.spec.when.cron && !state.cronWatermark) state.cronWatermark = new Date().toISOString();
+
+  while (!deleted) {
+    if (!spawner.spec.suspend) {
+      fireCronTicks();
+      await startQueuedTasks();
+    }
+    if (Date.now() >= nextReconcileAt) {
+      await reconcile();
+      nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
+    }
+    publishStatus();
+    if (shouldContinueAsNew()) break;
+    dirty = false;
+    // Reconcile only wakes an idle spawner while it has Tasks to check: an idle one costs no history.
+    const wakeAt = Math.min(reconcilableNames().length ? nextReconcileAt : Infinity, nextCronAt() ?? Infinity);
+    const woken = () => deleted || dirty || canStartMore() || shouldContinueAsNew();
+    if (wakeAt === Infinity) await condition(woken);
+    else await condition(woken, Math.max(1, wakeAt - Date.now()));
+  }
+
+  await condition(allHandlersFinished);
+  publishStatus();
+  if (deleted) return status();
+  return await continueAsNew<typeof spawnerWorkflow>({ manifest, state, options });
+
+  // --- helpers (closures over the workflow's state) ---
+
+  function discover(items: WorkItem[]): void {
+    const source = spawner.spec.source as SourceKind;
+    const result = admitItems(state, items, (item) => renderSpawnedTask(spawner, templateVarsFor(source, item.vars), () => item.defaultTaskName ?? ''), priorityLabels(spawner));
+    state.totalDiscovered = items.length;
+    state.lastDiscoveryTime = new Date().toISOString();
+    state.discoveryErrors = result.errors;
+  }
+
+  function fireCronTicks(): void {
+    const cron = spawner.spec.when.cron;
+    if (!cron || !state.cronWatermark) return;
+    const now = new Date();
+    const ticks = cronTicks(cron.schedule, new Date(state.cronWatermark), now);
+    if (!ticks.length) return;
+    state.cronWatermark = ticks[ticks.length - 1].toISOString();
+    discover(ticks.map((tick) => cronWorkItem(cron.schedule, tick)));
+  }
+
+  function nextCronAt(): number | undefined {
+    const cron = spawner.spec.when.cron;
+    if (!cron || spawner.spec.suspend || !state.cronWatermark) return undefined;
+    return nextCronTick(cron.schedule, new Date(state.cronWatermark))?.getTime();
+  }
+
+  function canStartMore(): boolean {
+    if (spawner.spec.suspend || !state.queue.length) return false;
+    const { maxConcurrency, maxTotalTasks } = spawner.spec;
+    return !(maxConcurrency && activeCount(state) >= maxConcurrency) && !totalTasksReached(state, { maxTotalTasks });
+  }
+
+  /** Starts every item the limits allow, concurrently (each start is one round trip to the server). */
+  async function startQueuedTasks(): Promise<void> {
+    const batch: QueuedItem[] = [];
+    const limits = { maxConcurrency: spawner.spec.maxConcurrency, maxTotalTasks: spawner.spec.maxTotalTasks };
+    for (let next = takeNext(state, limits); next; next = takeNext(state, limits)) {
+      markStarted(state, next.name, new Date().toISOString());
+      markCreated(state);
+      batch.push(next);
+    }
+    await Promise.all(batch.map(startTask));
+  }
+
+  async function startTask(queued: QueuedItem): Promise<void> {
+    const namespace = spawner.metadata.namespace;
+    try {
+      if (queued.retrigger) await deleteTask({ namespace, name: queued.name });
+      const run = taskRunForItem(spawner, queued.rendered, spawner.spec.source, (n) => Math.floor(Math.random() * n));
+      const start = taskStartOptions(run, new Date().toISOString());
+      await startChild(taskWorkflow, {
+        workflowId: start.workflowId,
+        args: [run],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        memo: start.memo,
+        typedSearchAttributes: start.searchAttributes,
+        staticSummary: start.staticSummary,
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // A Task of that name exists already (Kelos: owned Task → skip): keep it counted; reconcile learns its state.
+        state.totalTasksCreated -= 1;
+        return;
+      }
+      state.totalTasksCreated -= 1;
+      forgetTask(state, queued.name);
+      state.discoveryErrors = [...state.discoveryErrors, `task ${queued.name}: ${(err as Error).message}`].slice(-10);
+    }
+  }
+
+  /** Catches what signals missed (a Task terminated, or deleted while this spawner was down). */
+  async function reconcile(): Promise<void> {
+    const names = reconcilableNames();
+    if (!names.length) return;
+    const found = await reconcileTasks({ namespace: spawner.metadata.namespace, names });
+    for (const name of names) {
+      const task = found[name];
+      if (!task) forgetTask(state, name);
+      else if (task.phase === 'Succeeded' || task.phase === 'Failed') markFinished(state, name, task.phase, task.completionTime ?? new Date().toISOString());
+    }
+  }
+
+  /** Tasks whose end (or TTL removal) this spawner waits to hear about. */
+  function reconcilableNames(): string[] {
+    const withTtl = spawner.spec.taskTemplate.ttlSecondsAfterFinished !== undefined;
+    return Object.entries(state.ledger)
+      .filter(([, entry]) => entry.state === 'active' || withTtl)
+      .map(([name]) => name);
+  }
+
+  function setSuspended(suspend: boolean): void {
+    const spec = (manifest.spec ?? {}) as Record<string, unknown>;
+    manifest = { ...manifest, spec: { ...spec, suspend } };
+    spawner = { ...spawner, spec: { ...spawner.spec, suspend } };
+    // Ticks that fall in a suspension are skipped, not replayed on resume (documented policy).
+    if (!suspend && spawner.spec.when.cron) state.cronWatermark = new Date().toISOString();
+  }
+
+  function publishStatus(): void {
+    const current = status();
+    const text = JSON.stringify(current);
+    if (text === lastPublished) return;
+    lastPublished = text;
+    upsertMemo({ [SPAWNER_STATUS_MEMO_KEY]: current, [SPAWNER_MANIFEST_MEMO_KEY]: manifest });
+  }
+
+  function shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (options.continueAsNewAfterEvents !== undefined && info.historyLength >= options.continueAsNewAfterEvents);
+  }
+}
+
+function isContinued(input: SpawnerInput): input is ContinuedSpawnerInput {
+  return typeof input === 'object' && input !== null && 'manifest' in input && !('kind' in input);
+}
+
+/** The TaskSpawner, or the field-level errors as one message (the same lines `kelos apply --dry-run` prints). */
+function parseSpawner(manifest: Record<string, unknown>): TaskSpawnerResource | string {
+  const parsed = parseManifests(JSON.stringify(manifest), 'spawner.json');
+  const problems = [...parsed.errors.map(String), ...parsed.unsupported.map(String)];
+  if (problems.length) return problems.join('\n');
+  const spawners = parsed.resources.filter((r): r is TaskSpawnerResource => r.kind === 'TaskSpawner');
+  if (spawners.length !== 1) return `spawner.json: expected one TaskSpawner, found ${parsed.resources.map((r) => r.kind).join(', ') || 'nothing'}`;
+  return spawners[0];
+}
+
+function parseSpawnerOrThrow(manifest: Record<string, unknown>): TaskSpawnerResource {
+  const parsed = parseSpawner(manifest);
+  if (typeof parsed === 'string') throw ApplicationFailure.nonRetryable(parsed, 'InvalidManifest');
+  return parsed;
+}
+
+function priorityLabels(spawner: TaskSpawnerResource): string[] {
+  const when = spawner.spec.when;
+  return when.githubIssues?.priorityLabels ?? when.githubPullRequests?.priorityLabels ?? [];
+}
+
+function buildStatus(spawner: TaskSpawnerResource, state: SpawnerState): SpawnerStatus {
+  const suspended = spawner.spec.suspend;
+  const limitReached = totalTasksReached(state, { maxTotalTasks: spawner.spec.maxTotalTasks });
+  const time = state.lastDiscoveryTime ?? '';
+  const conditions: SpawnerCondition[] = [
+    { type: 'Suspended', status: suspended ? 'True' : 'False', reason: suspended ? 'UserSuspended' : 'Running', lastTransitionTime: time },
+    {
+      type: 'DiscoveryError',
+      status: state.discoveryErrors.length ? 'True' : 'False',
+      reason: state.discoveryErrors.length ? 'TaskCreationFailed' : 'NoErrors',
+      ...(state.discoveryErrors.length ? { message: state.discoveryErrors.join('; ') } : {}),
+      lastTransitionTime: time,
+    },
+    { type: 'MaxTotalTasksReached', status: limitReached ? 'True' : 'False', reason: limitReached ? 'LimitReached' : 'LimitAvailable', lastTransitionTime: time },
+  ];
+  let message = `Discovered ${state.totalDiscovered} items, created ${state.totalTasksCreated} tasks total`;
+  if (state.queue.length) message += `; ${state.queue.length} queued`;
+  if (state.discoveryErrors.length) message += `; ${state.discoveryErrors.length} error(s): ${state.discoveryErrors.join('; ')}`;
+  return {
+    phase: suspended ? 'Suspended' : 'Running',
+    totalDiscovered: state.totalDiscovered,
+    totalTasksCreated: state.totalTasksCreated,
+    activeTasks: activeCount(state),
+    queueLength: state.queue.length,
+    ...(state.lastDiscoveryTime ? { lastDiscoveryTime: state.lastDiscoveryTime } : {}),
+    message,
+    conditions,
+  };
+}

@@ -1,0 +1,26 @@
+/** Signals, updates and queries of the spawner workflow; imported by the Task workflow and by clients too. */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { SpawnerStatus } from '../../api/spawn/spawner-status';
+import type { WorkItem } from '../../api/sources/work-item';
+
+export interface TaskFinished {
+  name: string;
+  phase: 'Succeeded' | 'Failed';
+  completionTime: string;
+}
+
+/** A Task of this spawner reached a terminal phase (sent by the Task workflow): its slot is free. */
+export const taskFinishedSignal = defineSignal<[TaskFinished]>('taskFinished');
+/** A Task of this spawner was removed (TTL or delete): its item may spawn again. */
+export const taskGoneSignal = defineSignal<[{ name: string }]>('taskGone');
+/** Items from the webhook bridge; each carries its delivery ID for durable dedup. */
+export const workItemsSignal = defineSignal<[WorkItem[]]>('workItems');
+/** `kelos delete taskspawner`: stop discovery and end the spawner; running Tasks finish on their own. */
+export const deleteSpawnerSignal = defineSignal('deleteSpawner');
+
+/** Re-applied manifest; the validator rejects a bad one synchronously, so `kelos apply` can report it. */
+export const applyManifestUpdate = defineUpdate<SpawnerStatus, [Record<string, unknown>]>('applyManifest');
+/** `kelos suspend|resume taskspawner`. */
+export const setSuspendedUpdate = defineUpdate<SpawnerStatus, [boolean]>('setSuspended');
+
+export const spawnerStatusQuery = defineQuery<SpawnerStatus>('spawnerStatus');
