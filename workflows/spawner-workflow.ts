@@ -107,6 +107,8 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
       manifest = next;
       spawner = parseSpawnerOrThrow(next);
       dirty = true;
+      // Published here, not only in the loop, so a read right after `kelos apply` sees the new spec.
+      publishStatus();
       return status();
     },
     {
@@ -122,6 +124,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   setHandler(setSuspendedUpdate, (suspend) => {
     setSuspended(suspend);
     dirty = true;
+    publishStatus();
     return status();
   });
 
@@ -257,11 +260,11 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   }
 
   function publishStatus(): void {
-    const current = status();
-    const text = JSON.stringify(current);
+    const memo = { [SPAWNER_STATUS_MEMO_KEY]: status(), [SPAWNER_MANIFEST_MEMO_KEY]: manifest };
+    const text = JSON.stringify(memo);
     if (text === lastPublished) return;
     lastPublished = text;
-    upsertMemo({ [SPAWNER_STATUS_MEMO_KEY]: current, [SPAWNER_MANIFEST_MEMO_KEY]: manifest });
+    upsertMemo(memo);
   }
 
   function shouldContinueAsNew(): boolean {
