@@ -62,7 +62,9 @@ export type RawTaskSpawner = z.output<typeof taskSpawnerDocumentWide>;
 
 // --- Workspace
 
-const gitUrl = z.string().regex(/^(https?:\/\/|git:\/\/|git@).*/);
+// Kelos's pattern plus `file://`, so the local runtime works offline and in tests (the Kubernetes runtime needs a
+// network URL).
+const gitUrl = z.string().regex(/^(https?:\/\/|git:\/\/|git@|file:\/\/).*/);
 
 const workspaceSpecWide = z.strictObject({
   repo: gitUrl,

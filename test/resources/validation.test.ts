@@ -190,8 +190,8 @@ const CASES: Case[] = [
     text: `apiVersion: kelos.dev/v1alpha2\nkind: Workspace\nmetadata: {name: ws}\nspec:\n  repo: github.com/a/b\n  remotes:\n    - {name: origin, url: "https://github.com/a/b"}\n    - {name: up, url: "git@github.com:u/b.git"}\n    - {name: up, url: "ftp://x"}\n  setupCommand: []\n`,
     source: 'workspace.yaml',
     errors: [
-      'workspace.yaml#1 spec.repo: must match ^(https?://|git://|git@).* (got "github.com/a/b")',
-      'workspace.yaml#1 spec.remotes[2].url: must match ^(https?://|git://|git@).* (got "ftp://x")',
+      'workspace.yaml#1 spec.repo: must match ^(https?://|git://|git@|file://).* (got "github.com/a/b")',
+      'workspace.yaml#1 spec.remotes[2].url: must match ^(https?://|git://|git@|file://).* (got "ftp://x")',
       'workspace.yaml#1 spec.setupCommand: must list at least one item',
       "workspace.yaml#1 spec.remotes[0].name: remote name 'origin' is reserved for the clone source",
       'workspace.yaml#1 spec.remotes[2].name: remote names must be unique (duplicate "up")',

@@ -59,7 +59,7 @@ describe('resource model in the workflow sandbox', () => {
       errors: inNode.errors.map(String),
       unsupported: inNode.unsupported.map(String),
     });
-    expect(inWorkflow.errors).toEqual(['mixed.yaml#4 spec.repo: must match ^(https?://|git://|git@).* (got "nope")']);
+    expect(inWorkflow.errors).toEqual(['mixed.yaml#4 spec.repo: must match ^(https?://|git://|git@|file://).* (got "nope")']);
     expect(inWorkflow.objects[1]).toMatchObject({ stringData: { CLAUDE_CODE_OAUTH_TOKEN: 'token-é' } });
     expect(inWorkflow.objects[0]).toMatchObject({
       spec: { when: { githubPullRequests: { pollInterval: '1h30m', commentPolicy: { triggerComment: '/review' } } } },

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Command } from 'commander';
 import { toKelosObject } from '../../../api/resources';
 import type { KelosResource } from '../../../api/resources';
@@ -21,7 +22,7 @@ export function applyCommand(globals: () => GlobalOptions): Command {
       if (format === 'table') throw new KelosError('-o must be yaml or json');
       // Everything is validated before anything is applied, so a bad document never leaves half an apply behind.
       const { resources } = parseAllOrExit(readManifestSources(opts.filename));
-      const namespaced = resources.map((r) => withNamespace(r, g.namespace));
+      const namespaced = resources.map((r) => withLocalImagePath(withNamespace(r, g.namespace)));
       if (opts.dryRun) {
         printObjects(namespaced.map(displayObject), format, namespaced.length === 1);
         return;
@@ -64,6 +65,22 @@ export function applyCommand(globals: () => GlobalOptions): Command {
 function withNamespace<T extends KelosResource>(resource: T, namespace: string): T {
   if (resource.metadata.namespace === 'default' && namespace !== 'default') {
     return { ...resource, metadata: { ...resource.metadata, namespace } };
+  }
+  return resource;
+}
+
+/**
+ * On the local runtime `image` is an executable path; a relative one (`./x`, `../x`) means relative to where kelos
+ * runs, and the worker may run elsewhere, so it is made absolute here.
+ */
+function withLocalImagePath<T extends KelosResource>(resource: T): T {
+  const absolute = (image: string | undefined) => (image && /^\.\.?\//.test(image) ? path.resolve(image) : image);
+  if (resource.kind === 'Task' && resource.spec.worker?.image) {
+    return { ...resource, spec: { ...resource.spec, worker: { ...resource.spec.worker, image: absolute(resource.spec.worker.image) } } };
+  }
+  if (resource.kind === 'TaskSpawner' && resource.spec.taskTemplate.worker?.image) {
+    const template = resource.spec.taskTemplate;
+    return { ...resource, spec: { ...resource.spec, taskTemplate: { ...template, worker: { ...template.worker!, image: absolute(template.worker!.image) } } } };
   }
   return resource;
 }

@@ -1,0 +1,136 @@
+/**
+ * The README's main job, end to end through the real `kelos` binary: `kelos dev` starts the embedded stack
+ * (persistent dev server + worker), `kelos run -w` runs the fake agent, `kelos get/logs` read the results, Ctrl-C
+ * stops everything, and a second `kelos dev` finds the data again. Also: clear one-line errors.
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { freePort } from '../../clients/dev/temporal-dev-server';
+import { packageRoot } from '../../host/package-root';
+
+const ROOT = packageRoot();
+const KELOS = path.join(ROOT, 'bin', 'kelos.js');
+let home: string;
+let port: number;
+let uiPort: number;
+let dev: ChildProcess | undefined;
+
+function kelos(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [KELOS, '--address', `127.0.0.1:${port}`, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, KELOS_HOME: home },
+    encoding: 'utf8',
+    input,
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function startDev(): Promise<{ process: ChildProcess; output: () => string }> {
+  let output = '';
+  const child = spawn(process.execPath, [KELOS, 'dev', '--port', String(port), '--ui-port', String(uiPort)], {
+    cwd: ROOT,
+    env: { ...process.env, KELOS_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const deadline = Date.now() + 120_000;
+  while (!output.includes('kelos dev is running')) {
+    if (child.exitCode !== null) throw new Error(`kelos dev exited early:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`kelos dev did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { process: child, output: () => output };
+}
+
+async function stopDev(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  return exited;
+}
+
+function httpStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => http.get(url, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
+}
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-dev-test-'));
+  port = await freePort();
+  uiPort = await freePort();
+});
+afterAll(() => {
+  if (dev && dev.exitCode === null) dev.kill('SIGKILL');
+});
+
+it('runs the main job: kelos dev, kelos run -w with the fake agent, get/logs, restart with data kept', async () => {
+  const first = await startDev();
+  dev = first.process;
+  expect(first.output()).toContain(`Web UI:     http://127.0.0.1:${uiPort}`);
+  expect(await httpStatus(`http://127.0.0.1:${uiPort}/`)).toBe(200);
+
+  const run = kelos(['run', '-p', 'Add a greeting', '--image', './examples/agents/fake-agent.sh', '--credential-type', 'none', '--name', 'demo', '-w']);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('task/demo created');
+  expect(run.stdout).toContain('task/demo Succeeded');
+
+  const json = kelos(['get', 'task', 'demo', '-o', 'json']);
+  expect(json.code).toBe(0);
+  const task = JSON.parse(json.stdout);
+  expect(task).toMatchObject({ apiVersion: 'kelos.dev/v1alpha2', kind: 'Task', metadata: { name: 'demo', namespace: 'default' } });
+  expect(task.status.phase).toBe('Succeeded');
+  expect(task.status.results).toMatchObject({ 'cost-usd': '0.0123', 'input-tokens': '1500', 'output-tokens': '250' });
+  expect(Buffer.from(task.status.results.response, 'base64').toString()).toBe('Fake agent finished: Add a greeting');
+
+  const table = kelos(['get', 'tasks']);
+  expect(table.stdout).toMatch(/^NAME\s+TYPE\s+PHASE\s+BRANCH\s+AGE/m);
+  expect(table.stdout).toMatch(/^demo\s+claude-code\s+Succeeded/m);
+  expect(kelos(['logs', 'demo']).stdout).toContain('received the prompt:');
+
+  const applied = kelos(['apply', '-f', 'examples/local/task.yaml']);
+  expect(applied.stdout).toBe('task/hello-local created\n');
+
+  expect(await stopDev(dev)).toBe(0);
+  const down = kelos(['get', 'tasks']);
+  expect(down.code).toBe(1);
+  expect(down.stderr).toBe(`error: cannot reach Temporal at 127.0.0.1:${port}: start it with \`kelos dev\`, or pass --address / set TEMPORAL_ADDRESS\n`);
+
+  dev = (await startDev()).process;
+  const again = JSON.parse(kelos(['get', 'task', 'demo', '-o', 'json']).stdout);
+  expect(again.status.results).toEqual(task.status.results);
+  const hello = await waitFor(() => {
+    const t = JSON.parse(kelos(['get', 'task', 'hello-local', '-o', 'json']).stdout);
+    return t.status.phase === 'Succeeded' ? t : undefined;
+  });
+  expect(hello.spec.branch).toBe('kelos-hello');
+  expect(await stopDev(dev)).toBe(0);
+}, 300_000);
+
+it('answers bad input with one clear line and a non-zero exit', () => {
+  const missing = kelos(['get', 'task', 'nope']);
+  expect(missing.code).toBe(1);
+  expect(missing.stderr).toMatch(/^error: cannot reach Temporal at /);
+
+  const bad = kelos(['apply', '--dry-run', '-f', '-'], 'apiVersion: kelos.dev/v1alpha1\nkind: TaskSpawner\nmetadata: {name: s}\nspec:\n  when: {githubIssues: {state: opened}}\n  taskTemplate: {type: claude-code, credentials: {type: none}, workspaceRef: {name: w}}\n');
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toBe('error: stdin#1 spec.when.githubIssues.state: must be one of open, closed, all (got "opened")\n');
+
+  const flag = kelos(['run', '-p', 'x', '--type', 'gpt']);
+  expect(flag.code).not.toBe(0);
+  expect(flag.stderr.split('\n')[0]).toMatch(/option '-t, --type <agent>' argument 'gpt' is invalid/);
+  expect(kelos(['run', '-p', 'x']).stderr).toBe('error: no credentials: pass --secret NAME (a Secret applied with `kelos apply`) or --credential-type none\n');
+});
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
