@@ -16,7 +16,7 @@ export function testServerAddress(): string {
 /** Connects to the run's dev server. Call once per test file (beforeAll) and tear down in afterAll. */
 export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   return TestWorkflowEnvironment.createFromExistingServer({ address: testServerAddress() });
