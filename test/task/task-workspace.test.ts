@@ -1,0 +1,95 @@
+/**
+ * A Task with a Workspace (file:// repository, branch, files, token secret) and an AgentConfig, run by the
+ * built-in entrypoint with a fake `claude` CLI that prints claude-code's real stream-json: the agent works in the
+ * checkout on its branch, gets KELOS_AGENTS_MD and its plugin, and usage comes from the stream.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { taskWorkflowId } from '../../api/task/task-run';
+import type { TaskRun } from '../../api/task/task-run';
+import { KelosTestStack, startKelosTestStack } from '../harness/kelos-stack';
+
+const FAKE_AGENTS = path.resolve(__dirname, '../fixtures/agents');
+const TOKEN = 'ghp_test_workspace_token_0123456789';
+
+let stack: KelosTestStack;
+let origin: string;
+
+beforeAll(async () => {
+  stack = await startKelosTestStack('task-ws');
+  await stack.startWorker();
+  origin = path.join(stack.home, 'origin.git');
+  const seed = path.join(stack.home, 'seed');
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { cwd, stdio: 'pipe' });
+  fs.mkdirSync(seed);
+  git(seed, 'init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(seed, 'README.md'), '# demo\n');
+  git(seed, 'add', '.');
+  git(seed, 'commit', '-q', '-m', 'init');
+  git(stack.home, 'clone', '-q', '--bare', seed, origin);
+
+  stack.secrets.put('default', 'repo-token', { GITHUB_TOKEN: TOKEN });
+  stack.secrets.put('default', 'claude-oauth', { CLAUDE_CODE_OAUTH_TOKEN: 'oauth-secret-value-xyz' });
+  await stack.api.applyStoredResource({
+    apiVersion: 'kelos.dev/v1alpha2',
+    kind: 'Workspace',
+    metadata: { name: 'demo', namespace: 'default' },
+    spec: { repo: `file://${origin}`, ref: 'main', secretRef: { name: 'repo-token' }, files: [{ path: 'docs/NOTES.md', content: 'from the workspace\n' }] },
+  });
+  await stack.api.applyStoredResource({
+    apiVersion: 'kelos.dev/v1alpha2',
+    kind: 'AgentConfig',
+    metadata: { name: 'style', namespace: 'default' },
+    spec: { agentsMD: 'Always write tests.', plugins: [{ name: 'team', skills: [{ name: 'review', content: '# Review skill' }] }] },
+  });
+});
+afterAll(async () => stack?.teardown());
+
+it('runs the built-in entrypoint in the checkout with the workspace, branch, AgentConfig and stream usage', async () => {
+  const log = path.join(stack.home, 'fake-agent.jsonl');
+  const run: TaskRun = {
+    namespace: 'default',
+    name: `ws-${Date.now().toString(36)}`,
+    agentType: 'claude-code',
+    prompt: 'Add tests',
+    model: 'sonnet',
+    credentials: { type: 'oauth', secretName: 'claude-oauth' },
+    workspaceRef: 'demo',
+    agentConfigRefs: ['style'],
+    branch: 'feature/tests',
+    env: [
+      { name: 'PATH', value: `${FAKE_AGENTS}:${process.env.PATH}` },
+      { name: 'FAKE_AGENT_MODE', value: 'commit' },
+      { name: 'FAKE_AGENT_LOG', value: log },
+    ],
+    labels: {},
+    sourceKind: 'cli',
+    spec: {},
+    apiVersion: 'kelos.dev/v1alpha2',
+  };
+  await stack.api.startTask(run);
+  const handle = stack.env.client.workflow.getHandle(taskWorkflowId('default', run.name));
+  const status = await handle.result();
+
+  expect(status.phase).toBe('Succeeded');
+  expect(status.results).toMatchObject({ branch: 'feature/tests', 'base-branch': 'main', 'cost-usd': '0.0421275', 'input-tokens': '1234', 'output-tokens': '567' });
+  expect(status.results!.commit).toMatch(/^[0-9a-f]{40}$/);
+  expect(status.usage).toEqual({ costUSD: '0.0421275', inputTokens: 1234, outputTokens: 567 });
+
+  const invocation = JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n')[0]);
+  expect(invocation.argv).toEqual(expect.arrayContaining(['--output-format', 'stream-json', '-p', 'Add tests', '--model', 'sonnet']));
+  const checkout = invocation.cwd as string;
+  expect(fs.readFileSync(path.join(checkout, 'docs/NOTES.md'), 'utf8')).toBe('from the workspace\n');
+  expect(execFileSync('git', ['branch', '--show-current'], { cwd: checkout, encoding: 'utf8' }).trim()).toBe('feature/tests');
+  expect(invocation.env.KELOS_AGENTS_MD).toBe('Always write tests.');
+  expect(invocation.credentials).toContain('CLAUDE_CODE_OAUTH_TOKEN');
+  expect(fs.existsSync(path.join(invocation.env.KELOS_PLUGIN_DIR, 'team', 'skills', 'review', 'SKILL.md'))).toBe(true);
+  // The token reached git through the environment only: never written into the checkout's config.
+  expect(fs.readFileSync(path.join(checkout, '.git', 'config'), 'utf8')).not.toContain(TOKEN);
+
+  const history = JSON.stringify(await handle.fetchHistory(), (key, value) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
+  expect(history).toContain('repo-token');
+  expect(history).not.toContain(TOKEN);
+  expect(history).not.toContain('oauth-secret-value-xyz');
+});
