@@ -1,0 +1,84 @@
+/**
+ * The offline commands through the real `kelos` binary: `render` previews a spawner's Task (like Kelos's
+ * `run --from ... --dry-run`), `apply --dry-run` prints normalised resources, `apply -f secret.yaml` keeps a
+ * Secret in the local store (never printed back).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import { packageRoot } from '../../host/package-root';
+
+const ROOT = packageRoot();
+const KELOS = path.join(ROOT, 'bin', 'kelos.js');
+const EXAMPLES = path.resolve(ROOT, '../shared/fixtures/kelos-examples');
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-offline-'));
+
+function kelos(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [KELOS, '--address', '127.0.0.1:1', ...args], { cwd: ROOT, env: { ...process.env, KELOS_HOME: home }, encoding: 'utf8', input });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('kelos render', () => {
+  it('renders the name, prompt and branch of a spawner for given values', () => {
+    const out = kelos(['render', '-f', path.join(EXAMPLES, '03-taskspawner-github-issues/taskspawner.yaml'), '--values', '-', '-o', 'json'], 'ID: "42"\nNumber: 42\nTitle: Crash on start\nBody: It crashes.\n');
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual({
+      name: 'fix-bugs-42',
+      prompt: 'Fix the following GitHub issue and open a PR with the fix.\n\nIssue #42: Crash on start\n\nIt crashes.\n',
+      branch: '',
+    });
+  });
+
+  it('keeps documented variables empty instead of failing, and names the template and position of an error', () => {
+    const spawner = [
+      'apiVersion: kelos.dev/v1alpha2',
+      'kind: TaskSpawner',
+      'metadata: {name: hooks}',
+      'spec:',
+      '  when: {githubWebhook: {events: [issues]}}',
+      '  taskTemplate:',
+      '    worker: {type: claude-code, credentials: {type: none}, workspaceRef: {name: w}}',
+      '    nameTemplate: "hook-{{.Number}}"',
+      '    promptTemplate: "{{.Event}} by {{.Sender}}: [{{.Body}}] {{.Missing}}"',
+    ].join('\n');
+    const file = path.join(home, 'hooks.yaml');
+    fs.writeFileSync(file, spawner);
+    const out = kelos(['render', '-f', file, '--values', '-'], 'Event: issues\nSender: octocat\nNumber: 7\n');
+    expect(out.code).toBe(1);
+    expect(out.stderr).toBe('error: template: promptTemplate:1:41: executing "promptTemplate" at <.Missing>: map has no entry for key "Missing"\n');
+
+    fs.writeFileSync(file, spawner.replace(' {{.Missing}}', ''));
+    const ok = kelos(['render', '-f', file, '--values', '-'], 'Event: issues\nSender: octocat\nNumber: 7\n');
+    expect(ok.stdout).toBe('name: hook-7\nbranch: \nprompt:\nissues by octocat: []\n');
+  });
+});
+
+describe('kelos apply', () => {
+  it('prints the normalised resources on --dry-run, v1alpha1 converted to v1alpha2', () => {
+    const out = kelos(['apply', '--dry-run', '-f', path.join(EXAMPLES, '03-taskspawner-github-issues/taskspawner.yaml')]);
+    expect(out.code).toBe(0);
+    const spawner = YAML.parse(out.stdout);
+    expect(spawner.apiVersion).toBe('kelos.dev/v1alpha2');
+    expect(spawner.spec.when.githubIssues).toMatchObject({ state: 'open', types: ['issues'], labels: ['bug'], pollInterval: '5m' });
+    expect(spawner.spec.taskTemplate.worker).toMatchObject({ type: 'claude-code', workspaceRef: { name: 'my-workspace' } });
+  });
+
+  it('reports unsupported kinds clearly and applies nothing', () => {
+    const out = kelos(['apply', '--dry-run', '-f', path.join(EXAMPLES, '14-task-budget')]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/taskbudget\.yaml#1 TaskBudget ".+": kind TaskBudget is not supported yet by kelos-temporal/);
+  });
+
+  it('keeps an applied Secret in the local store and shows only its key names', () => {
+    const secret = 'apiVersion: v1\nkind: Secret\nmetadata: {name: claude}\nstringData: {ANTHROPIC_API_KEY: sk-very-secret}\n';
+    expect(kelos(['apply', '-f', '-'], secret).stdout).toBe('secret/claude configured\n');
+    const dry = kelos(['apply', '--dry-run', '-f', '-'], secret);
+    expect(dry.stdout).not.toContain('sk-very-secret');
+    expect(kelos(['get', 'secrets']).stdout).toBe('NAME     KEYS\nclaude   ANTHROPIC_API_KEY\n');
+    const file = path.join(home, 'secrets', 'default', 'claude.json');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(kelos(['delete', 'secret', 'claude']).stdout).toBe('secret/claude deleted\n');
+  });
+});
