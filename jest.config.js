@@ -12,4 +12,5 @@ module.exports = {
   globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
   testTimeout: 120_000,
   forceExit: true,
+  reporters: ['default', '<rootDir>/test/harness/progress-reporter.js'],
 };

@@ -3,6 +3,7 @@
  * dedup, continue-as-new with Tasks running and items queued, suspend/resume, in-place update, delete, and
  * an invalid manifest failing the workflow with the field-level message.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -12,8 +13,10 @@ import { KelosError, SpawnerManifest } from '../../clients/kelos-api';
 import { spawnerStatusQuery, workItemsSignal } from '../../workflows/spawner/messages';
 import { spawnerWorkflow } from '../../workflows/spawner-workflow';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
+import { testServerAddress } from '../harness/temporal';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');
+const KELOS_BIN = path.resolve(__dirname, '../../bin/kelos.js');
 
 let stack: KelosTestStack;
 let seq = 0;
@@ -184,6 +187,36 @@ describe('spawner workflow', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const message = ((error as WorkflowFailedError).cause as Error).message;
     expect(message).toContain('spawner.json#1 spec.when.githubIssues.state: must be one of open, closed, all (got "opened")');
+  });
+});
+
+describe('kelos run --from taskspawner/NAME', () => {
+  it("runs the spawner's template once as a standalone Task, values overriding the manual variables", async () => {
+    const name = uniqueName('manual');
+    const spawner = manifest(name, { maxConcurrency: 1 }) as unknown as { spec: { when: unknown; taskTemplate: { promptTemplate: string } } };
+    spawner.spec.when = { cron: { schedule: '0 9 * * 1' } };
+    spawner.spec.taskTemplate.promptTemplate = 'Manual {{.Title}} ({{.TriggerType}}, {{.Kind}}, {{.Schedule}})';
+    await stack.api.applySpawner(spawner as unknown as SpawnerManifest);
+
+    const run = spawnSync(process.execPath, [KELOS_BIN, '--address', testServerAddress(), '--task-queue', stack.taskQueue, 'run', '--from', `taskspawner/${name}`, '-f', '-', '-w'], {
+      env: { ...process.env, KELOS_HOME: stack.home },
+      input: 'Title: nightly cleanup\nSchedule: ignored\n',
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const taskName = /task\/(\S+) created/.exec(run.stdout)![1];
+    expect(taskName).toMatch(new RegExp(`^${name}-manual-[a-z0-9]{5}$`));
+    const task = await stack.api.requireTask('default', taskName);
+    expect(task.status.phase).toBe('Succeeded');
+    expect(task.spec.prompt).toBe('Manual nightly cleanup (manual, Manual, 0 9 * * 1)');
+    expect(task.metadata.labels).toEqual({ 'kelos.dev/created-from-taskspawner': name, 'kelos.dev/trigger-type': 'manual' });
+    // Not the spawner's own Task: its counters and slots are untouched.
+    expect((await stack.api.getSpawner('default', name)).status.totalTasksCreated).toBe(0);
+
+    const mixed = spawnSync(process.execPath, [KELOS_BIN, '--address', testServerAddress(), 'run', '--from', `taskspawner/${name}`, '--branch', 'x'], { encoding: 'utf8' });
+    expect(mixed.stderr).toBe('error: --from cannot be combined with --branch\n');
   });
 });
 

@@ -1,11 +1,10 @@
-import * as fs from 'node:fs';
 import { Command } from 'commander';
-import YAML from 'yaml';
 import type { TaskSpawnerResource } from '../../../api/resources/model';
 import { renderSpawnedTask } from '../../../api/spawn/render-task';
-import { SourceKind, TemplateVars, templateVarsFor } from '../../../api/template-vars';
+import { SourceKind, templateVarsFor } from '../../../api/template-vars';
 import { KelosError } from '../../kelos-api';
 import { parseAllOrExit, readManifestSources } from '../manifests';
+import { readValuesFile } from '../values-file';
 
 /** Offline preview of what a spawner creates for one item, like Kelos's `run --from ... --dry-run`. */
 export function renderCommand(): Command {
@@ -18,7 +17,7 @@ export function renderCommand(): Command {
     .action((opts: { filename: string; values?: string; spawner?: string; output?: string }) => {
       if (opts.output !== undefined && opts.output !== 'json') throw new KelosError(`invalid output format "${opts.output}": use json`);
       const spawner = pickSpawner(parseAllOrExit(readManifestSources([opts.filename])).resources, opts.spawner);
-      const values = opts.values ? readValues(opts.values) : {};
+      const values = opts.values ? readValuesFile(opts.values) : {};
       const source = spawner.spec.source as SourceKind;
       const rendered = renderSpawnedTask(spawner, templateVarsFor(source, values));
       if (opts.output === 'json') {
@@ -39,22 +38,4 @@ function pickSpawner(resources: { kind: string; metadata: { name: string } }[], 
   }
   if (spawners.length > 1) throw new KelosError(`the manifest holds ${spawners.length} TaskSpawners (${spawners.map((s) => s.metadata.name).join(', ')}): choose one with --spawner`);
   return spawners[0];
-}
-
-function readValues(file: string): TemplateVars {
-  let text: string;
-  try {
-    text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new KelosError(`cannot read values file ${file}`);
-  }
-  let values: unknown;
-  try {
-    values = YAML.parse(text);
-  } catch (err) {
-    throw new KelosError(`values file ${file} is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`);
-  }
-  if (values === null || values === undefined) return {};
-  if (typeof values !== 'object' || Array.isArray(values)) throw new KelosError(`values file ${file} must hold an object of template variables`);
-  return values as TemplateVars;
 }

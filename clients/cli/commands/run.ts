@@ -3,10 +3,13 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { parseGoDuration } from '../../../api/duration';
-import { AGENT_TYPES, CREDENTIAL_TYPES, TaskResource } from '../../../api/resources/model';
+import { AGENT_TYPES, CREDENTIAL_TYPES, TaskResource, TaskSpawnerResource } from '../../../api/resources/model';
+import { toKelosObject } from '../../../api/resources';
+import { manualRunTask } from '../../../api/spawn/manual-run';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions, connectApi } from '../connection';
 import { parseManifestText } from '../manifests';
+import { readValuesFile } from '../values-file';
 import { submitTask, watchTask } from '../task-submit';
 
 interface RunOptions {
@@ -26,6 +29,8 @@ interface RunOptions {
   credentialType: string;
   watch?: boolean;
   dryRun?: boolean;
+  from?: string;
+  values?: string;
 }
 
 export function runCommand(globals: () => GlobalOptions): Command {
@@ -45,10 +50,14 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .option('--env <NAME=VALUE>', 'extra environment variable for the agent (repeatable)', collect, [])
     .option('--secret <name>', 'Secret holding the agent credential')
     .addOption(new Option('--credential-type <type>', 'credential type').choices([...CREDENTIAL_TYPES]).default('api-key'))
+    .option('--from <taskspawner/NAME>', "run once from a TaskSpawner's template (no filters, limits or reporting)")
+    .option('-f, --values <file>', 'with --from: template values as a YAML/JSON object (file or -)')
     .option('-w, --watch', 'wait and show the phase until the Task finishes')
     .option('--dry-run', 'print the Task manifest instead of creating it')
-    .action(async (opts: RunOptions) => {
+    .action(async (opts: RunOptions, command: Command) => {
       const g = globals();
+      if (opts.from) return runFromSpawner(opts, command, g);
+      if (opts.values) throw new KelosError('-f/--values only goes with --from taskspawner/NAME');
       const manifest = buildTaskManifest(opts, g.namespace);
       if (opts.dryRun) {
         process.stdout.write(YAML.stringify(manifest));
@@ -64,6 +73,32 @@ export function runCommand(globals: () => GlobalOptions): Command {
         await close();
       }
     });
+}
+
+/** Per-Task flags make no sense with --from (Kelos rejects them too). */
+const FROM_INCOMPATIBLE = ['prompt', 'promptFile', 'type', 'model', 'effort', 'image', 'name', 'workspace', 'agentConfig', 'branch', 'timeout', 'env', 'secret', 'credentialType'];
+
+async function runFromSpawner(opts: RunOptions, command: Command, g: GlobalOptions): Promise<void> {
+  const given = FROM_INCOMPATIBLE.filter((key) => command.getOptionValueSource(key) === 'cli');
+  if (given.length) throw new KelosError(`--from cannot be combined with ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+  const match = /^(?:taskspawners?|ts)\/([^/]+)$/.exec(opts.from ?? '');
+  if (!match) throw new KelosError(`invalid --from "${opts.from}": use taskspawner/NAME`);
+  const values = opts.values ? readValuesFile(opts.values) : {};
+  const { api, close } = await connectApi(g);
+  try {
+    const stored = await api.getSpawner(g.namespace, match[1]);
+    const [spawner] = parseManifestText(JSON.stringify({ ...stored, status: undefined }), `taskspawner/${match[1]}`).resources as TaskSpawnerResource[];
+    const task = manualRunTask(spawner, values, { now: `${new Date().toISOString().slice(0, 19)}Z`, suffix: randomSuffix(), pick: (n) => Math.floor(Math.random() * n) });
+    if (opts.dryRun) {
+      process.stdout.write(YAML.stringify(toKelosObject(task)));
+      return;
+    }
+    await submitTask(api, task, 'manual');
+    console.log(`task/${task.metadata.name} created`);
+    if (opts.watch) process.exitCode = await watchTask(api, task.metadata.namespace, task.metadata.name);
+  } finally {
+    await close();
+  }
 }
 
 export function buildTaskManifest(opts: RunOptions, namespace: string): Record<string, unknown> {
@@ -126,10 +161,14 @@ function resolveImage(image: string): string {
 }
 
 function randomTaskName(): string {
+  return `task-${randomSuffix()}`;
+}
+
+function randomSuffix(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   let suffix = '';
   for (let i = 0; i < 5; i += 1) suffix += alphabet[Math.floor(Math.random() * alphabet.length)];
-  return `task-${suffix}`;
+  return suffix;
 }
 
 function collect(value: string, previous: string[]): string[] {
