@@ -5,6 +5,7 @@
  */
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowExecutionInfo, WorkflowNotFoundError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
+import { innermostMessage } from '../api/error-cause';
 import { KelosKind, KelosNamespace, KelosPhase, KelosSpawner } from '../api/search-attributes';
 import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerStatus, spawnerWorkflowId } from '../api/spawn/spawner-status';
 import { RESOURCE_MEMO_KEY, StoredKind, StoredResource, resourceWorkflowId } from '../api/stored-resource';
@@ -113,7 +114,8 @@ export class KelosApi {
       try {
         await handle.executeUpdate(applyManifestUpdate, { args: [manifest as unknown as Record<string, unknown>] });
       } catch (err) {
-        throw new KelosError(`taskspawner "${name}": ${updateErrorMessage(err)}`);
+        // An update rejected by its validator carries the validator's message in the failure's cause chain.
+        throw new KelosError(`taskspawner "${name}": ${innermostMessage(err)}`);
       }
       return 'configured';
     }
@@ -233,16 +235,6 @@ async function isRunning(handle: { describe(): Promise<{ status: { name: string 
   }
 }
 
-/** An update rejected by its validator carries the validator's message in the failure's cause chain. */
-function updateErrorMessage(err: unknown): string {
-  let current: unknown = err;
-  let message = err instanceof Error ? err.message : String(err);
-  while (current && typeof current === 'object' && 'cause' in current && (current as { cause?: unknown }).cause) {
-    current = (current as { cause?: unknown }).cause;
-    if (current instanceof Error && current.message) message = current.message;
-  }
-  return message;
-}
 
 function taskObjectFromInfo(info: Omit<WorkflowExecutionInfo, 'raw'>): TaskObject | undefined {
   const stored = info.memo?.[TASK_MEMO_KEY] as Omit<TaskObject, 'kind' | 'status'> | undefined;

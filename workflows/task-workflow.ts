@@ -18,6 +18,7 @@ import type { TaskRun } from '../api/task/task-run';
 import { taskCleanupWorkflowId } from '../api/task/task-run';
 import type { TaskPhase, TaskStatus } from '../api/task/task-status';
 import type { AgentOutcome } from '../api/task/task-activities-types';
+import { innermostMessage } from '../api/error-cause';
 import { KelosPhase } from '../api/search-attributes';
 import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
 import { taskCleanupWorkflow } from './task-cleanup-workflow';
@@ -98,7 +99,7 @@ export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
       });
       throw err;
     }
-    finish('Failed', `Task failed: ${describeError(err)}`);
+    finish('Failed', `Task failed: ${innermostMessage(err)}`);
   }
 
   await scheduleExpiry(run, runKey);
@@ -147,13 +148,4 @@ export function spawnerIdOf(run: TaskRun): string {
 function tailNote(outcome: AgentOutcome): string {
   const last = outcome.logTail.filter((line) => line.trim() !== '').slice(-3);
   return last.length ? `; last output: ${last.join(' | ').slice(0, 400)}` : '';
-}
-
-function describeError(err: unknown): string {
-  let current: unknown = err;
-  // Activity failures wrap the real cause; the innermost message is the one a user can act on.
-  while (current && typeof current === 'object' && 'cause' in current && (current as { cause?: unknown }).cause) {
-    current = (current as { cause?: unknown }).cause;
-  }
-  return current instanceof Error ? current.message : String(current);
 }

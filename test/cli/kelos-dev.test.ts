@@ -62,8 +62,9 @@ beforeAll(async () => {
   port = await freePort();
   uiPort = await freePort();
 });
-afterAll(() => {
-  if (dev && dev.exitCode === null) dev.kill('SIGKILL');
+afterAll(async () => {
+  // SIGINT, not SIGKILL: kelos dev then stops its Temporal server too, instead of leaving it orphaned.
+  if (dev && dev.exitCode === null) await stopDev(dev);
 });
 
 it('runs the main job: kelos dev, kelos run -w with the fake agent, get/logs, restart with data kept', async () => {

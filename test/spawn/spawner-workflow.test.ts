@@ -3,7 +3,7 @@
  * dedup, continue-as-new with Tasks running and items queued, suspend/resume, in-place update, delete, and
  * an invalid manifest failing the workflow with the field-level message.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -198,12 +198,8 @@ describe('kelos run --from taskspawner/NAME', () => {
     spawner.spec.taskTemplate.promptTemplate = 'Manual {{.Title}} ({{.TriggerType}}, {{.Kind}}, {{.Schedule}})';
     await stack.api.applySpawner(spawner as unknown as SpawnerManifest);
 
-    const run = spawnSync(process.execPath, [KELOS_BIN, '--address', testServerAddress(), '--task-queue', stack.taskQueue, 'run', '--from', `taskspawner/${name}`, '-f', '-', '-w'], {
-      env: { ...process.env, KELOS_HOME: stack.home },
-      input: 'Title: nightly cleanup\nSchedule: ignored\n',
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    // Asynchronously: the worker runs in this process, a synchronous spawn would stall it.
+    const run = await kelosCli(['--task-queue', stack.taskQueue, 'run', '--from', `taskspawner/${name}`, '-f', '-', '-w'], 'Title: nightly cleanup\nSchedule: ignored\n');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const taskName = /task\/(\S+) created/.exec(run.stdout)![1];
@@ -215,10 +211,23 @@ describe('kelos run --from taskspawner/NAME', () => {
     // Not the spawner's own Task: its counters and slots are untouched.
     expect((await stack.api.getSpawner('default', name)).status.totalTasksCreated).toBe(0);
 
-    const mixed = spawnSync(process.execPath, [KELOS_BIN, '--address', testServerAddress(), 'run', '--from', `taskspawner/${name}`, '--branch', 'x'], { encoding: 'utf8' });
+    const mixed = await kelosCli(['run', '--from', `taskspawner/${name}`, '--branch', 'x']);
     expect(mixed.stderr).toBe('error: --from cannot be combined with --branch\n');
   });
 });
+
+/** Runs the kelos binary against the test server without blocking this process's event loop. */
+function kelosCli(args: string[], input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [KELOS_BIN, '--address', testServerAddress(), ...args], { env: { ...process.env, KELOS_HOME: stack.home } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
 
 async function countRuns(workflowId: string): Promise<number> {
   let runs = 0;

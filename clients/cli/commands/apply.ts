@@ -6,6 +6,7 @@ import { kelosHome } from '../../../host/data-dir';
 import { LocalSecretStore } from '../../../host/secret-store';
 import { KelosApi, KelosError, SpawnerManifest } from '../../kelos-api';
 import { GlobalOptions, connectApi } from '../connection';
+import { collect } from '../options';
 import { parseAllOrExit, readManifestSources } from '../manifests';
 import { parseOutputFormat, printObjects } from '../output';
 import { submitTask } from '../task-submit';
@@ -92,8 +93,4 @@ function displayObject(resource: KelosResource): unknown {
   const redacted = Object.fromEntries(Object.keys(resource.data).sort().map((k) => [k, '<redacted>']));
   const { data: _data, stringData: _stringData, ...rest } = object;
   return { ...rest, data: redacted };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -8,6 +8,7 @@ import { toKelosObject } from '../../../api/resources';
 import { manualRunTask } from '../../../api/spawn/manual-run';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions, connectApi } from '../connection';
+import { collect } from '../options';
 import { parseManifestText } from '../manifests';
 import { readValuesFile } from '../values-file';
 import { submitTask, watchTask } from '../task-submit';
@@ -169,8 +170,4 @@ function randomSuffix(): string {
   let suffix = '';
   for (let i = 0; i < 5; i += 1) suffix += alphabet[Math.floor(Math.random() * alphabet.length)];
   return suffix;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
