@@ -2,7 +2,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
-
   defineQuery,
   getExternalWorkflowHandle,
   isCancellation,
@@ -14,21 +13,19 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createTaskActivities } from '../activities/task-activities';
-import type { TaskRun } from '../api/task/task-run';
-import { taskCleanupWorkflowId } from '../api/task/task-run';
-import type { TaskPhase, TaskStatus } from '../api/task/task-status';
-import type { AgentOutcome } from '../api/task/task-activities-types';
 import { innermostMessage } from '../api/error-cause';
 import { KelosPhase } from '../api/search-attributes';
-import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
-import { taskCleanupWorkflow } from './task-cleanup-workflow';
-import { taskFinishedSignal } from './spawner/messages';
 import { spawnerWorkflowId } from '../api/spawn/spawner-status';
+import type { AgentOutcome } from '../api/task/task-activities-types';
+import { TaskRun, taskCleanupWorkflowId } from '../api/task/task-run';
+import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
+import type { TaskPhase, TaskStatus } from '../api/task/task-status';
+import { taskFinishedSignal } from './spawner/messages';
+import { taskCleanupWorkflow } from './task-cleanup-workflow';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
 
 export const taskStatusQuery = defineQuery<TaskStatus>('taskStatus');
-
 
 const { resolveTaskResources } = proxyActivities<TaskActivities>({
   startToCloseTimeout: '1 minute',
@@ -114,7 +111,7 @@ export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
 async function scheduleExpiry(run: TaskRun, runKey: string): Promise<void> {
   if (run.ttlSecondsAfterFinished === undefined) return;
   await startChild(taskCleanupWorkflow, {
-    workflowId: taskCleanupWorkflowId(run.namespace, run.name),
+    workflowId: taskCleanupWorkflowId(run.namespace, run.name, runKey),
     parentClosePolicy: ParentClosePolicy.ABANDON,
     args: [
       {

@@ -46,6 +46,7 @@ export function taskWorkflowId(namespace: string, name: string): string {
   return `task/${namespace}/${name}`;
 }
 
-export function taskCleanupWorkflowId(namespace: string, name: string): string {
-  return `task-cleanup/${namespace}/${name}`;
+/** Per Task run: a Task re-created under the same name (retrigger, TTL re-spawn) gets its own cleanup. */
+export function taskCleanupWorkflowId(namespace: string, name: string, runKey: string): string {
+  return `task-cleanup/${namespace}/${name}/${runKey}`;
 }

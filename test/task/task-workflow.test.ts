@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { KelosPhase } from '../../api/search-attributes';
-import { TaskRun, taskWorkflowId } from '../../api/task/task-run';
+import { TaskRun, taskCleanupWorkflowId, taskWorkflowId } from '../../api/task/task-run';
 import { taskFiles } from '../../host/data-dir';
 import { taskWorkflow } from '../../workflows/task-workflow';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
@@ -169,7 +169,7 @@ describe('Task workflow on the local runtime', () => {
     const { handle, task } = await startAndWait(run);
     expect(task.status.phase).toBe('Succeeded');
     const histories = [await handle.fetchHistory()];
-    histories.push(await stack.env.client.workflow.getHandle(`task-cleanup/default/${run.name}`).fetchHistory());
+    histories.push(await stack.env.client.workflow.getHandle(taskCleanupWorkflowId('default', run.name, (await handle.describe()).runId)).fetchHistory());
     // Payload data (base64 in the history's JSON form) decoded to text, so a value inside any input, result, memo
     // or failure is visible here.
     const text = JSON.stringify(histories, (key, value) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
