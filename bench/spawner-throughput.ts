@@ -17,8 +17,9 @@ import { KelosApi, SpawnerManifest } from '../clients/kelos-api';
 import { startDevServer } from '../clients/dev/temporal-dev-server';
 import { spawnerStatusQuery, workItemsSignal } from '../workflows/spawner/messages';
 import { createKelosWorker } from '../workers/kelos-worker';
+import { packageRoot } from '../host/package-root';
 
-const AGENT = path.resolve(__dirname, 'trivial-agent.sh');
+const AGENT = path.join(packageRoot(), 'bench', 'trivial-agent.sh');
 
 function arg(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
