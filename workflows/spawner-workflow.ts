@@ -83,7 +83,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   const state: SpawnerState = continued?.state ?? emptySpawnerState();
   let deleted = false;
   let dirty = false;
-  let lastPublished = '';
+  let lastPublished: Record<string, string> = {};
   let nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
 
   const status = (): SpawnerStatus => buildStatus(spawner, state);
@@ -260,11 +260,15 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   }
 
   function publishStatus(): void {
-    const memo = { [SPAWNER_STATUS_MEMO_KEY]: status(), [SPAWNER_MANIFEST_MEMO_KEY]: manifest };
-    const text = JSON.stringify(memo);
-    if (text === lastPublished) return;
-    lastPublished = text;
-    upsertMemo(memo);
+    // Only what changed goes into the upsert: the manifest rarely does, and every byte stays in history.
+    const current: Record<string, string> = { [SPAWNER_STATUS_MEMO_KEY]: JSON.stringify(status()), [SPAWNER_MANIFEST_MEMO_KEY]: JSON.stringify(manifest) };
+    const changed: Record<string, unknown> = {};
+    for (const key of [SPAWNER_STATUS_MEMO_KEY, SPAWNER_MANIFEST_MEMO_KEY]) {
+      if (current[key] !== lastPublished[key]) changed[key] = JSON.parse(current[key]);
+    }
+    if (!Object.keys(changed).length) return;
+    lastPublished = current;
+    upsertMemo(changed);
   }
 
   function shouldContinueAsNew(): boolean {
