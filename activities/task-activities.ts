@@ -172,19 +172,6 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     return found;
   }
 
-  /** Removes a finished Task's workflow execution so its name can be used again (retrigger). */
-  async function deleteTask(input: { namespace: string; name: string }): Promise<void> {
-    try {
-      await deps.client.workflowService.deleteWorkflowExecution({
-        namespace: deps.client.options.namespace,
-        workflowExecution: { workflowId: taskWorkflowId(input.namespace, input.name) },
-      });
-    } catch (err) {
-      if (!/not ?found/i.test(String((err as Error).message))) throw err;
-    }
-    fs.rmSync(taskFiles(deps.home, input.namespace, input.name).dir, { recursive: true, force: true });
-  }
-
   function credentialFor(run: TaskRun): { name: string; value: string } {
     if (run.credentials.type === 'none') throw new Error('no credential for credentials type none');
     const name = credentialEnvName(run.agentType, run.credentials.type);
@@ -206,7 +193,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     }
   }
 
-  return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask, reconcileTasks, deleteTask };
+  return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask, reconcileTasks };
 }
 
 /** A directory left by an older Task of the same name is wiped; the current run's files are kept (retries). */

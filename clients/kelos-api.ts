@@ -77,12 +77,14 @@ export class KelosApi {
   async listTasks(namespace: string, phases: string[] = []): Promise<TaskObject[]> {
     let query = `${KelosKind.name} = "Task" AND ${KelosNamespace.name} = "${namespace}"`;
     if (phases.length) query += ` AND ${KelosPhase.name} IN (${phases.map((p) => `"${p}"`).join(', ')})`;
-    const tasks: TaskObject[] = [];
+    // A retriggered Task has an older, replaced run under the same workflow ID: show only the newest.
+    const newest = new Map<string, { startTime: number; task: TaskObject }>();
     for await (const info of this.client.workflow.list({ query })) {
       const task = taskObjectFromInfo(info);
-      if (task) tasks.push(task);
+      const seen = newest.get(info.workflowId);
+      if (task && (!seen || info.startTime.getTime() > seen.startTime)) newest.set(info.workflowId, { startTime: info.startTime.getTime(), task });
     }
-    return tasks.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return [...newest.values()].map((entry) => entry.task).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }
 
   /** Cancels a running Task (its agent is stopped) and removes it, freeing the name. */

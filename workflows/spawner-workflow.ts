@@ -47,7 +47,7 @@ import {
 } from './spawner/messages';
 import { taskWorkflow } from './task-workflow';
 
-const { reconcileTasks, deleteTask } = proxyActivities<ReturnType<typeof createTaskActivities>>({
+const { reconcileTasks } = proxyActivities<ReturnType<typeof createTaskActivities>>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 5 },
 });
@@ -205,16 +205,16 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   }
 
   async function startTask(queued: QueuedItem): Promise<void> {
-    const namespace = spawner.metadata.namespace;
     try {
-      if (queued.retrigger) await deleteTask({ namespace, name: queued.name });
       const run = taskRunForItem(spawner, queued.rendered, spawner.spec.source, (n) => Math.floor(Math.random() * n));
       const start = taskStartOptions(run, new Date().toISOString());
       await startChild(taskWorkflow, {
         workflowId: start.workflowId,
         args: [run],
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // A retrigger replaces the finished Task under the same name (Kelos deletes and re-creates it); otherwise
+        // an existing Task of that name means the item was handled.
+        workflowIdReusePolicy: queued.retrigger ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
         memo: start.memo,
         typedSearchAttributes: start.searchAttributes,
         staticSummary: start.staticSummary,

@@ -95,6 +95,16 @@ it('runs the main job: kelos dev, kelos run -w with the fake agent, get/logs, re
   const applied = kelos(['apply', '-f', 'examples/local/task.yaml']);
   expect(applied.stdout).toBe('task/hello-local created\n');
 
+  // A TaskSpawner through the CLI: apply, suspend/resume, re-apply in place, delete.
+  expect(kelos(['apply', '-f', 'examples/local/cron-spawner.yaml']).stdout).toBe('taskspawner/every-five-minutes created\n');
+  expect(kelos(['suspend', 'taskspawner', 'every-five-minutes']).stdout).toMatch(/^taskspawner\/every-five-minutes suspended/);
+  expect(kelos(['get', 'taskspawners']).stdout).toMatch(/^every-five-minutes\s+cron\s+Suspended\s+0\s+0\s+0/m);
+  expect(kelos(['resume', 'ts', 'every-five-minutes']).stdout).toMatch(/^taskspawner\/every-five-minutes resumed/);
+  expect(kelos(['apply', '-f', 'examples/local/cron-spawner.yaml']).stdout).toBe('taskspawner/every-five-minutes configured\n');
+  expect(JSON.parse(kelos(['get', 'taskspawner', 'every-five-minutes', '-o', 'json']).stdout).status.phase).toBe('Running');
+  expect(kelos(['delete', 'taskspawner', 'every-five-minutes']).stdout).toBe('taskspawner/every-five-minutes deleted\n');
+  expect(kelos(['get', 'taskspawner', 'every-five-minutes']).stderr).toBe('error: taskspawner "every-five-minutes" not found in namespace "default"\n');
+
   expect(await stopDev(dev)).toBe(0);
   const down = kelos(['get', 'tasks']);
   expect(down.code).toBe(1);
