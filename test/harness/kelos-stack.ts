@@ -2,6 +2,7 @@
  * A kelos worker (workflows + local-runtime activities) on the shared test dev server, with its own task
  * queue and data directory, for tests that run real Tasks.
  */
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,7 +11,8 @@ import { Worker } from '@temporalio/worker';
 import { KelosApi } from '../../clients/kelos-api';
 import { createKelosWorker, workflowsPath } from '../../workers/kelos-worker';
 import { LocalSecretStore } from '../../host/secret-store';
-import { bundleWorkflows, connectTestEnv, uniqueTaskQueue } from './temporal';
+import { packageRoot } from '../../host/package-root';
+import { bundleWorkflows, connectTestEnv, testServerAddress, uniqueTaskQueue } from './temporal';
 
 export interface KelosTestStack {
   env: TestWorkflowEnvironment;
@@ -21,6 +23,8 @@ export interface KelosTestStack {
   workflowBundle: { code: string };
   /** Starts a worker in this process (stopped by teardown or by calling the returned stop). */
   startWorker(): Promise<{ worker: Worker; stop: () => Promise<void> }>;
+  /** Starts `kelos worker` as a separate process, so a test can SIGKILL it; teardown kills what is left. */
+  startWorkerProcess(): ChildProcess;
   teardown(): Promise<void>;
 }
 
@@ -43,6 +47,16 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
     return { worker, stop };
   };
 
+  const processes: ChildProcess[] = [];
+  const startWorkerProcess = () => {
+    const child = spawn(process.execPath, [path.join(packageRoot(), 'bin', 'kelos.js'), '--address', testServerAddress(), '--task-queue', taskQueue, 'worker'], {
+      env: { ...process.env, KELOS_HOME: home },
+      stdio: 'ignore',
+    });
+    processes.push(child);
+    return child;
+  };
+
   return {
     env,
     api,
@@ -51,7 +65,9 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
     secrets: new LocalSecretStore(home),
     workflowBundle,
     startWorker,
+    startWorkerProcess,
     teardown: async () => {
+      for (const child of processes) if (child.exitCode === null) child.kill('SIGKILL');
       for (const stop of running) await stop();
       await env.teardown();
     },

@@ -2,64 +2,25 @@
  * The spawner when things go wrong: its worker is SIGKILLed in the middle of a burst (nothing lost, nothing run
  * twice), and a Task is terminated behind its back (the reconcile frees the slot, so the queue keeps moving).
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
 import { emptySpawnerState } from '../../api/spawn/spawner-state';
-import type { WorkItem } from '../../api/sources/work-item';
 import { taskWorkflowId } from '../../api/task/task-run';
 import { spawnerStatusQuery, workItemsSignal } from '../../workflows/spawner/messages';
 import { spawnerWorkflow } from '../../workflows/spawner-workflow';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
-import { testServerAddress } from '../harness/temporal';
-
-const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');
-const KELOS_BIN = path.resolve(__dirname, '../../bin/kelos.js');
+import { itemsFor, signalledSpawner } from '../harness/spawner-fixtures';
 
 let stack: KelosTestStack;
-const workers: ChildProcess[] = [];
 
 beforeAll(async () => {
   stack = await startKelosTestStack('resilience');
 });
-afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
-  await stack?.teardown();
-});
+afterAll(async () => stack?.teardown());
 
-function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, [KELOS_BIN, '--address', testServerAddress(), '--task-queue', stack.taskQueue, 'worker'], {
-    env: { ...process.env, KELOS_HOME: stack.home },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-  workers.push(child);
-  return child;
-}
-
-function manifest(name: string, eventsFile: string, sleep: string, maxConcurrency: number) {
-  return {
-    apiVersion: 'kelos.dev/v1alpha2',
-    kind: 'TaskSpawner',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      when: { webhook: { source: 'test', fieldMapping: { id: '$.id' } } },
-      maxConcurrency,
-      taskTemplate: {
-        worker: {
-          type: 'claude-code',
-          credentials: { type: 'none' },
-          image: IMAGE,
-          podOverrides: { env: [{ name: 'AGENT_SLEEP', value: sleep }, { name: 'AGENT_EVENTS_FILE', value: eventsFile }] },
-        },
-        promptTemplate: 'Handle {{.ID}}',
-        nameTemplate: `${name}-{{.ID}}`,
-      },
-    },
-  };
-}
-
-const items = (ids: string[]): WorkItem[] => ids.map((id) => ({ id, vars: { ID: id }, labels: [], deliveryId: `d-${id}` }));
+const manifest = (name: string, eventsFile: string, sleep: string, maxConcurrency: number) => signalledSpawner(name, { eventsFile, sleep, maxConcurrency }) as unknown as Record<string, unknown>;
+const items = itemsFor;
 
 function startsIn(file: string): string[] {
   return fs.existsSync(file) ? (fs.readFileSync(file, 'utf8').match(/^start \S+/gm) ?? []) : [];
@@ -68,7 +29,7 @@ function startsIn(file: string): string[] {
 it('loses and duplicates nothing when its worker is SIGKILLed in the middle of a burst', async () => {
   const name = `kill-${Date.now().toString(36)}`;
   const eventsFile = path.join(stack.home, `${name}.events`);
-  const first = startWorkerProcess();
+  const first = stack.startWorkerProcess();
   const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
     taskQueue: stack.taskQueue,
     workflowId: spawnerWorkflowId('default', name),
@@ -80,7 +41,7 @@ it('loses and duplicates nothing when its worker is SIGKILLed in the middle of a
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
   await handle.signal(workItemsSignal, items(['3', '10'])); // a redelivery and a new item while no worker runs
-  startWorkerProcess();
+  stack.startWorkerProcess();
 
   const status = await eventually(
     async () => {
@@ -98,7 +59,7 @@ it('loses and duplicates nothing when its worker is SIGKILLed in the middle of a
 it('frees the slot of a Task terminated behind its back, so queued items still run', async () => {
   const name = `reconcile-${Date.now().toString(36)}`;
   const eventsFile = path.join(stack.home, `${name}.events`);
-  startWorkerProcess();
+  stack.startWorkerProcess();
   const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
     taskQueue: stack.taskQueue,
     workflowId: spawnerWorkflowId('default', name),
@@ -118,7 +79,7 @@ it('frees the slot of a Task terminated behind its back, so queued items still r
 it('re-runs a finished item on a newer trigger under the same Task name', async () => {
   const name = `again-${Date.now().toString(36)}`;
   const eventsFile = path.join(stack.home, `${name}.events`);
-  startWorkerProcess();
+  stack.startWorkerProcess();
   const spawner = manifest(name, eventsFile, '0', 2) as { spec: { taskTemplate: Record<string, unknown> } };
   const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
     taskQueue: stack.taskQueue,
@@ -150,7 +111,7 @@ it('re-runs a finished item on a newer trigger under the same Task name', async 
 it('spawns an item again after its Task expired (ttlSecondsAfterFinished)', async () => {
   const name = `ttl-${Date.now().toString(36)}`;
   const eventsFile = path.join(stack.home, `${name}.events`);
-  startWorkerProcess();
+  stack.startWorkerProcess();
   const spawner = manifest(name, eventsFile, '0', 2) as { spec: { taskTemplate: Record<string, unknown> } };
   spawner.spec.taskTemplate.ttlSecondsAfterFinished = 1;
   const handle = await stack.env.client.workflow.start(spawnerWorkflow, {

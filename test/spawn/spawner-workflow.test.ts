@@ -8,14 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
-import type { WorkItem } from '../../api/sources/work-item';
 import { KelosError, SpawnerManifest } from '../../clients/kelos-api';
 import { spawnerStatusQuery, workItemsSignal } from '../../workflows/spawner/messages';
 import { spawnerWorkflow } from '../../workflows/spawner-workflow';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
+import { itemsFor, signalledSpawner } from '../harness/spawner-fixtures';
 import { testServerAddress } from '../harness/temporal';
 
-const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');
 const KELOS_BIN = path.resolve(__dirname, '../../bin/kelos.js');
 
 let stack: KelosTestStack;
@@ -27,26 +26,8 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.teardown());
 
-function manifest(name: string, opts: { maxConcurrency?: number; sleep?: string; eventsFile?: string; suspend?: boolean } = {}): SpawnerManifest {
-  const env = [{ name: 'AGENT_SLEEP', value: opts.sleep ?? '1' }, ...(opts.eventsFile ? [{ name: 'AGENT_EVENTS_FILE', value: opts.eventsFile }] : [])];
-  return {
-    apiVersion: 'kelos.dev/v1alpha2',
-    kind: 'TaskSpawner',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      when: { webhook: { source: 'test', fieldMapping: { id: '$.id' } } },
-      ...(opts.maxConcurrency ? { maxConcurrency: opts.maxConcurrency } : {}),
-      ...(opts.suspend ? { suspend: true } : {}),
-      taskTemplate: {
-        worker: { type: 'claude-code', credentials: { type: 'none' }, image: IMAGE, podOverrides: { env } },
-        promptTemplate: 'Handle item {{.ID}}',
-        nameTemplate: `${name}-{{.ID}}`,
-      },
-    },
-  };
-}
-
-const items = (ids: string[]): WorkItem[] => ids.map((id) => ({ id, vars: { ID: id, Title: `item ${id}` }, labels: [], deliveryId: `delivery-${id}` }));
+const manifest = signalledSpawner;
+const items = itemsFor;
 
 function uniqueName(prefix: string): string {
   seq += 1;

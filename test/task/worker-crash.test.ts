@@ -3,42 +3,24 @@
  * run: the new worker's retried activity adopts the agent process instead of starting a second one.
  * The worker runs as a separate process (`kelos worker`, from the compiled dist/), so it can really be killed.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { taskWorkflowId } from '../../api/task/task-run';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
-import { testServerAddress } from '../harness/temporal';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');
-const KELOS_BIN = path.resolve(__dirname, '../../bin/kelos.js');
 
 let stack: KelosTestStack;
-const workers: ChildProcess[] = [];
 
 beforeAll(async () => {
   stack = await startKelosTestStack('crash');
 });
-afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
-  await stack?.teardown();
-});
-
-function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, [KELOS_BIN, '--address', testServerAddress(), '--task-queue', stack.taskQueue, 'worker'], {
-    env: { ...process.env, KELOS_HOME: stack.home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  workers.push(child);
-  return child;
-}
+afterAll(async () => stack?.teardown());
 
 it('finishes a Task with one agent run after its worker is killed mid-run', async () => {
   const starts = path.join(stack.home, 'agent-starts');
   const name = `crash-${Date.now().toString(36)}`;
-  const first = startWorkerProcess();
+  const first = stack.startWorkerProcess();
   await stack.api.startTask({
     namespace: 'default',
     name,
@@ -60,7 +42,7 @@ it('finishes a Task with one agent run after its worker is killed mid-run', asyn
   first.kill('SIGKILL');
   await new Promise((resolve) => first.once('exit', resolve));
 
-  startWorkerProcess();
+  stack.startWorkerProcess();
   const status = await stack.env.client.workflow.getHandle(taskWorkflowId('default', name)).result();
 
   expect(status.phase).toBe('Succeeded');
