@@ -12,7 +12,13 @@ export const KelosSourceKind = defineSearchAttributeKey('KelosSourceKind', Searc
 export const KelosPhase = defineSearchAttributeKey('KelosPhase', SearchAttributeType.KEYWORD);
 export const KelosAgentType = defineSearchAttributeKey('KelosAgentType', SearchAttributeType.KEYWORD);
 
-export const ALL_SEARCH_ATTRIBUTES = [KelosKind, KelosNamespace, KelosSpawner, KelosSourceKind, KelosPhase, KelosAgentType];
+/**
+ * Webhook spawners: the routing keys the bridge queries to find the spawners a delivery may concern
+ * (`webhookRoutingKeys` in api/sources/webhooks/delivery.ts). The spawner still applies every filter itself.
+ */
+export const KelosWebhookKeys = defineSearchAttributeKey('KelosWebhookKeys', SearchAttributeType.KEYWORD_LIST);
+
+export const ALL_SEARCH_ATTRIBUTES = [KelosKind, KelosNamespace, KelosSpawner, KelosSourceKind, KelosPhase, KelosAgentType, KelosWebhookKeys];
 
 /** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
 export function devServerSearchAttributeArgs(): string[] {

@@ -2,6 +2,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { SpawnerStatus } from '../../api/spawn/spawner-status';
 import type { WorkItem } from '../../api/sources/work-item';
+import type { WebhookDelivery } from '../../api/sources/webhooks/delivery';
 
 export interface TaskFinished {
   name: string;
@@ -15,6 +16,8 @@ export const taskFinishedSignal = defineSignal<[TaskFinished]>('taskFinished');
 export const taskGoneSignal = defineSignal<[{ name: string }]>('taskGone');
 /** Items from the webhook bridge; each carries its delivery ID for durable dedup. */
 export const workItemsSignal = defineSignal<[WorkItem[]]>('workItems');
+/** One verified delivery from the webhook bridge; the spawner filters it and deduplicates by delivery ID. */
+export const webhookDeliverySignal = defineSignal<[WebhookDelivery]>('webhookDelivery');
 /** `kelos delete taskspawner`: stop discovery and end the spawner; running Tasks finish on their own. */
 export const deleteSpawnerSignal = defineSignal('deleteSpawner');
 

@@ -13,3 +13,4 @@ export * from './go-regexp';
 export * from './payload-budget';
 export * from './task-name';
 export * from './webhook-work-item';
+export * from './delivery';
