@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createTaskActivities } from '../activities/task-activities';
+import { createPollActivities } from '../activities/polling/poll-activities';
+import { createWebhookActivities } from '../activities/webhooks/webhook-activities';
 import { packageRoot } from '../host/package-root';
 
 export const DEFAULT_TASK_QUEUE = 'kelos';
@@ -17,6 +19,8 @@ export interface KelosWorkerOptions {
   taskQueue?: string;
   /** The kelos data directory (host/data-dir.ts). */
   home: string;
+  /** Environment for activities that read it (`GITHUB_API_URL`); default process.env. */
+  env?: Record<string, string | undefined>;
   /** A prebuilt bundle (tests bundle once per file); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: { code: string };
   tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>>;
@@ -31,7 +35,11 @@ export function builtinEntrypoint(): { command: string; args: string[] } {
 }
 
 export async function createKelosWorker(options: KelosWorkerOptions): Promise<Worker> {
-  const activities = createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint() });
+  const activities = {
+    ...createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint() }),
+    ...createPollActivities({ client: options.client, home: options.home, ...(options.env ? { env: options.env } : {}) }),
+    ...createWebhookActivities({ client: options.client, home: options.home, ...(options.env ? { env: options.env } : {}) }),
+  };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',

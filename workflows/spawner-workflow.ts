@@ -13,9 +13,13 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createTaskActivities } from '../activities/task-activities';
+import type { createPollActivities } from '../activities/polling/poll-activities';
+import { innermostMessage } from '../api/error-cause';
+import { pollSourceOf, type PollSourceResult } from '../api/sources/poll';
 import { parseManifests } from '../api/resources/parse-manifests';
 import type { TaskSpawnerResource } from '../api/resources/model';
-import { KelosKind, KelosNamespace, KelosSourceKind, KelosSpawner } from '../api/search-attributes';
+import { KelosKind, KelosNamespace, KelosSourceKind, KelosSpawner, KelosWebhookKeys } from '../api/search-attributes';
+import { renderableWebhookVars, webhookRoutingKeys } from '../api/sources/webhooks';
 import { cronTicks, cronWorkItem, nextCronTick } from '../api/sources/cron';
 import type { WorkItem } from '../api/sources/work-item';
 import { renderSpawnedTask } from '../api/spawn/render-task';
@@ -24,6 +28,7 @@ import {
   SpawnerState,
   activeCount,
   admitItems,
+  dropQueuedItems,
   emptySpawnerState,
   forgetTask,
   markCreated,
@@ -43,13 +48,22 @@ import {
   spawnerStatusQuery,
   taskFinishedSignal,
   taskGoneSignal,
+  webhookDeliverySignal,
   workItemsSignal,
 } from './spawner/messages';
+import { webhookIntake } from './spawner/webhook-intake';
 import { taskWorkflow } from './task-workflow';
 
 const { reconcileTasks } = proxyActivities<ReturnType<typeof createTaskActivities>>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/** Rate limits retry when they reset (nextRetryDelay); bad credentials fail at once and show in the status. */
+const { pollSource } = proxyActivities<ReturnType<typeof createPollActivities>>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 },
 });
 
 /** Input: a TaskSpawner manifest as JSON (what `temporal workflow start --input-file` passes), or carried state. */
@@ -85,6 +99,8 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   let dirty = false;
   let lastPublished: Record<string, string> = {};
   let nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
+  let pollInFlight = false;
+  let nextPollAt = Date.now();
 
   const status = (): SpawnerStatus => buildStatus(spawner, state);
   setHandler(spawnerStatusQuery, status);
@@ -92,10 +108,21 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     if (markFinished(state, name, phase, completionTime)) dirty = true;
   });
   setHandler(taskGoneSignal, ({ name }) => {
-    if (forgetTask(state, name)) dirty = true;
+    if (forget(name)) dirty = true;
   });
   setHandler(workItemsSignal, (items) => {
     discover(items);
+    dirty = true;
+  });
+  setHandler(webhookDeliverySignal, async (delivery) => {
+    // A redelivery (same X-GitHub-Delivery / Linear-Delivery) is dropped before any lookup is made.
+    if (state.seenDeliveries.includes(delivery.deliveryId)) return;
+    try {
+      const outcome = await webhookIntake(spawner, delivery);
+      if ('item' in outcome) discover([outcome.item], state.totalDiscovered + 1);
+    } catch (err) {
+      state.discoveryErrors = [...state.discoveryErrors, `delivery ${delivery.deliveryId}: ${innermostMessage(err)}`].slice(-10);
+    }
     dirty = true;
   });
   setHandler(deleteSpawnerSignal, () => {
@@ -106,6 +133,8 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     (next) => {
       manifest = next;
       spawner = parseSpawnerOrThrow(next);
+      publishRoutingKeys();
+      nextPollAt = Date.now(); // a changed spec polls at once (Kelos: a new generation runs a cycle)
       dirty = true;
       // Published here, not only in the loop, so a read right after `kelos apply` sees the new spec.
       publishStatus();
@@ -134,11 +163,13 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     { key: KelosSpawner, value: spawner.metadata.name },
     { key: KelosSourceKind, value: spawner.spec.source },
   ]);
+  publishRoutingKeys();
   if (spawner.spec.when.cron && !state.cronWatermark) state.cronWatermark = new Date().toISOString();
 
   while (!deleted) {
     if (!spawner.spec.suspend) {
       fireCronTicks();
+      startPollIfDue();
       await startQueuedTasks();
     }
     if (Date.now() >= nextReconcileAt) {
@@ -146,10 +177,11 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
       nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
     }
     publishStatus();
-    if (shouldContinueAsNew()) break;
+    // A poll in flight finishes first: its answer moves the cursor that the next run carries.
+    if (shouldContinueAsNew() && !pollInFlight) break;
     dirty = false;
     // Reconcile only wakes an idle spawner while it has Tasks to check: an idle one costs no history.
-    const wakeAt = Math.min(reconcilableNames().length ? nextReconcileAt : Infinity, nextCronAt() ?? Infinity);
+    const wakeAt = Math.min(reconcilableNames().length ? nextReconcileAt : Infinity, nextCronAt() ?? Infinity, nextPollDue() ?? Infinity);
     const woken = () => deleted || dirty || canStartMore() || shouldContinueAsNew();
     if (wakeAt === Infinity) await condition(woken);
     else await condition(woken, Math.max(1, wakeAt - Date.now()));
@@ -162,12 +194,64 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
 
   // --- helpers (closures over the workflow's state) ---
 
-  function discover(items: WorkItem[]): void {
+  function discover(items: WorkItem[], discovered: number = items.length): void {
     const source = spawner.spec.source as SourceKind;
-    const result = admitItems(state, items, (item) => renderSpawnedTask(spawner, templateVarsFor(source, item.vars), () => item.defaultTaskName ?? ''), priorityLabels(spawner));
-    state.totalDiscovered = items.length;
+    const render = (item: WorkItem) => renderSpawnedTask(spawner, renderableWebhookVars(templateVarsFor(source, item.vars)), () => item.defaultTaskName ?? '');
+    const result = admitItems(state, items, render, priorityLabels(spawner));
+    state.totalDiscovered = discovered;
     state.lastDiscoveryTime = new Date().toISOString();
     state.discoveryErrors = result.errors;
+  }
+
+  /** Webhook spawners are found by the bridge through these keys (api/sources/webhooks/delivery.ts). */
+  function publishRoutingKeys(): void {
+    const keys = webhookRoutingKeys(spawner);
+    if (keys.length) upsertSearchAttributes([{ key: KelosWebhookKeys, value: keys }]);
+  }
+
+  /** Starts a poll in the background when one is due; signals, queue drain and cron go on meanwhile. */
+  function startPollIfDue(): void {
+    const poll = pollSourceOf(spawner);
+    if (!poll || pollInFlight || Date.now() < nextPollAt) return;
+    pollInFlight = true;
+    const resend = state.pollResend ?? [];
+    state.pollResend = [];
+    const { intervalMs, ...request } = poll;
+    pollSource({ ...request, spawnerId: workflowInfo().workflowId, ...(state.pollCursor ? { cursor: state.pollCursor } : {}), ...(resend.length ? { resend } : {}) })
+      .then(applyPoll, (err) => {
+        state.sourceError = innermostMessage(err);
+        state.pollResend = [...resend, ...(state.pollResend ?? [])];
+      })
+      .finally(() => {
+        pollInFlight = false;
+        nextPollAt = Date.now() + intervalMs;
+        dirty = true;
+      });
+  }
+
+  function applyPoll(result: PollSourceResult): void {
+    state.pollCursor = result.cursor;
+    state.sourceError = undefined;
+    state.lastPoll = { time: new Date().toISOString(), requests: result.requests.requests, notModified: result.requests.notModified, points: result.requests.points, full: result.full };
+    if (result.full) {
+      const matching = new Set(result.items.map((item) => item.id));
+      dropQueuedItems(state, state.queue.filter((queued) => !matching.has(queued.item.id)).map((queued) => queued.item.id));
+    }
+    dropQueuedItems(state, result.removed);
+    discover(result.items, result.matching);
+  }
+
+  function nextPollDue(): number | undefined {
+    if (spawner.spec.suspend || pollInFlight || !pollSourceOf(spawner)) return undefined;
+    return nextPollAt;
+  }
+
+  /** The Task is gone: its name is free, and a polled item is asked for again (it may spawn anew). */
+  function forget(name: string): boolean {
+    const itemId = state.ledger[name]?.itemId;
+    if (!forgetTask(state, name)) return false;
+    if (itemId !== undefined && pollSourceOf(spawner)) state.pollResend = [...(state.pollResend ?? []), itemId];
+    return true;
   }
 
   function fireCronTicks(): void {
@@ -197,7 +281,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     const batch: QueuedItem[] = [];
     const limits = { maxConcurrency: spawner.spec.maxConcurrency, maxTotalTasks: spawner.spec.maxTotalTasks };
     for (let next = takeNext(state, limits); next; next = takeNext(state, limits)) {
-      markStarted(state, next.name, new Date().toISOString());
+      markStarted(state, next.name, new Date().toISOString(), next.item.id);
       markCreated(state);
       batch.push(next);
     }
@@ -226,7 +310,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
         return;
       }
       state.totalTasksCreated -= 1;
-      forgetTask(state, queued.name);
+      forget(queued.name);
       state.discoveryErrors = [...state.discoveryErrors, `task ${queued.name}: ${(err as Error).message}`].slice(-10);
     }
   }
@@ -238,7 +322,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     const found = await reconcileTasks({ namespace: spawner.metadata.namespace, names });
     for (const name of names) {
       const task = found[name];
-      if (!task) forgetTask(state, name);
+      if (!task) forget(name);
       else if (task.phase === 'Succeeded' || task.phase === 'Failed') markFinished(state, name, task.phase, task.completionTime ?? new Date().toISOString());
     }
   }
@@ -257,6 +341,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     spawner = { ...spawner, spec: { ...spawner.spec, suspend } };
     // Ticks that fall in a suspension are skipped, not replayed on resume (documented policy).
     if (!suspend && spawner.spec.when.cron) state.cronWatermark = new Date().toISOString();
+    if (!suspend) nextPollAt = Date.now();
   }
 
   function publishStatus(): void {
@@ -306,20 +391,21 @@ function buildStatus(spawner: TaskSpawnerResource, state: SpawnerState): Spawner
   const suspended = spawner.spec.suspend;
   const limitReached = totalTasksReached(state, { maxTotalTasks: spawner.spec.maxTotalTasks });
   const time = state.lastDiscoveryTime ?? '';
+  const errors = [...(state.sourceError ? [state.sourceError] : []), ...state.discoveryErrors];
   const conditions: SpawnerCondition[] = [
     { type: 'Suspended', status: suspended ? 'True' : 'False', reason: suspended ? 'UserSuspended' : 'Running', lastTransitionTime: time },
     {
       type: 'DiscoveryError',
-      status: state.discoveryErrors.length ? 'True' : 'False',
-      reason: state.discoveryErrors.length ? 'TaskCreationFailed' : 'NoErrors',
-      ...(state.discoveryErrors.length ? { message: state.discoveryErrors.join('; ') } : {}),
+      status: errors.length ? 'True' : 'False',
+      reason: state.sourceError ? 'SourceError' : errors.length ? 'TaskCreationFailed' : 'NoErrors',
+      ...(errors.length ? { message: errors.join('; ') } : {}),
       lastTransitionTime: time,
     },
     { type: 'MaxTotalTasksReached', status: limitReached ? 'True' : 'False', reason: limitReached ? 'LimitReached' : 'LimitAvailable', lastTransitionTime: time },
   ];
   let message = `Discovered ${state.totalDiscovered} items, created ${state.totalTasksCreated} tasks total`;
   if (state.queue.length) message += `; ${state.queue.length} queued`;
-  if (state.discoveryErrors.length) message += `; ${state.discoveryErrors.length} error(s): ${state.discoveryErrors.join('; ')}`;
+  if (errors.length) message += `; ${errors.length} error(s): ${errors.join('; ')}`;
   return {
     phase: suspended ? 'Suspended' : 'Running',
     totalDiscovered: state.totalDiscovered,
@@ -327,6 +413,7 @@ function buildStatus(spawner: TaskSpawnerResource, state: SpawnerState): Spawner
     activeTasks: activeCount(state),
     queueLength: state.queue.length,
     ...(state.lastDiscoveryTime ? { lastDiscoveryTime: state.lastDiscoveryTime } : {}),
+    ...(state.lastPoll ? { lastPoll: state.lastPoll } : {}),
     message,
     conditions,
   };

@@ -25,6 +25,8 @@ export interface LedgerEntry {
   state: LedgerState;
   startedAt: string;
   completionTime?: string;
+  /** The work item's ID, so a polled item can be asked for again once its Task is gone. */
+  itemId?: string;
 }
 
 export interface SpawnerState {
@@ -38,8 +40,16 @@ export interface SpawnerState {
   /** Cron: ticks up to this time have been enqueued. */
   cronWatermark?: string;
   seq: number;
-  /** Problems of the last discovery (render errors, source errors), shown in status. */
+  /** Problems of the last discovery (render errors), shown in status. */
   discoveryErrors: string[];
+  /** Polling sources: the cursor of the last poll (see api/sources/poll.ts). */
+  pollCursor?: string;
+  /** Polled item IDs whose Tasks are gone: the next poll sends them again. */
+  pollResend?: string[];
+  /** Why the last poll failed (cleared by the next good one). */
+  sourceError?: string;
+  /** Accounting of the last successful poll. */
+  lastPoll?: { time: string; requests: number; notModified: number; points: number; full: boolean };
 }
 
 export const MAX_SEEN_DELIVERIES = 10_000;
@@ -85,7 +95,14 @@ export function admitItems(
     }
     const existing = state.ledger[rendered.name];
     const retrigger = existing !== undefined && isRetrigger(existing, item.triggerTime);
-    if ((existing && !retrigger) || queuedNames.has(rendered.name)) {
+    if (queuedNames.has(rendered.name)) {
+      // Still waiting for a slot: the newer data wins (Kelos renders at creation time from the current item).
+      const queued = state.queue.find((q) => q.name === rendered.name)!;
+      if (item.deliveryId === undefined) Object.assign(queued, { item, rendered, priority: priorityOf(item.labels, priorityLabels) });
+      result.duplicates += 1;
+      continue;
+    }
+    if (existing && !retrigger) {
       result.duplicates += 1;
       continue;
     }
@@ -141,8 +158,16 @@ export function takeNext(state: SpawnerState, limits: Limits): QueuedItem | unde
 }
 
 /** Called before the child start is awaited, so the slot is taken even while the start is in flight. */
-export function markStarted(state: SpawnerState, name: string, now: string): void {
-  state.ledger[name] = { state: 'active', startedAt: now };
+export function markStarted(state: SpawnerState, name: string, now: string, itemId?: string): void {
+  state.ledger[name] = { state: 'active', startedAt: now, ...(itemId !== undefined ? { itemId } : {}) };
+}
+
+/** Polled items that stopped matching leave the queue (Kelos would not create them either). */
+export function dropQueuedItems(state: SpawnerState, itemIds: Iterable<string>): number {
+  const gone = new Set(itemIds);
+  const before = state.queue.length;
+  state.queue = state.queue.filter((queued) => !gone.has(queued.item.id));
+  return before - state.queue.length;
 }
 
 export function markCreated(state: SpawnerState): void {

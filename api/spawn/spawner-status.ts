@@ -19,6 +19,8 @@ export interface SpawnerStatus {
   /** Items waiting for a free slot (Kelos drops these; we keep them). */
   queueLength: number;
   lastDiscoveryTime?: string;
+  /** Polling sources: what the last successful poll cost (a 304 costs no rate-limit points). */
+  lastPoll?: { time: string; requests: number; notModified: number; points: number; full: boolean };
   message?: string;
   conditions: SpawnerCondition[];
 }

@@ -22,7 +22,7 @@ export interface KelosTestStack {
   secrets: LocalSecretStore;
   workflowBundle: { code: string };
   /** Starts a worker in this process (stopped by teardown or by calling the returned stop). */
-  startWorker(): Promise<{ worker: Worker; stop: () => Promise<void> }>;
+  startWorker(options?: { env?: Record<string, string | undefined> }): Promise<{ worker: Worker; stop: () => Promise<void> }>;
   /** Starts `kelos worker` as a separate process, so a test can SIGKILL it; teardown kills what is left. */
   startWorkerProcess(): ChildProcess;
   teardown(): Promise<void>;
@@ -36,8 +36,8 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
   const api = new KelosApi(env.client, taskQueue);
   const running: (() => Promise<void>)[] = [];
 
-  const startWorker = async () => {
-    const worker = await createKelosWorker({ connection: env.nativeConnection, client: env.client, taskQueue, home, workflowBundle });
+  const startWorker = async (options: { env?: Record<string, string | undefined> } = {}) => {
+    const worker = await createKelosWorker({ connection: env.nativeConnection, client: env.client, taskQueue, home, workflowBundle, ...(options.env ? { env: options.env } : {}) });
     const done = worker.run();
     const stop = async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -45,3 +45,23 @@ export function issuePassesFilters(source: IssueFilterFields, issue: RestIssue):
 export function filterIssues<T extends RestIssue>(source: IssueFilterFields, issues: readonly T[]): T[] {
   return issues.filter((issue) => issuePassesFilters(source, issue));
 }
+
+/**
+ * What the server-side query parameters select, evaluated on one item. Incremental polling lists everything
+ * updated since the last poll (no filters, so items that stopped matching show up too) and applies the
+ * spawner's query here: `state`; `labels` all present (GitHub compares names case-insensitively);
+ * `assignee` (`*` any, `none` unassigned, else that login); `creator`.
+ */
+export function issueMatchesListQuery(query: IssueListQuery, issue: RestIssue): boolean {
+  if (query.state !== 'all' && (issue.state ?? 'open') !== query.state) return false;
+  if (query.labels) {
+    const present = new Set(labelNames(issue.labels).map((name) => name.toLowerCase()));
+    if (!query.labels.split(',').every((name) => present.has(name.trim().toLowerCase()))) return false;
+  }
+  const assignees = (issue.assignees ?? []).map((user) => user.login.toLowerCase());
+  if (query.assignee === '*' && assignees.length === 0) return false;
+  if (query.assignee === 'none' && assignees.length > 0) return false;
+  if (query.assignee && query.assignee !== '*' && query.assignee !== 'none' && !assignees.includes(query.assignee.toLowerCase())) return false;
+  if (query.creator && loginOf(issue.user).toLowerCase() !== query.creator.toLowerCase()) return false;
+  return true;
+}

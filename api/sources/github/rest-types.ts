@@ -19,6 +19,10 @@ export interface RestIssue {
   labels: readonly RestLabel[];
   user: RestUser | null;
   pull_request?: unknown;
+  /** Read by incremental polling, which re-applies the list query's server-side filters itself. */
+  state?: string;
+  assignees?: readonly RestUser[] | null;
+  updated_at?: string;
 }
 
 /** An item of `GET /repos/{o}/{r}/pulls`. */
@@ -31,6 +35,8 @@ export interface RestPullRequest {
   user: RestUser | null;
   draft?: boolean;
   head: { ref: string; sha: string };
+  state?: string;
+  updated_at?: string;
 }
 
 /** An item of `GET /repos/{o}/{r}/issues/{n}/comments` (conversation comments). */

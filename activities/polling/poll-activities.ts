@@ -1,0 +1,116 @@
+/**
+ * `pollSource`: one poll of a spawner's polling source. Reads the Workspace and its secret (only here: secrets
+ * never reach the workflow), polls the source with the state kept on disk since the last poll, and answers with
+ * the difference since the spawner's cursor. Failures are typed (activities/polling/source-errors.ts) so the
+ * spawner can show them in its status: rate limits retry when the limit resets, bad credentials do not retry.
+ */
+import * as path from 'node:path';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { GitHubIssuesSource, GitHubPullRequestsSource } from '../../api/resources/model';
+import type { GitHubTarget } from '../../api/sources/github/repo-target';
+import type { PollSourceInput, PollSourceResult } from '../../api/sources/poll';
+import type { WorkItem } from '../../api/sources/work-item';
+import { LocalSecretStore } from '../../host/secret-store';
+import type { GitHubCredentials } from '../github/github-credentials';
+import { resolveGitHubAccess } from '../github/github-access';
+import { createGitHubClient, type RequestStats } from '../github/github-client';
+import { DEFAULT_FULL_RESYNC_MS, pollGitHub, type GitHubSnapshot } from '../github/github-poller';
+import { deltaSince, ledgerCursor, recordPoll } from './poll-ledger';
+import { PollStateStore, configHash, fingerprint } from './poll-state-store';
+
+export interface PollActivityDeps {
+  client: Client;
+  home: string;
+  /** Environment the worker reads `GITHUB_API_URL` from (tests pass their own). */
+  env?: Record<string, string | undefined>;
+  /** Full GitHub listing at least this often; default 6 hours. */
+  githubFullResyncMs?: number;
+  now?: () => Date;
+}
+
+/** What a source hands the shared delta logic: every matching item, in order, plus its own state to keep. */
+interface SourcePoll<S> {
+  items: WorkItem[];
+  sourceState: S;
+  stats: RequestStats;
+}
+
+export function createPollActivities(deps: PollActivityDeps) {
+  const secrets = new LocalSecretStore(deps.home);
+  const store = new PollStateStore(path.join(deps.home, 'poll-state'));
+  const env = deps.env ?? process.env;
+  const now = deps.now ?? (() => new Date());
+
+  async function pollSource(input: PollSourceInput): Promise<PollSourceResult> {
+    const context = Context.current();
+    const heartbeat = (message: string) => context.heartbeat(message);
+    switch (input.kind) {
+      case 'githubIssues':
+      case 'githubPullRequests':
+        return withDelta<GitHubPlan, GitHubSnapshot>(input, await githubPlan(input), (previous, plan) => pollGitHubSource(input, plan, previous, context.cancellationSignal, heartbeat));
+      case 'jira':
+        throw ApplicationFailure.nonRetryable('the jira source is not wired yet', 'SourceNotSupported');
+    }
+  }
+
+  /** Runs one source poll against the stored state, stores the outcome, and answers with the delta. */
+  async function withDelta<P extends { configKey: unknown }, S>(
+    input: PollSourceInput,
+    plan: P,
+    poll: (previous: S | undefined, plan: P) => Promise<SourcePoll<S>>,
+  ): Promise<PollSourceResult> {
+    const state = store.load<S>(input.spawnerId, configHash(plan.configKey));
+    const outcome = await poll(state.source, plan);
+    const ledger = recordPoll(state.ledger, new Map(outcome.items.map((item) => [item.id, fingerprint(item)])));
+    // Stored before answering: a retry after a lost answer repeats the same cursor and gets the same delta.
+    store.save(input.spawnerId, { ...state, ledger, source: outcome.sourceState });
+    const delta = deltaSince(ledger, input.cursor, input.resend);
+    return {
+      cursor: ledgerCursor(ledger),
+      full: delta.full,
+      items: outcome.items.filter((item) => delta.changedIds.has(item.id)),
+      removed: delta.removedIds,
+      matching: outcome.items.length,
+      requests: { ...outcome.stats },
+    };
+  }
+
+  interface GitHubPlan {
+    configKey: unknown;
+    baseUrl: string;
+    target: GitHubTarget;
+    credentials: GitHubCredentials;
+  }
+
+  async function githubPlan(input: PollSourceInput): Promise<GitHubPlan> {
+    const source = input.source as GitHubIssuesSource | GitHubPullRequestsSource;
+    const access = await resolveGitHubAccess(
+      { client: deps.client, secrets, env },
+      { namespace: input.namespace, workspaceRef: input.workspaceRef, repoOverride: source.repo, requireRepo: true },
+    );
+    const target = access.target!;
+    // pollInterval is left out: changing it must not throw away the cache.
+    const { pollInterval: _interval, pollIntervalMs: _intervalMs, ...query } = source;
+    return { configKey: { kind: input.kind, query, baseUrl: access.baseUrl, owner: target.owner, repo: target.repo, usage: input.usage }, baseUrl: access.baseUrl, target, credentials: access.credentials };
+  }
+
+  async function pollGitHubSource(
+    input: PollSourceInput,
+    plan: GitHubPlan,
+    previous: GitHubSnapshot | undefined,
+    signal: AbortSignal,
+    heartbeat: (message: string) => void,
+  ): Promise<SourcePoll<GitHubSnapshot>> {
+    const client = createGitHubClient({ baseUrl: plan.baseUrl, credentials: plan.credentials, signal });
+    const outcome = await pollGitHub(
+      client,
+      { kind: input.kind as 'githubIssues' | 'githubPullRequests', source: input.source as GitHubIssuesSource, target: plan.target, usage: input.usage },
+      previous,
+      { identity: plan.credentials.identity, now, fullResyncMs: deps.githubFullResyncMs ?? DEFAULT_FULL_RESYNC_MS, progress: heartbeat },
+    );
+    return { items: outcome.items, sourceState: outcome.snapshot, stats: client.stats };
+  }
+
+  return { pollSource };
+}

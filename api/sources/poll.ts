@@ -1,0 +1,51 @@
+/**
+ * The polling activity's contract (githubIssues, githubPullRequests, jira): the spawner sends its cursor and
+ * gets back only what changed since (see activities/polling/poll-ledger.ts), so idle polls keep its history small.
+ */
+import type { GitHubIssuesSource, GitHubPullRequestsSource, JiraSource, TaskSpawnerResource } from '../resources/model';
+import type { TemplateVarUsage } from './github/fetch-needs';
+import type { WorkItem } from './work-item';
+import { templateVarUsage } from '../spawn/template-usage';
+
+export type PollingSourceKind = 'githubIssues' | 'githubPullRequests' | 'jira';
+
+export interface PollSourceInput {
+  /** The spawner's workflow ID: the key of the durable polling state. */
+  spawnerId: string;
+  namespace: string;
+  kind: PollingSourceKind;
+  source: GitHubIssuesSource | GitHubPullRequestsSource | JiraSource;
+  /** The Workspace whose repo and secret a GitHub source reads. */
+  workspaceRef?: string;
+  usage: TemplateVarUsage;
+  /** From the previous result; absent on the first poll (everything is sent). */
+  cursor?: string;
+  /** Item IDs to send again although unchanged (their Tasks were deleted, so they may spawn again). */
+  resend?: string[];
+}
+
+export interface PollSourceResult {
+  cursor: string;
+  /** The cursor was not honoured and `items` holds every matching item. */
+  full: boolean;
+  /** New or changed matching items (all of them when `full`), in the source's order. */
+  items: WorkItem[];
+  /** IDs that stopped matching since the cursor. */
+  removed: string[];
+  /** How many items match now (the status's totalDiscovered). */
+  matching: number;
+  /** HTTP accounting of this poll. */
+  requests: { requests: number; notModified: number; points: number };
+}
+
+/** The polling part of a spawner, or undefined for cron and webhook spawners. */
+export function pollSourceOf(spawner: TaskSpawnerResource): Omit<PollSourceInput, 'spawnerId' | 'cursor' | 'resend'> & { intervalMs: number } | undefined {
+  const when = spawner.spec.when;
+  const template = spawner.spec.taskTemplate;
+  const workspaceRef = template.worker?.workspaceRef?.name ?? template.discoveryWorkspaceRef?.name;
+  const base = { namespace: spawner.metadata.namespace, ...(workspaceRef ? { workspaceRef } : {}), usage: templateVarUsage(spawner) };
+  if (when.githubIssues) return { ...base, kind: 'githubIssues', source: when.githubIssues, intervalMs: when.githubIssues.pollIntervalMs };
+  if (when.githubPullRequests) return { ...base, kind: 'githubPullRequests', source: when.githubPullRequests, intervalMs: when.githubPullRequests.pollIntervalMs };
+  if (when.jira) return { ...base, kind: 'jira', source: when.jira, intervalMs: when.jira.pollIntervalMs };
+  return undefined;
+}

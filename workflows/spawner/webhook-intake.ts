@@ -1,0 +1,81 @@
+/**
+ * A webhook delivery, as one spawner sees it: apply this spawner's filters (the pure rules shared with tests and
+ * previews), fetch what a filter needs but the payload lacks (PR files, a PR's head branch, Linear issue labels)
+ * through activities, and build the WorkItem. Workflow code: deterministic, I/O only through activities.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex } from '@noble/hashes/utils';
+import type { createWebhookActivities } from '../../activities/webhooks/webhook-activities';
+import type { TaskSpawnerResource } from '../../api/resources/model';
+import type { WorkItem } from '../../api/sources/work-item';
+import {
+  genericDeliveryId,
+  githubChangedFilesForSpawner,
+  matchGenericWebhook,
+  matchGitHubWebhook,
+  matchLinearWebhook,
+  needsBranchEnrichment,
+  toGenericWorkItem,
+  toGitHubWorkItem,
+  toLinearWorkItem,
+  withPullRequestHead,
+  type WebhookDelivery,
+} from '../../api/sources/webhooks';
+
+const { fetchPullRequestFiles, fetchPullRequestHead, fetchLinearIssueLabels } = proxyActivities<ReturnType<typeof createWebhookActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+export type IntakeOutcome = { item: WorkItem } | { skipped: string };
+
+export async function webhookIntake(spawner: TaskSpawnerResource, delivery: WebhookDelivery): Promise<IntakeOutcome> {
+  const when = spawner.spec.when;
+  const name = spawner.metadata.name;
+  const workspaceRef = spawner.spec.taskTemplate.worker?.workspaceRef?.name;
+
+  if (when.githubWebhook && delivery.github) {
+    const source = when.githubWebhook;
+    let facts = delivery.github.facts;
+    let match = matchGitHubWebhook(source, facts);
+    let files: string[] | undefined;
+    if (!match.matched && match.needsChangedFiles) {
+      const pr = { namespace: spawner.metadata.namespace, ...(workspaceRef ? { workspaceRef } : {}), owner: facts.repositoryOwner, repo: facts.repositoryName, number: facts.number };
+      files = await fetchPullRequestFiles(pr);
+      match = matchGitHubWebhook(source, facts, files);
+    }
+    if (!match.matched) return { skipped: match.reason ?? 'filters' };
+    if (needsBranchEnrichment(facts)) {
+      const head = await fetchPullRequestHead({ namespace: spawner.metadata.namespace, ...(workspaceRef ? { workspaceRef } : {}), owner: facts.repositoryOwner, repo: facts.repositoryName, number: facts.number });
+      if (head) facts = withPullRequestHead(facts, head);
+    }
+    const changedFiles = githubChangedFilesForSpawner(source, facts, files);
+    return { item: toGitHubWorkItem(facts, delivery.github.payload as object, { spawner: name, deliveryHashHex: delivery.deliveryIdSha256, changedFiles }) };
+  }
+
+  if (when.linearWebhook && delivery.linear) {
+    const source = when.linearWebhook;
+    const facts = delivery.linear.facts;
+    let match = matchLinearWebhook(source, facts);
+    if (match.needsLabelEnrichment && facts.issueId) {
+      const labels = await fetchLinearIssueLabels({ issueId: facts.issueId });
+      if (labels) match = matchLinearWebhook(source, facts, labels);
+    }
+    if (!match.matched) return { skipped: match.reason ?? 'filters' };
+    return { item: toLinearWorkItem(facts, delivery.deliveryId, { spawner: name, deliveryHashHex: delivery.deliveryIdSha256 }) };
+  }
+
+  if (when.webhook && delivery.generic && delivery.generic.source === when.webhook.source) {
+    const source = when.webhook;
+    const body = delivery.generic.body;
+    const match = matchGenericWebhook(source, body);
+    if (!match.matched) return { skipped: match.error ?? match.reason ?? 'filters' };
+    // The delivery ID comes from this spawner's own `id` mapping (Kelos uses the first spawner's for all).
+    const deliveryId = genericDeliveryId(source.source, body, source.fieldMapping.id, delivery.generic.bodySha256);
+    const hash = bytesToHex(sha256(deliveryId));
+    return { item: toGenericWorkItem(source, body, match.fields ?? {}, deliveryId, { spawner: name, deliveryHashHex: hash }) };
+  }
+
+  return { skipped: `a ${delivery.source} delivery does not concern a ${spawner.spec.source} spawner` };
+}
