@@ -9,7 +9,7 @@ import { innermostMessage } from '../api/error-cause';
 import { KelosKind, KelosNamespace, KelosPhase, KelosSpawner } from '../api/search-attributes';
 import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerStatus, spawnerWorkflowId } from '../api/spawn/spawner-status';
 import { RESOURCE_MEMO_KEY, StoredKind, StoredResource, resourceWorkflowId } from '../api/stored-resource';
-import { TaskRun, taskWorkflowId } from '../api/task/task-run';
+import { TaskRun, taskWorkflowId, withoutSpec } from '../api/task/task-run';
 import { TASK_MEMO_KEY, TASK_STATUS_MEMO_KEY, taskStartOptions } from '../api/task/task-start';
 import { TaskStatus } from '../api/task/task-status';
 import { applyResourceSignal, deleteResourceSignal, resourceWorkflow } from '../workflows/resource-workflow';
@@ -45,7 +45,7 @@ export class KelosApi {
       await this.client.workflow.start(taskWorkflow, {
         taskQueue: this.taskQueue,
         workflowId: options.workflowId,
-        args: [run],
+        args: [withoutSpec(run)],
         // A Task name is taken while its workflow exists, open or closed, as a Kelos Task object exists until deleted.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         memo: options.memo,

@@ -40,6 +40,7 @@ import {
 import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerCondition, SpawnerStatus } from '../api/spawn/spawner-status';
 import { taskRunForItem } from '../api/spawn/task-from-template';
 import { taskStartOptions } from '../api/task/task-start';
+import { withoutSpec } from '../api/task/task-run';
 import { SourceKind, templateVarsFor } from '../api/template-vars';
 import {
   applyManifestUpdate,
@@ -294,7 +295,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
       const start = taskStartOptions(run, new Date().toISOString());
       await startChild(taskWorkflow, {
         workflowId: start.workflowId,
-        args: [run],
+        args: [withoutSpec(run)],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         // A retrigger replaces the finished Task under the same name (Kelos deletes and re-creates it); otherwise
         // an existing Task of that name means the item was handled.

@@ -36,9 +36,18 @@ export interface TaskRun {
   spawner?: string;
   /** Where the work item came from: github-issue, github-pull-request, cron, webhook, manual, cli, ... */
   sourceKind: string;
-  /** The manifest as the user wrote it, normalised (shown by `kelos get task -o yaml`). */
-  spec: Record<string, unknown>;
+  /**
+   * The manifest as the user wrote it, normalised (shown by `kelos get task -o yaml`). It goes into the Task's
+   * memo at start and is left out of the workflow's input (`withoutSpec`): the prompt is big enough already.
+   */
+  spec?: Record<string, unknown>;
   apiVersion: string;
+}
+
+/** The Task workflow's input: the run without the manifest copy (which travels in the memo). */
+export function withoutSpec(run: TaskRun): TaskRun {
+  const { spec: _spec, ...input } = run;
+  return input;
 }
 
 /** Deterministic, human-readable workflow ID of a Task. */

@@ -33,6 +33,7 @@ export function getCommand(globals: () => GlobalOptions): Command {
           const spawners = name ? [await api.getSpawner(g.namespace, name)] : await api.listSpawners(g.namespace);
           if (format !== 'table') return printObjects(spawners, format, Boolean(name));
           printTable(['NAME', 'SOURCE', 'PHASE', 'ACTIVE', 'QUEUED', 'CREATED', 'LAST DISCOVERY'], spawners.map(spawnerRow));
+          if (name) printSpawnerDetails(spawners[0]);
           return;
         }
         const resources = await api.listStoredResources(kind as StoredKind, g.namespace);
@@ -59,6 +60,17 @@ function spawnerRow(spawner: SpawnerObject): string[] {
     String(s.totalTasksCreated ?? 0),
     s.lastDiscoveryTime ? age(s.lastDiscoveryTime) : '<never>',
   ];
+}
+
+/** One spawner: its status message and any condition that is raised (source errors show here). */
+function printSpawnerDetails(spawner: SpawnerObject): void {
+  const s = spawner.status;
+  if (s.message) process.stdout.write(`\nMessage: ${s.message}\n`);
+  const poll = s.lastPoll;
+  if (poll) process.stdout.write(`Last poll: ${age(poll.time)} ago, ${poll.requests} requests, ${poll.notModified} not modified (304), ${poll.points} rate-limit points\n`);
+  for (const condition of s.conditions ?? []) {
+    if (condition.status === 'True' && condition.type !== 'Suspended') process.stdout.write(`${condition.type} (${condition.reason}): ${condition.message ?? ''}\n`);
+  }
 }
 
 function taskRow(task: TaskObject): string[] {
