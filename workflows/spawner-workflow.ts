@@ -183,7 +183,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     dirty = false;
     // Reconcile only wakes an idle spawner while it has Tasks to check: an idle one costs no history.
     const wakeAt = Math.min(reconcilableNames().length ? nextReconcileAt : Infinity, nextCronAt() ?? Infinity, nextPollDue() ?? Infinity);
-    const woken = () => deleted || dirty || canStartMore() || shouldContinueAsNew();
+    const woken = () => deleted || dirty || canStartMore() || (shouldContinueAsNew() && !pollInFlight);
     if (wakeAt === Infinity) await condition(woken);
     else await condition(woken, Math.max(1, wakeAt - Date.now()));
   }
@@ -202,6 +202,8 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     state.totalDiscovered = discovered;
     state.lastDiscoveryTime = new Date().toISOString();
     state.discoveryErrors = result.errors;
+    // A polled item that cannot be rendered is asked for again, so its error stays visible until fixed.
+    if (result.failedIds.length && pollSourceOf(spawner)) state.pollResend = [...new Set([...(state.pollResend ?? []), ...result.failedIds])];
   }
 
   /** Webhook spawners are found by the bridge through these keys (api/sources/webhooks/delivery.ts). */

@@ -62,6 +62,8 @@ export interface AdmitResult {
   queued: number;
   duplicates: number;
   errors: string[];
+  /** IDs of the items whose templates failed to render. */
+  failedIds: string[];
 }
 
 /**
@@ -74,7 +76,7 @@ export function admitItems(
   render: (item: WorkItem) => RenderedTask,
   priorityLabels: string[] = [],
 ): AdmitResult {
-  const result: AdmitResult = { queued: 0, duplicates: 0, errors: [] };
+  const result: AdmitResult = { queued: 0, duplicates: 0, errors: [], failedIds: [] };
   const queuedNames = new Set(state.queue.map((q) => q.name));
   const seen = new Set(state.seenDeliveries);
   for (const item of items) {
@@ -91,6 +93,7 @@ export function admitItems(
       rendered = render(item);
     } catch (err) {
       result.errors.push(`item ${item.id}: ${(err as Error).message}`);
+      result.failedIds.push(item.id);
       continue;
     }
     const existing = state.ledger[rendered.name];

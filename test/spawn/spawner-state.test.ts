@@ -1,4 +1,4 @@
-import { admitItems, activeCount, emptySpawnerState, forgetTask, isRetrigger, markCreated, markFinished, markStarted, takeNext } from '../../api/spawn/spawner-state';
+import { admitItems, activeCount, dropQueuedItems, emptySpawnerState, forgetTask, isRetrigger, markCreated, markFinished, markStarted, takeNext } from '../../api/spawn/spawner-state';
 import type { WorkItem } from '../../api/sources/work-item';
 
 const item = (id: string, extra: Partial<WorkItem> = {}): WorkItem => ({ id, vars: { ID: id }, labels: [], ...extra });
@@ -7,8 +7,8 @@ const renderById = (i: WorkItem) => ({ name: `s-${i.id}`, prompt: `p${i.id}` });
 describe('spawner state', () => {
   it('queues new items once, whether they arrive again in the same or a later discovery', () => {
     const state = emptySpawnerState();
-    expect(admitItems(state, [item('1'), item('2'), item('1')], renderById)).toEqual({ queued: 2, duplicates: 1, errors: [] });
-    expect(admitItems(state, [item('2'), item('3')], renderById)).toEqual({ queued: 1, duplicates: 1, errors: [] });
+    expect(admitItems(state, [item('1'), item('2'), item('1')], renderById)).toEqual({ queued: 2, duplicates: 1, errors: [], failedIds: [] });
+    expect(admitItems(state, [item('2'), item('3')], renderById)).toEqual({ queued: 1, duplicates: 1, errors: [], failedIds: [] });
     expect(state.queue.map((q) => q.name)).toEqual(['s-1', 's-2', 's-3']);
   });
 
@@ -39,7 +39,7 @@ describe('spawner state', () => {
     admitItems(state, [item('1', { deliveryId: 'd-1' })], renderById);
     takeNext(state, {});
     forgetTask(state, 's-1');
-    expect(admitItems(state, [item('1', { deliveryId: 'd-1' })], renderById)).toEqual({ queued: 0, duplicates: 1, errors: [] });
+    expect(admitItems(state, [item('1', { deliveryId: 'd-1' })], renderById)).toEqual({ queued: 0, duplicates: 1, errors: [], failedIds: [] });
   });
 
   it('records render errors per item and keeps going', () => {
@@ -88,5 +88,26 @@ describe('spawner state', () => {
     }
     expect(state.totalTasksCreated).toBe(2);
     expect(state.queue.map((q) => q.name)).toEqual(['s-3']);
+  });
+
+  it('refreshes a polled item that changed while it waited in the queue (its Task renders from the newest data)', () => {
+    const state = emptySpawnerState();
+    const render = (i: WorkItem) => ({ name: `s-${i.id}`, prompt: String(i.vars.Title) });
+    admitItems(state, [item('1', { vars: { ID: '1', Title: 'old' } })], render);
+    admitItems(state, [item('1', { vars: { ID: '1', Title: 'new' }, labels: ['urgent'] })], render, ['urgent']);
+    expect(state.queue).toHaveLength(1);
+    expect(state.queue[0].rendered.prompt).toBe('new');
+    expect(state.queue[0].priority).toBe(0);
+  });
+
+  it('drops queued items that stopped matching, and reports the IDs whose templates failed', () => {
+    const state = emptySpawnerState();
+    const result = admitItems(state, [item('1'), item('2'), item('bad')], (i) => {
+      if (i.id === 'bad') throw new Error('template: promptTemplate:1: map has no entry for key "Nope"');
+      return renderById(i);
+    });
+    expect(result.failedIds).toEqual(['bad']);
+    expect(dropQueuedItems(state, ['2', 'unknown'])).toBe(1);
+    expect(state.queue.map((q) => q.item.id)).toEqual(['1']);
   });
 });
