@@ -151,6 +151,22 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError) && !/not ?found/i.test(String((err as Error).message))) throw err;
     }
+    // The server deletes asynchronously; the spawner is told the name is free only once it really is, or its
+    // next start under that name would meet the old execution.
+    for (let attempt = 0; await executionExists(input.workflowId, input.runKey); attempt += 1) {
+      Context.current().heartbeat();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * 2 ** attempt)));
+    }
+  }
+
+  async function executionExists(workflowId: string, runId: string): Promise<boolean> {
+    try {
+      await deps.client.workflow.getHandle(workflowId, runId).describe();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || /not ?found/i.test(String((err as Error).message))) return false;
+      throw err;
+    }
   }
 
   /** For the spawner's reconcile: each named Task's phase from its memo; a Task that no longer exists is left out. */
