@@ -10,12 +10,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../../clients/dev/temporal-dev-server';
 import { packageRoot } from '../../host/package-root';
+import { eventually } from '../harness/kelos-stack';
 
 const ROOT = packageRoot();
 const KELOS = path.join(ROOT, 'bin', 'kelos.js');
 let home: string;
 let port: number;
 let uiPort: number;
+let bridgePort: number;
 let dev: ChildProcess | undefined;
 
 function kelos(args: string[], input?: string) {
@@ -31,7 +33,7 @@ function kelos(args: string[], input?: string) {
 
 async function startDev(): Promise<{ process: ChildProcess; output: () => string }> {
   let output = '';
-  const child = spawn(process.execPath, [KELOS, 'dev', '--port', String(port), '--ui-port', String(uiPort)], {
+  const child = spawn(process.execPath, [KELOS, 'dev', '--port', String(port), '--ui-port', String(uiPort), '--bridge-port', String(bridgePort)], {
     cwd: ROOT,
     env: { ...process.env, KELOS_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,6 +55,18 @@ async function stopDev(child: ChildProcess): Promise<number | null> {
   return exited;
 }
 
+function post(url: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 function httpStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => http.get(url, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
 }
@@ -61,6 +75,7 @@ beforeAll(async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-dev-test-'));
   port = await freePort();
   uiPort = await freePort();
+  bridgePort = await freePort();
 });
 afterAll(async () => {
   // SIGINT, not SIGKILL: kelos dev then stops its Temporal server too, instead of leaving it orphaned.
@@ -103,6 +118,22 @@ it('runs the main job: kelos dev, kelos run -w with the fake agent, get/logs, re
   expect(kelos(['apply', '-f', 'examples/local/cron-spawner.yaml']).stdout).toBe('taskspawner/every-five-minutes configured\n');
   expect(JSON.parse(kelos(['get', 'taskspawner', 'every-five-minutes', '-o', 'json']).stdout).status.phase).toBe('Running');
   expect(kelos(['delete', 'taskspawner', 'every-five-minutes']).stdout).toBe('taskspawner/every-five-minutes deleted\n');
+
+  // The webhook bridge that kelos dev started: a generic delivery becomes a Task of the example spawner.
+  expect(first.output()).toContain(`Webhooks:   http://127.0.0.1:${bridgePort}/webhook/github`);
+  expect(kelos(['apply', '-f', 'examples/local/webhook-spawner.yaml']).stdout).toBe('taskspawner/alerts created\n');
+  const alert = JSON.stringify({ id: 'a-1', title: 'Disk full on db-2', severity: 'critical' });
+  const accepted = await eventually(async () => {
+    const response = await post(`http://127.0.0.1:${bridgePort}/webhook/alerts`, alert);
+    return response.status === 200 ? response : undefined; // 404 until visibility lists the new spawner
+  }, 30_000, 'the bridge to accept the alert');
+  expect(JSON.parse(accepted.body)).toMatchObject({ spawners: 1 });
+  const alertTask = await eventually(async () => {
+    const listed = kelos(['get', 'tasks', '-o', 'json']);
+    const list = JSON.parse(listed.stdout) as { items: { spec: { prompt: string } }[] };
+    return list.items.find((t) => t.spec.prompt.includes('Disk full on db-2'));
+  }, 30_000, 'the alert Task');
+  expect(alertTask.spec.prompt).toBe('Investigate the critical alert a-1: Disk full on db-2\n');
   expect(kelos(['get', 'taskspawner', 'every-five-minutes']).stderr).toBe('error: taskspawner "every-five-minutes" not found in namespace "default"\n');
 
   expect(await stopDev(dev)).toBe(0);

@@ -2,13 +2,12 @@
  * Webhook deliveries as the bridge hands them to spawners, built from real `@octokit/webhooks-examples` payloads
  * (and hand-written Linear/generic bodies), for spawner tests that signal directly without HTTP.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { extractGitHubEvent, extractLinearEvent, trimPayload, type WebhookDelivery } from '../../api/sources/webhooks';
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+import type { WebhookDelivery } from '../../api/sources/webhooks';
+import { genericDelivery as buildGeneric, githubDelivery as buildGitHub, linearDelivery as buildLinear } from '../../clients/bridge/delivery-builder';
 
 type Definition = { name: string; examples: Record<string, unknown>[] };
 const definitions = require('@octokit/webhooks-examples/api.github.com/index.json') as Definition[];
@@ -21,27 +20,17 @@ export function githubExample(event: string, action?: string): Record<string, an
   return structuredClone(found) as Record<string, any>;
 }
 
-function common(deliveryId: string, raw: string) {
-  return { deliveryId, deliveryIdSha256: sha256(deliveryId), receivedAt: new Date().toISOString(), bodyBytes: Buffer.byteLength(raw) };
-}
-
+/** The delivery the bridge would build for this body (clients/bridge/delivery-builder.ts). */
 export function githubDelivery(event: string, payload: object, deliveryId: string = randomUUID()): WebhookDelivery {
-  const raw = JSON.stringify(payload);
-  const trimmed = trimPayload(payload);
-  return { source: 'github', ...common(deliveryId, raw), payloadTrimmed: trimmed.trimmed, github: { facts: extractGitHubEvent(event, payload, deliveryId), payload: trimmed.value } };
+  return buildGitHub({ rawBody: Buffer.from(JSON.stringify(payload)), body: payload, event, deliveryId });
 }
 
 export function linearDelivery(body: Record<string, unknown>, deliveryId: string = randomUUID()): WebhookDelivery {
-  const raw = JSON.stringify(body);
-  const trimmed = trimPayload(body);
-  return { source: 'linear', ...common(deliveryId, raw), payloadTrimmed: trimmed.trimmed, linear: { facts: { ...extractLinearEvent(body), payload: trimmed.value as Record<string, unknown> } } };
+  return buildLinear({ rawBody: Buffer.from(JSON.stringify(body)), body, deliveryId });
 }
 
 export function genericDelivery(source: string, body: unknown): WebhookDelivery {
-  const raw = JSON.stringify(body);
-  const bodySha256 = sha256(raw);
-  const trimmed = trimPayload(body);
-  return { source: 'generic', ...common(`generic-${source}-${bodySha256}`, raw), payloadTrimmed: trimmed.trimmed, generic: { source, body: trimmed.value, bodySha256 } };
+  return buildGeneric({ rawBody: Buffer.from(JSON.stringify(body)), body, source });
 }
 
 /** A Linear Issue/Comment webhook body in Linear's documented shape. */

@@ -5,6 +5,7 @@ import { isServing, startDevServer } from '../../dev/temporal-dev-server';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions } from '../connection';
 import { installQuietRuntime, runWorker, untilSignal } from './worker';
+import { bridgePort, startBridgeServer } from './bridge';
 
 /**
  * The embedded stack on one machine: a Temporal dev server with a persistent database under the kelos data
@@ -17,7 +18,9 @@ export function devCommand(globals: () => GlobalOptions): Command {
     .option('--port <port>', 'Temporal gRPC port', '7233')
     .option('--ui-port <port>', 'Temporal Web UI port', '8233')
     .option('--ip <ip>', 'address to listen on', '127.0.0.1')
-    .action(async (opts: { port: string; uiPort: string; ip: string }) => {
+    .option('--bridge-port <port>', 'webhook bridge port (env KELOS_BRIDGE_PORT, default 8080)')
+    .option('--no-bridge', 'do not start the webhook bridge')
+    .action(async (opts: { port: string; uiPort: string; ip: string; bridgePort?: string; bridge: boolean }) => {
       const g = globals();
       const home = kelosHome();
       const address = `${opts.ip}:${opts.port}`;
@@ -30,11 +33,19 @@ export function devCommand(globals: () => GlobalOptions): Command {
       const server = await startDevServer({ ip: opts.ip, port: Number(opts.port), uiPort: Number(opts.uiPort), dbFilename, logFile, startTimeoutMs: 120_000 });
       installQuietRuntime();
       const stop = untilSignal();
+      let bridge: { url: string; stop: () => Promise<void> } | undefined;
+      try {
+        if (opts.bridge) bridge = await startBridgeServer({ address: server.address, namespace: server.namespace, host: opts.ip, port: bridgePort(opts.bridgePort) });
+      } catch (err) {
+        await server.stop();
+        throw err;
+      }
       console.log(
         [
           'kelos dev is running',
           `  Temporal:   ${server.address} (namespace ${server.namespace})`,
           `  Web UI:     ${server.uiAddress}`,
+          ...(bridge ? [`  Webhooks:   ${bridge.url}/webhook/github | /webhook/linear | /webhook/<source>`] : []),
           `  Data:       ${home}`,
           '',
           'From another terminal, for example:',
@@ -47,6 +58,7 @@ export function devCommand(globals: () => GlobalOptions): Command {
         await runWorker(server.address, { ...g, address: server.address }, stop);
       } finally {
         console.log('stopping...');
+        await bridge?.stop();
         await server.stop();
       }
     });
