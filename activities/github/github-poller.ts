@@ -284,7 +284,8 @@ class GitHubReader {
   /** Every issue and PR updated at or after `since`, whatever its state and labels. */
   async listIssuesChangedSince(since: string, etags: Record<string, string>, newEtags: Record<string, string>): Promise<RestIssue[]> {
     const route = 'GET /repos/{owner}/{repo}/issues' as const;
-    const params = { ...this.repoParams, state: 'all' as const, since, sort: 'updated' as const, direction: 'asc' as const, per_page: 100 };
+    // Newest first: any change lands on the first page, so a 304 there means nothing changed at all.
+    const params = { ...this.repoParams, state: 'all' as const, since, sort: 'updated' as const, direction: 'desc' as const, per_page: 100 };
     const first = await this.conditional(`listing issues of ${this.repoName} changed since ${since}`, route, params, etags, newEtags);
     if (!first) return [];
     const rest = first.next ? await this.all(`listing issues of ${this.repoName}`, () => this.pagesFrom(first.next!)) : [];
