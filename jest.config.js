@@ -28,6 +28,8 @@ function esmOnlyPackages() {
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  // The Kubernetes suite needs built binaries and runs on its own: npm run test:kube (jest.kube.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/kube/'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
