@@ -46,13 +46,8 @@ export class WorkspaceError extends Error {
   override name = 'WorkspaceError';
 }
 
-export const GIT_CREDENTIAL_USERNAME = 'x-access-token';
-
-/** Reads the token at use time, so a refreshed token file or env is picked up; prints nothing without one. */
-export const GIT_CREDENTIAL_HELPER =
-  '!f() { [ "$1" = get ] || exit 0; ' +
-  'if [ -n "$KELOS_GITHUB_TOKEN_FILE" ] && [ -r "$KELOS_GITHUB_TOKEN_FILE" ]; then echo "password=$(cat "$KELOS_GITHUB_TOKEN_FILE")"; ' +
-  'elif [ -n "$GITHUB_TOKEN" ]; then echo "password=$GITHUB_TOKEN"; fi; }; f';
+export { GIT_CREDENTIAL_HELPER, GIT_CREDENTIAL_USERNAME } from '../../api/task/git-credentials';
+import { GIT_CREDENTIAL_HELPER, GIT_CREDENTIAL_USERNAME } from '../../api/task/git-credentials';
 
 const COMMIT_SHA = /^[0-9a-fA-F]{40}$/;
 

@@ -1,5 +1,5 @@
 /** Reduces a normalised Task resource to the {@link TaskRun} the Task workflow executes. */
-import type { TaskResource } from '../resources/model';
+import type { PodOverrides, TaskResource } from '../resources/model';
 import type { EnvVar, TaskRun } from './task-run';
 
 export interface TaskRunContext {
@@ -33,6 +33,7 @@ export function taskRunFromResource(task: TaskResource, context: TaskRunContext)
     ...(task.spec.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: task.spec.ttlSecondsAfterFinished } : {}),
     ...(overrides.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: overrides.activeDeadlineSeconds } : {}),
     env: (overrides.env ?? []).map(toEnvVar),
+    ...podOverridesOf(overrides),
     labels: task.metadata.labels ?? {},
     ...(context.spawner ? { spawner: context.spawner } : {}),
     sourceKind: context.sourceKind,
@@ -46,4 +47,9 @@ function toEnvVar(entry: { name: string; value?: string; valueFrom?: Record<stri
   if (ref?.name && ref.key) return { name: entry.name, secretKeyRef: { name: ref.name, key: ref.key } };
   if (entry.valueFrom) throw new UnsupportedTaskError(`env ${entry.name}: only value and valueFrom.secretKeyRef are supported on the local runtime`);
   return { name: entry.name, value: entry.value ?? '' };
+}
+
+function podOverridesOf(overrides: PodOverrides): Pick<TaskRun, 'podOverrides'> {
+  const { env: _env, activeDeadlineSeconds: _deadline, ...rest } = overrides;
+  return Object.keys(rest).length ? { podOverrides: rest } : {};
 }

@@ -2,7 +2,7 @@
  * What a Task workflow needs to run one agent: the normalised Task reduced to the facts the runtime uses.
  * It carries names of secrets, never their values (secrets are resolved inside activities).
  */
-import type { AgentType, CredentialType } from '../resources/model';
+import type { AgentType, CredentialType, PodOverrides } from '../resources/model';
 
 export type { AgentType, CredentialType };
 
@@ -31,6 +31,8 @@ export interface TaskRun {
   activeDeadlineSeconds?: number;
   /** `podOverrides.env` (built-in names win over these). */
   env: EnvVar[];
+  /** The rest of `podOverrides`, for the Kubernetes runtime (the local runtime has no Pod to apply them to). */
+  podOverrides?: Omit<PodOverrides, 'env' | 'activeDeadlineSeconds'>;
   labels: Record<string, string>;
   /** Set when a TaskSpawner created the Task. */
   spawner?: string;

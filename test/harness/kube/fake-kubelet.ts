@@ -92,7 +92,8 @@ export async function startFakeKubelet(kubeConfig: k8s.KubeConfig, dir: string, 
     const waiting = (c: k8s.V1Container, reason = 'PodInitializing'): k8s.V1ContainerStatus => ({ name: c.name, image: c.image ?? '', imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason } } });
     for (const c of [...inits, ...containers]) logs.set(`${namespace}/${name}/${c.name}`, script.logs?.[c.name] ?? '');
 
-    const base = { hostIP: '127.0.0.1', podIP: '10.244.0.10', podIPs: [{ ip: '10.244.0.10' }], startTime, qosClass: 'BestEffort' };
+    // qosClass is the API server's to compute (it refuses a changed one).
+    const base = { hostIP: '127.0.0.1', podIP: '10.244.0.10', podIPs: [{ ip: '10.244.0.10' }], startTime };
     const initStatuses: k8s.V1ContainerStatus[] = inits.map((c) => waiting(c, 'PodInitializing'));
     await writeStatus(pod, { ...base, phase: 'Pending', initContainerStatuses: initStatuses, containerStatuses: containers.map((c) => waiting(c)) });
     for (const [i, c] of inits.entries()) {
