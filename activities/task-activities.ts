@@ -40,22 +40,8 @@ export function createTaskActivities(deps: TaskActivityDeps) {
 
   /** Workspace, AgentConfigs and credentials exist and are complete; returns only non-secret facts. */
   async function resolveTaskResources(run: TaskRun): Promise<ResolvedTaskResources> {
-    const resolved: ResolvedTaskResources = {};
-    if (run.workspaceRef) {
-      const stored = await readStoredResource(deps.client, 'Workspace', run.namespace, run.workspaceRef);
-      if (!stored) throw ApplicationFailure.retryable(`Workspace "${run.workspaceRef}" not found in namespace "${run.namespace}"`, 'ResourceNotFound');
-      resolved.workspace = toWorkspaceSource(run.workspaceRef, stored.spec);
-      if (resolved.workspace.secretName) readSecret(run.namespace, resolved.workspace.secretName);
-    }
-    if (run.agentConfigRefs.length) {
-      const specs: Record<string, unknown>[] = [];
-      for (const name of run.agentConfigRefs) {
-        const stored = await readStoredResource(deps.client, 'AgentConfig', run.namespace, name);
-        if (!stored) throw ApplicationFailure.retryable(`AgentConfig "${name}" not found in namespace "${run.namespace}"`, 'ResourceNotFound');
-        specs.push(stored.spec);
-      }
-      resolved.agentConfig = mergeAgentConfigs(run.agentConfigRefs, specs);
-    }
+    const resolved = await resolveStoredTaskResources(deps.client, run);
+    if (resolved.workspace?.secretName) readSecret(run.namespace, resolved.workspace.secretName);
     if (run.credentials.type !== 'none') {
       const key = credentialEnvName(run.agentType, run.credentials.type);
       const data = readSecret(run.namespace, run.credentials.secretName ?? '');
@@ -213,6 +199,26 @@ export function createTaskActivities(deps: TaskActivityDeps) {
 }
 
 /** A directory left by an older Task of the same name is wiped; the current run's files are kept (retries). */
+/** The Task's Workspace and merged AgentConfigs from their stored records (both runtimes; no secrets read). */
+export async function resolveStoredTaskResources(client: Client, run: TaskRun): Promise<ResolvedTaskResources> {
+  const resolved: ResolvedTaskResources = {};
+  if (run.workspaceRef) {
+    const stored = await readStoredResource(client, 'Workspace', run.namespace, run.workspaceRef);
+    if (!stored) throw ApplicationFailure.retryable(`Workspace "${run.workspaceRef}" not found in namespace "${run.namespace}"`, 'ResourceNotFound');
+    resolved.workspace = toWorkspaceSource(run.workspaceRef, stored.spec);
+  }
+  if (run.agentConfigRefs.length) {
+    const specs: Record<string, unknown>[] = [];
+    for (const name of run.agentConfigRefs) {
+      const stored = await readStoredResource(client, 'AgentConfig', run.namespace, name);
+      if (!stored) throw ApplicationFailure.retryable(`AgentConfig "${name}" not found in namespace "${run.namespace}"`, 'ResourceNotFound');
+      specs.push(stored.spec);
+    }
+    resolved.agentConfig = mergeAgentConfigs(run.agentConfigRefs, specs);
+  }
+  return resolved;
+}
+
 function claimTaskDir(dir: string, runIdFile: string, runKey: string): void {
   const owner = readIfExists(runIdFile);
   if (owner !== undefined && owner !== runKey) fs.rmSync(dir, { recursive: true, force: true });

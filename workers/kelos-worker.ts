@@ -8,6 +8,7 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createTaskActivities } from '../activities/task-activities';
 import { createPollActivities } from '../activities/polling/poll-activities';
 import { createWebhookActivities } from '../activities/webhooks/webhook-activities';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { packageRoot } from '../host/package-root';
 
 export const DEFAULT_TASK_QUEUE = 'kelos';
@@ -19,6 +20,8 @@ export interface KelosWorkerOptions {
   taskQueue?: string;
   /** The kelos data directory (host/data-dir.ts). */
   home: string;
+  /** Where agents run: on this machine (default) or as Pods in a Kubernetes cluster. */
+  runtime?: { kind: 'local' } | { kind: 'kubernetes'; kubeConfig: KubeConfig; imageTag?: string; nodeName?: string };
   /** Environment for activities that read it (`GITHUB_API_URL`); default process.env. */
   env?: Record<string, string | undefined>;
   /** A prebuilt bundle (tests bundle once per file); otherwise the worker bundles workflows/ at start. */
@@ -36,7 +39,10 @@ export function builtinEntrypoint(): { command: string; args: string[] } {
 
 export async function createKelosWorker(options: KelosWorkerOptions): Promise<Worker> {
   const activities = {
-    ...createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint() }),
+    ...(options.runtime?.kind === 'kubernetes'
+      ? // Loaded only for this runtime: the Kubernetes client adds a quarter second to every CLI start.
+        (await import('../activities/kubernetes/kube-task-activities')).createKubernetesTaskActivities({ client: options.client, home: options.home, kubeConfig: options.runtime.kubeConfig, imageTag: options.runtime.imageTag, nodeName: options.runtime.nodeName })
+      : createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint() })),
     ...createPollActivities({ client: options.client, home: options.home, ...(options.env ? { env: options.env } : {}) }),
     ...createWebhookActivities({ client: options.client, home: options.home, ...(options.env ? { env: options.env } : {}) }),
   };

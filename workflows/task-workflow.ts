@@ -82,6 +82,8 @@ export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
     const outcome = await runAgent({ run, runKey, resources, prepared, deadlineAtMs });
     if (outcome.timedOut) {
       finish('Failed', `Task exceeded its deadline of ${run.activeDeadlineSeconds}s (podOverrides.activeDeadlineSeconds); the agent was stopped`, outcome);
+    } else if (outcome.failureReason) {
+      finish('Failed', `Task failed: ${outcome.failureReason}${tailNote(outcome)}`, outcome);
     } else if (outcome.exitCode === 0) {
       finish('Succeeded', 'Task completed successfully', outcome);
     } else {

@@ -52,6 +52,8 @@ export interface AgentOutcome {
   usage?: TaskUsage;
   /** A few last log lines, for the failure message. */
   logTail: string[];
+  /** Why the run failed when the exit code does not say it (Kubernetes: OOMKilled, ImagePullBackOff, an init container). */
+  failureReason?: string;
 }
 
 export interface ExpireTaskInput {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { KelosApi } from '../../clients/kelos-api';
-import { createKelosWorker, workflowsPath } from '../../workers/kelos-worker';
+import { createKelosWorker, workflowsPath, type KelosWorkerOptions } from '../../workers/kelos-worker';
 import { LocalSecretStore } from '../../host/secret-store';
 import { packageRoot } from '../../host/package-root';
 import { bundleWorkflows, connectTestEnv, testServerAddress, uniqueTaskQueue } from './temporal';
@@ -22,9 +22,9 @@ export interface KelosTestStack {
   secrets: LocalSecretStore;
   workflowBundle: { code: string };
   /** Starts a worker in this process (stopped by teardown or by calling the returned stop). */
-  startWorker(options?: { env?: Record<string, string | undefined> }): Promise<{ worker: Worker; stop: () => Promise<void> }>;
+  startWorker(options?: { env?: Record<string, string | undefined>; runtime?: KelosWorkerOptions['runtime'] }): Promise<{ worker: Worker; stop: () => Promise<void> }>;
   /** Starts `kelos worker` as a separate process, so a test can SIGKILL it; teardown kills what is left. */
-  startWorkerProcess(): ChildProcess;
+  startWorkerProcess(extraArgs?: string[]): ChildProcess;
   teardown(): Promise<void>;
 }
 
@@ -36,8 +36,16 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
   const api = new KelosApi(env.client, taskQueue);
   const running: (() => Promise<void>)[] = [];
 
-  const startWorker = async (options: { env?: Record<string, string | undefined> } = {}) => {
-    const worker = await createKelosWorker({ connection: env.nativeConnection, client: env.client, taskQueue, home, workflowBundle, ...(options.env ? { env: options.env } : {}) });
+  const startWorker = async (options: { env?: Record<string, string | undefined>; runtime?: KelosWorkerOptions['runtime'] } = {}) => {
+    const worker = await createKelosWorker({
+      connection: env.nativeConnection,
+      client: env.client,
+      taskQueue,
+      home,
+      workflowBundle,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.runtime ? { runtime: options.runtime } : {}),
+    });
     const done = worker.run();
     const stop = async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -48,8 +56,8 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
   };
 
   const processes: ChildProcess[] = [];
-  const startWorkerProcess = () => {
-    const child = spawn(process.execPath, [path.join(packageRoot(), 'bin', 'kelos.js'), '--address', testServerAddress(), '--task-queue', taskQueue, 'worker'], {
+  const startWorkerProcess = (extraArgs: string[] = []) => {
+    const child = spawn(process.execPath, [path.join(packageRoot(), 'bin', 'kelos.js'), '--address', testServerAddress(), '--task-queue', taskQueue, 'worker', ...extraArgs], {
       env: { ...process.env, KELOS_HOME: home },
       stdio: 'ignore',
     });

@@ -2,12 +2,39 @@ import { Command } from 'commander';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { kelosHome } from '../../../host/data-dir';
-import { createKelosWorker, DEFAULT_TASK_QUEUE } from '../../../workers/kelos-worker';
+import { createKelosWorker, DEFAULT_TASK_QUEUE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions, temporalAddress } from '../connection';
 
 /** Connects a kelos worker to `address` and runs it until `stopSignal` resolves. */
-export async function runWorker(address: string, g: GlobalOptions, stopSignal: Promise<void>): Promise<void> {
+export interface RuntimeFlags {
+  runtime?: string;
+  kubeconfig?: string;
+  imageTag?: string;
+  nodeName?: string;
+}
+
+/** `--runtime local|kubernetes` (env KELOS_RUNTIME); Kubernetes uses --kubeconfig, else KUBECONFIG, ~/.kube/config or in-cluster. */
+async function runtimeFrom(flags: RuntimeFlags): Promise<KelosWorkerOptions['runtime']> {
+  const kind = flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local';
+  if (kind === 'local') return { kind: 'local' };
+  if (kind !== 'kubernetes') throw new KelosError(`invalid --runtime "${kind}": use local or kubernetes`);
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kubeConfig = new KubeConfig();
+  try {
+    if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
+    else kubeConfig.loadFromDefault();
+  } catch (err) {
+    throw new KelosError(`cannot load the kubeconfig${flags.kubeconfig ? ` ${flags.kubeconfig}` : ''}: ${(err as Error).message}`);
+  }
+  if (!kubeConfig.getCurrentCluster()) throw new KelosError('no Kubernetes cluster configured: pass --kubeconfig, set KUBECONFIG, or run in a cluster');
+  const imageTag = flags.imageTag ?? process.env.KELOS_IMAGE_TAG;
+  const nodeName = flags.nodeName ?? process.env.KELOS_NODE_NAME;
+  return { kind: 'kubernetes', kubeConfig, ...(imageTag ? { imageTag } : {}), ...(nodeName ? { nodeName } : {}) };
+}
+
+export async function runWorker(address: string, g: GlobalOptions, stopSignal: Promise<void>, flags: RuntimeFlags = {}): Promise<void> {
+  const runtime = await runtimeFrom(flags);
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address });
@@ -22,6 +49,7 @@ export async function runWorker(address: string, g: GlobalOptions, stopSignal: P
     namespace,
     taskQueue: g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     home: kelosHome(),
+    runtime,
   });
   const running = worker.run();
   await Promise.race([stopSignal, running]);
@@ -43,12 +71,16 @@ export function installQuietRuntime(): void {
 
 export function workerCommand(globals: () => GlobalOptions): Command {
   return new Command('worker')
-    .description('run a kelos worker (workflows + local runtime activities) against a Temporal server')
-    .action(async () => {
+    .description('run a kelos worker (workflows + activities) against a Temporal server')
+    .option('--runtime <kind>', 'where agents run: local or kubernetes (env KELOS_RUNTIME)')
+    .option('--kubeconfig <path>', 'kubeconfig for the kubernetes runtime (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
+    .option('--image-tag <tag>', 'tag of the ghcr.io/kelos-dev agent images (env KELOS_IMAGE_TAG, default latest)')
+    .option('--node-name <node>', 'bind Task Pods to this Node (env KELOS_NODE_NAME; normally the scheduler decides)')
+    .action(async (flags: RuntimeFlags) => {
       const g = globals();
       installQuietRuntime();
       const address = temporalAddress(g);
-      console.log(`kelos worker connected to ${address}, task queue ${g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE}; Ctrl-C stops it`);
-      await runWorker(address, g, untilSignal());
+      console.log(`kelos worker connected to ${address}, task queue ${g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE}, runtime ${flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local'}; Ctrl-C stops it`);
+      await runWorker(address, g, untilSignal(), flags);
     });
 }
