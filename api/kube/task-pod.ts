@@ -57,6 +57,8 @@ export function buildTaskPod(input: TaskPodInput): V1Pod {
   const { run, workspace } = input;
   const overrides = run.podOverrides ?? {};
   checkOverrides(overrides);
+  const unsupported = [input.agentConfig?.plugins.length ? 'plugins' : '', input.agentConfig?.mcpServers.length ? 'mcpServers' : ''].filter(Boolean);
+  if (unsupported.length) throw new PodSpecError(`AgentConfig ${unsupported.join(' and ')} are not supported on the kubernetes runtime yet (agentsMD is); use the local runtime for them`);
   const bundledImage = !run.image;
   const image = run.image ?? `ghcr.io/kelos-dev/${run.agentType}:${input.imageTag ?? 'latest'}`;
 

@@ -127,6 +127,12 @@ describe('podOverrides', () => {
   });
 });
 
+it('AgentConfig plugins and MCP servers are refused clearly rather than silently dropped', () => {
+  const run = fullyLoadedRun();
+  const withPlugins = { ...agentConfig, plugins: [{ name: 'team', skills: [{ name: 'review', content: '#' }], agents: [] }] };
+  expect(() => buildTaskPod({ run, workflowId: 'w', podName: 'p', agentConfig: withPlugins })).toThrow('AgentConfig plugins are not supported on the kubernetes runtime yet');
+});
+
 describe('naming and ownership', () => {
   it('Pod names are DNS-1123, at most 63 characters, deterministic, distinct when cut', () => {
     expect(taskPodName('default', 'fix-issue-42')).toBe('fix-issue-42');
