@@ -3,8 +3,9 @@
  * workflow does not know which one runs it. The agent runs in a Pod built by api/kube/task-pod.ts:
  * - create is idempotent: the Pod's name derives from the Task, a retried create that meets 409 adopts the
  *   existing Pod when its workflow annotation is ours (a worker killed mid-wait never causes a second Pod);
- * - the wait reads the Pod's status and heartbeats; cancelling the Task deletes the Pod; the deadline is the Pod's
- *   own `activeDeadlineSeconds`;
+ * - the wait follows the Pod with a watch (re-read and re-watched after a dropped stream or 410) and heartbeats;
+ *   a retried attempt simply reads and watches again; cancelling the Task deletes the Pod; the deadline is the
+ *   Pod's own `activeDeadlineSeconds`;
  * - results come from the agent container's log, read through the API server (`pods/log`), parsed like the local
  *   runtime's; TTL expiry deletes the Pod with the Task.
  * Secrets stay in Kubernetes: the Pod references them; the worker only checks that they exist.
@@ -20,6 +21,7 @@ import type { AgentOutcome, ExpireTaskInput, PreparedWorkspace, ResolvedTaskReso
 import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
 import { createTaskActivities, resolveStoredTaskResources } from '../task-activities';
 import { podProgress } from './pod-outcome';
+import { PodDeletedError, waitForPod } from './pod-watcher';
 
 export interface KubeRuntimeOptions {
   client: Client;
@@ -32,7 +34,8 @@ export interface KubeRuntimeOptions {
   nodeName?: string;
   /** How long an image may stay in ImagePullBackOff before the Task fails. Default 5 minutes. */
   imagePullGraceMs?: number;
-  pollIntervalMs?: number;
+  /** How often the wait heartbeats and re-checks time-based rules (status changes arrive through a watch). */
+  tickMs?: number;
 }
 
 const LOG_TAIL_LINES = 50;
@@ -88,26 +91,44 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
     }
     await createOrAdopt(pod, workflowId);
 
-    const pollMs = options.pollIntervalMs ?? 1_000;
     let imageWaitSince: number | undefined;
-    for (;;) {
-      if (context.cancellationSignal.aborted) {
+    let imageFailure: string | undefined;
+    let final: k8s.V1Pod;
+    try {
+      final = await waitForPod(options.kubeConfig, {
+        namespace: run.namespace,
+        name: podName,
+        tickMs: options.tickMs ?? 2_000,
+        settled: (pod) => {
+          const progress = podProgress(pod);
+          if (progress.state === 'done') return true;
+          if (progress.state !== 'waiting-on-image') {
+            imageWaitSince = undefined;
+            return false;
+          }
+          imageWaitSince ??= Date.now();
+          if (Date.now() - imageWaitSince <= (options.imagePullGraceMs ?? 5 * 60_000)) return false;
+          imageFailure = `${progress.reason}: the image of the Pod could not be pulled${progress.message ? ` (${progress.message})` : ''}`;
+          return true;
+        },
+        onTick: (pod) => {
+          context.heartbeat({ pod: podName, phase: pod.status?.phase });
+          if (context.cancellationSignal.aborted) throw new CancelledFailure('the Task was cancelled');
+        },
+      });
+    } catch (err) {
+      if (err instanceof CancelledFailure) {
         await deletePod(run.namespace, podName);
         throw new CancelledFailure('the Task was cancelled; its Pod was deleted');
       }
-      const current = await core.readNamespacedPod({ name: podName, namespace: run.namespace });
-      const progress = podProgress(current);
-      context.heartbeat({ pod: podName, phase: current.status?.phase });
-      if (progress.state === 'done') return outcomeOf(run.namespace, podName, progress);
-      if (progress.state === 'waiting-on-image') {
-        imageWaitSince ??= Date.now();
-        if (Date.now() - imageWaitSince > (options.imagePullGraceMs ?? 5 * 60_000)) {
-          await deletePod(run.namespace, podName);
-          return { exitCode: null, timedOut: false, outputs: [], results: {}, logTail: [], failureReason: `${progress.reason}: the image of the Pod could not be pulled${progress.message ? ` (${progress.message})` : ''}` };
-        }
-      } else imageWaitSince = undefined;
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      if (err instanceof PodDeletedError) throw ApplicationFailure.nonRetryable(`${err.message} while the agent ran`, 'PodDeleted');
+      throw err;
     }
+    if (imageFailure) {
+      await deletePod(run.namespace, podName);
+      return { exitCode: null, timedOut: false, outputs: [], results: {}, logTail: [], failureReason: imageFailure };
+    }
+    return outcomeOf(run.namespace, podName, podProgress(final) as Extract<ReturnType<typeof podProgress>, { state: 'done' }>);
   }
 
   async function createOrAdopt(pod: k8s.V1Pod, workflowId: string): Promise<void> {

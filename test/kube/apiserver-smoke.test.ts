@@ -5,6 +5,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { freePort } from '../../clients/dev/temporal-dev-server';
+import { PodDeletedError, waitForPod } from '../../activities/kubernetes/pod-watcher';
 import { startFakeKubelet, type FakeKubelet } from '../harness/kube/fake-kubelet';
 import { FAKE_NODE, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
 
@@ -88,4 +89,22 @@ test('deleting a Pod is confirmed by the fake kubelet', async () => {
     if (Date.now() > deadline) throw new Error('the Pod was not removed');
     await new Promise((r) => setTimeout(r, 200));
   }
+});
+
+test('waitForPod follows a Pod by watch until it settles, and reports an external deletion', async () => {
+  const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const create = (name: string) => core.createNamespacedPod({ namespace: 'default', body: { metadata: { name }, spec: { nodeName: FAKE_NODE, restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] } } });
+  kubelet.script('watched', { runMs: 500 });
+  await create('watched');
+  const ticks: string[] = [];
+  const done = await waitForPod(cluster.kubeConfig, { namespace: 'default', name: 'watched', tickMs: 100, settled: (pod) => pod.status?.phase === 'Succeeded', onTick: (pod) => ticks.push(pod.status?.phase ?? '') });
+  expect(done.status?.phase).toBe('Succeeded');
+  expect(ticks.length).toBeGreaterThan(0);
+
+  kubelet.script('vanishing', { runMs: 60_000 });
+  await create('vanishing');
+  const waiting = waitForPod(cluster.kubeConfig, { namespace: 'default', name: 'vanishing', settled: () => false });
+  await new Promise((r) => setTimeout(r, 500));
+  await core.deleteNamespacedPod({ name: 'vanishing', namespace: 'default' });
+  await expect(waiting).rejects.toBeInstanceOf(PodDeletedError);
 });

@@ -3,7 +3,11 @@
  * Temporal dev server: results from the agent's log, failure reasons from the Pod (OOMKilled, an init container,
  * the deadline), cancel and TTL delete the Pod, and a worker killed mid-wait is replaced without a second Pod.
  */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
+import { testServerAddress } from '../harness/temporal';
 import { taskPodName } from '../../api/kube/task-pod';
 import type { TaskRun } from '../../api/task/task-run';
 import { freePort } from '../../clients/dev/temporal-dev-server';
@@ -13,6 +17,8 @@ import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelo
 
 const OUTPUTS = '---KELOS_OUTPUTS_START---\nbranch: kelos/fix-7\ncommit: 0123abcd\ninput-tokens: 1200\noutput-tokens: 300\ncost-usd: 0.05\n---KELOS_OUTPUTS_END---\n';
 
+const execFileAsync = promisify(execFile);
+const KELOS = path.resolve(__dirname, '../../bin/kelos.js');
 let cluster: KubeCluster;
 let kubelet: FakeKubelet;
 let core: k8s.CoreV1Api;
@@ -88,6 +94,12 @@ test('a Task runs as a Pod; its results come from the agent log read through the
   const env = created.spec!.containers[0].env!;
   expect(env.find((e) => e.name === 'CLAUDE_CODE_OAUTH_TOKEN')!.valueFrom!.secretKeyRef).toEqual({ name: 'claude-oauth', key: 'CLAUDE_CODE_OAUTH_TOKEN' });
   expect(JSON.stringify(created)).not.toContain('oauth-secret-value');
+
+  // `kelos logs` reads the Pod's log through the API server (async: an in-process worker is running).
+  for (const follow of [[], ['-f']]) {
+    const { stdout } = await execFileAsync(process.execPath, [KELOS, '--address', testServerAddress(), 'logs', task.name, '--runtime', 'kubernetes', '--kubeconfig', cluster.kubeconfigPath, ...follow], { env: { ...process.env, KELOS_HOME: stack.home } });
+    expect(stdout).toBe(`working on it\n${OUTPUTS}`);
+  }
 });
 
 test.each([

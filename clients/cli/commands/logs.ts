@@ -3,17 +3,27 @@ import { Command } from 'commander';
 import { isTerminal } from '../../../api/task/task-status';
 import { kelosHome, taskFiles } from '../../../host/data-dir';
 import { GlobalOptions, connectApi } from '../connection';
+import { KubeFlags, loadKubeConfig, selectedRuntime } from '../kube-config';
+import { KelosError } from '../../kelos-api';
+import { AGENT_CONTAINER, taskPodName } from '../../../api/kube/task-pod';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 export function logsCommand(globals: () => GlobalOptions): Command {
   return new Command('logs')
-    .description("print a task's agent output (local runtime)")
+    .description("print a task's agent output (the local log, or its Pod's log on the kubernetes runtime)")
     .argument('<task>')
     .option('-f, --follow', 'keep printing until the task finishes')
-    .action(async (name: string, opts: { follow?: boolean }) => {
+    .option('--runtime <kind>', 'where the task ran: local or kubernetes (env KELOS_RUNTIME)')
+    .option('--kubeconfig <path>', 'kubeconfig for the kubernetes runtime (default: KUBECONFIG, ~/.kube/config)')
+    .action(async (name: string, opts: { follow?: boolean } & KubeFlags) => {
       const g = globals();
       const { api, close } = await connectApi(g);
       try {
         await api.requireTask(g.namespace, name);
+        if (selectedRuntime(opts) === 'kubernetes') {
+          await printPodLog(await loadKubeConfig(opts), g.namespace, name, Boolean(opts.follow));
+          return;
+        }
         const logFile = taskFiles(kelosHome(), g.namespace, name).agentLog;
         let offset = 0;
         for (;;) {
@@ -47,4 +57,34 @@ function printFrom(file: string, offset: number): number {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The agent container's log of the Task's Pod; with `follow`, streamed until the container ends. */
+async function printPodLog(kubeConfig: KubeConfig, namespace: string, task: string, follow: boolean): Promise<void> {
+  const k8s = await import('@kubernetes/client-node');
+  const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const name = taskPodName(namespace, task);
+  // The log exists once the agent container started (init containers clone first).
+  for (;;) {
+    let phase: string | undefined;
+    try {
+      phase = (await core.readNamespacedPod({ name, namespace })).status?.phase;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) throw new KelosError(`task "${task}" has no Pod ${namespace}/${name} (not started yet, deleted by its TTL, or it ran on the local runtime)`);
+      throw err;
+    }
+    if (phase !== 'Pending') break;
+    if (!follow) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  if (!follow) {
+    process.stdout.write(await core.readNamespacedPodLog({ name, namespace, container: AGENT_CONTAINER }));
+    return;
+  }
+  const { PassThrough } = await import('node:stream');
+  const out = new PassThrough();
+  out.pipe(process.stdout);
+  const ended = new Promise<void>((resolve) => out.on('end', () => resolve()));
+  await new k8s.Log(kubeConfig).log(namespace, name, AGENT_CONTAINER, out, { follow: true });
+  await ended;
 }

@@ -5,6 +5,7 @@ import { kelosHome } from '../../../host/data-dir';
 import { createKelosWorker, DEFAULT_TASK_QUEUE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions, temporalAddress } from '../connection';
+import { loadKubeConfig, selectedRuntime } from '../kube-config';
 
 /** Connects a kelos worker to `address` and runs it until `stopSignal` resolves. */
 export interface RuntimeFlags {
@@ -14,20 +15,9 @@ export interface RuntimeFlags {
   nodeName?: string;
 }
 
-/** `--runtime local|kubernetes` (env KELOS_RUNTIME); Kubernetes uses --kubeconfig, else KUBECONFIG, ~/.kube/config or in-cluster. */
 async function runtimeFrom(flags: RuntimeFlags): Promise<KelosWorkerOptions['runtime']> {
-  const kind = flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local';
-  if (kind === 'local') return { kind: 'local' };
-  if (kind !== 'kubernetes') throw new KelosError(`invalid --runtime "${kind}": use local or kubernetes`);
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kubeConfig = new KubeConfig();
-  try {
-    if (flags.kubeconfig) kubeConfig.loadFromFile(flags.kubeconfig);
-    else kubeConfig.loadFromDefault();
-  } catch (err) {
-    throw new KelosError(`cannot load the kubeconfig${flags.kubeconfig ? ` ${flags.kubeconfig}` : ''}: ${(err as Error).message}`);
-  }
-  if (!kubeConfig.getCurrentCluster()) throw new KelosError('no Kubernetes cluster configured: pass --kubeconfig, set KUBECONFIG, or run in a cluster');
+  if (selectedRuntime(flags) === 'local') return { kind: 'local' };
+  const kubeConfig = await loadKubeConfig(flags);
   const imageTag = flags.imageTag ?? process.env.KELOS_IMAGE_TAG;
   const nodeName = flags.nodeName ?? process.env.KELOS_NODE_NAME;
   return { kind: 'kubernetes', kubeConfig, ...(imageTag ? { imageTag } : {}), ...(nodeName ? { nodeName } : {}) };
