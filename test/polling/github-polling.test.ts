@@ -3,6 +3,7 @@
  * comment policy call for, with Kelos's template values; idle polls are one free 304; changes cost pages plus
  * changed items; errors show in the spawner's status and never stall it; TTL re-spawn and retrigger.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnerWorkflowId, type SpawnerStatus } from '../../api/spawn/spawner-status';
@@ -263,6 +264,34 @@ describe('githubPullRequests', () => {
     const task = await stack.api.getTask('default', `${name}-${approved.number}`);
     expect(task!.spec.branch).toBe('feature/go');
     expect(task!.spec.prompt).toBe(`PR #${approved.number} PR approved\npkg/server/handler.go:12\nnit: rename`);
+  });
+});
+
+describe('GitHub App credentials', () => {
+  it('a Workspace secret with appID, installationID and privateKey polls with an installation token', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const appGitHub = await startFakeGitHub({ app: { appId: 991, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
+    const appStack = await startKelosTestStack('polling-app');
+    try {
+      appGitHub.repo('acme', 'app-repo').addIssue({ title: 'Seen through the app', user: 'alice' });
+      appStack.secrets.put('default', 'github-app', { appID: '991', installationID: '12', privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() });
+      await appStack.api.applyStoredResource({
+        apiVersion: 'kelos.dev/v1alpha2',
+        kind: 'Workspace',
+        metadata: { name: 'app-ws', namespace: 'default' },
+        spec: { repo: 'https://github.com/acme/app-repo.git', secretRef: { name: 'github-app' } },
+      });
+      await appStack.startWorker({ env: { GITHUB_API_URL: appGitHub.url } });
+      const manifest = spawnerManifest('app-poller', { githubIssues: { pollInterval: '1s' } }, { workspaceRef: { name: 'app-ws' }, podOverrides: { env: [{ name: 'AGENT_SLEEP', value: '0' }] } });
+      expect(await appStack.api.applySpawner(manifest as never)).toBe('created');
+      const handle = appStack.env.client.workflow.getHandle(spawnerWorkflowId('default', 'app-poller'));
+      await eventually(async () => ((await handle.query(spawnerStatusQuery)).totalDiscovered === 1 ? true : undefined), 30_000, 'the issue seen through the app');
+      expect(appGitHub.requests[0]).toMatchObject({ method: 'POST', path: '/app/installations/12/access_tokens', status: 201 });
+      expect(appGitHub.requests.some((r) => r.path === '/repos/acme/app-repo/issues' && r.status === 200)).toBe(true);
+    } finally {
+      await appStack.teardown();
+      await appGitHub.close();
+    }
   });
 });
 
