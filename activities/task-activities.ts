@@ -24,8 +24,14 @@ import { buildAgentEnv } from './runtime/agent-env';
 import { runOrAdoptAgent } from './runtime/local-agent-runner';
 import { credentialEnvName } from '../api/task/credential-env';
 import { prepareWorkspace } from './local/workspace';
-import { kelosMcpServersJson } from './local/mcp-servers';
+import { kelosMcpServersJson } from './agent-config/mcp-servers';
 import type { McpServer } from '../api/resources/model';
+import { pluginFiles, type PluginFile } from '../api/task/plugin-files';
+import { SKILLS_PLUGIN } from '../api/task/skills-install-script';
+import { installSkillsLocally } from './local/skills-install';
+
+/** Under the Task's directory: plugins and skills.sh packages (KELOS_PLUGIN_DIR). */
+const PLUGIN_DIR_NAME = 'plugin';
 
 export interface TaskActivityDeps {
   client: Client;
@@ -33,6 +39,8 @@ export interface TaskActivityDeps {
   home: string;
   /** The built-in local entrypoint, used when a Task names no `image`. */
   builtinEntrypoint: { command: string; args: string[] };
+  /** Added to the worker's environment for helper programs (skills.sh installs); tests put stand-ins on PATH. */
+  env?: Record<string, string | undefined>;
 }
 
 export function createTaskActivities(deps: TaskActivityDeps) {
@@ -42,6 +50,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
   async function resolveTaskResources(run: TaskRun): Promise<ResolvedTaskResources> {
     const resolved = await resolveStoredTaskResources(deps.client, run);
     if (resolved.workspace?.secretName) readSecret(run.namespace, resolved.workspace.secretName);
+    for (const skill of resolved.agentConfig?.skills ?? []) if (skill.secretName) secretValue(run.namespace, skill.secretName, 'GITHUB_TOKEN');
     if (run.credentials.type !== 'none') {
       const key = credentialEnvName(run.agentType, run.credentials.type);
       const data = readSecret(run.namespace, run.credentials.secretName ?? '');
@@ -55,12 +64,27 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     return resolved;
   }
 
-  /** Clones the workspace (or makes an empty work dir) under the Task's directory; idempotent per Task run. */
+  /** Clones the workspace (or makes an empty work dir) and installs skills.sh packages; idempotent per Task run. */
   async function prepareTaskWorkspace(input: { run: TaskRun; runKey: string; resources: ResolvedTaskResources }): Promise<PreparedWorkspace> {
     const { run, runKey, resources } = input;
     const files = taskFiles(deps.home, run.namespace, run.name);
     claimTaskDir(files.dir, files.runIdFile, runKey);
     fs.mkdirSync(files.homeDir, { recursive: true });
+    const skills = resources.agentConfig?.skills ?? [];
+    const skillsMarker = path.join(files.dir, 'skills.ready');
+    if (skills.length && !fs.existsSync(skillsMarker)) {
+      const pluginDir = path.join(files.dir, PLUGIN_DIR_NAME);
+      fs.rmSync(path.join(pluginDir, SKILLS_PLUGIN), { recursive: true, force: true });
+      fs.mkdirSync(pluginDir, { recursive: true });
+      Context.current().heartbeat('installing skills');
+      try {
+        await installSkillsLocally({ pluginDir, skills, tokenOf: (name) => secretValue(run.namespace, name, 'GITHUB_TOKEN'), env: { ...process.env, ...deps.env }, progress: () => Context.current().heartbeat('installing skills') });
+      } catch (err) {
+        if (err instanceof ApplicationFailure) throw err;
+        throw ApplicationFailure.retryable((err as Error).message, 'SkillsInstallFailed');
+      }
+      fs.writeFileSync(skillsMarker, '');
+    }
     const workspace = resources.workspace;
     if (!workspace) {
       const workDir = path.join(files.dir, 'work');
@@ -248,13 +272,14 @@ function toWorkspaceSource(name: string, spec: Record<string, unknown>): Workspa
 
 /** Kelos merges multiple AgentConfigs in order: agentsMD concatenated, plugins appended, later MCP names win. */
 function mergeAgentConfigs(names: string[], specs: Record<string, unknown>[]): AgentConfigBundle {
-  const bundle: AgentConfigBundle = { names, plugins: [], mcpServers: [] };
+  const bundle: AgentConfigBundle = { names, plugins: [], skills: [], mcpServers: [] };
   const agentsMD: string[] = [];
   const mcpByName = new Map<string, Record<string, unknown>>();
   for (const spec of specs) {
-    const s = spec as { agentsMD?: string; plugins?: AgentConfigBundle['plugins']; mcpServers?: Record<string, unknown>[] };
+    const s = spec as { agentsMD?: string; plugins?: AgentConfigBundle['plugins']; skills?: { source: string; skill?: string; secretRef?: { name: string } }[]; mcpServers?: Record<string, unknown>[] };
     if (s.agentsMD) agentsMD.push(s.agentsMD);
     for (const plugin of s.plugins ?? []) bundle.plugins.push({ name: plugin.name, skills: plugin.skills ?? [], agents: plugin.agents ?? [] });
+    for (const skill of s.skills ?? []) bundle.skills.push({ source: skill.source, ...(skill.skill ? { skill: skill.skill } : {}), ...(skill.secretRef?.name ? { secretName: skill.secretRef.name } : {}) });
     for (const server of s.mcpServers ?? []) mcpByName.set(String(server.name), server);
   }
   if (agentsMD.length) bundle.agentsMD = agentsMD.join('\n\n');
@@ -262,28 +287,25 @@ function mergeAgentConfigs(names: string[], specs: Record<string, unknown>[]): A
   return bundle;
 }
 
-/** Materialises plugins like Kelos's plugin-setup init container: <dir>/plugin/<plugin>/{skills/<s>/SKILL.md,agents/<a>.md}. */
+/**
+ * Materialises plugins as the Pod's plugin-setup init container does: <dir>/plugin/<plugin>/{skills/<s>/SKILL.md,
+ * agents/<a>.md}, beside skills.sh packages installed there by prepareTaskWorkspace.
+ */
 function writePlugins(taskDir: string, agentConfig: AgentConfigBundle | undefined): string | undefined {
-  if (!agentConfig?.plugins.length) return undefined;
-  const root = path.join(taskDir, 'plugin');
-  for (const plugin of agentConfig.plugins) {
-    for (const skill of plugin.skills) {
-      const dir = path.join(root, safeSegment(plugin.name), 'skills', safeSegment(skill.name));
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'SKILL.md'), skill.content);
-    }
-    for (const agent of plugin.agents) {
-      const dir = path.join(root, safeSegment(plugin.name), 'agents');
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, `${safeSegment(agent.name)}.md`), agent.content);
-    }
+  if (!agentConfig?.plugins.length && !agentConfig?.skills.length) return undefined;
+  const root = path.join(taskDir, PLUGIN_DIR_NAME);
+  fs.mkdirSync(root, { recursive: true });
+  let files: PluginFile[];
+  try {
+    files = pluginFiles(agentConfig.plugins);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable((err as Error).message, 'InvalidAgentConfig');
+  }
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(root, file.path)), { recursive: true });
+    fs.writeFileSync(path.join(root, file.path), file.content);
   }
   return root;
-}
-
-function safeSegment(name: string): string {
-  if (!name || name === '.' || name === '..' || /[/\\]/.test(name)) throw ApplicationFailure.nonRetryable(`invalid plugin entry name "${name}"`, 'InvalidAgentConfig');
-  return name;
 }
 
 function isExecutable(file: string): boolean {

@@ -9,11 +9,14 @@ import { innermostMessage } from '../api/error-cause';
 import { KelosKind, KelosNamespace, KelosPhase, KelosSpawner } from '../api/search-attributes';
 import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerStatus, spawnerWorkflowId } from '../api/spawn/spawner-status';
 import { RESOURCE_MEMO_KEY, StoredKind, StoredResource, resourceWorkflowId } from '../api/stored-resource';
-import { TaskRun, taskWorkflowId, withoutSpec } from '../api/task/task-run';
+import { TaskRun, taskDeletionWorkflowId, taskWorkflowId, withoutSpec } from '../api/task/task-run';
+import { requestedRuntime } from '../api/task/task-runtime';
+import { SPAWNER_LABEL } from '../api/spawn/task-from-template';
 import { TASK_MEMO_KEY, TASK_STATUS_MEMO_KEY, taskStartOptions } from '../api/task/task-start';
 import { TaskStatus } from '../api/task/task-status';
 import { applyResourceSignal, deleteResourceSignal, resourceWorkflow } from '../workflows/resource-workflow';
 import { taskWorkflow } from '../workflows/task-workflow';
+import { taskCleanupWorkflow } from '../workflows/task-cleanup-workflow';
 import { spawnerWorkflow } from '../workflows/spawner-workflow';
 import { applyManifestUpdate, deleteSpawnerSignal, setSuspendedUpdate } from '../workflows/spawner/messages';
 
@@ -21,7 +24,7 @@ import { applyManifestUpdate, deleteSpawnerSignal, setSuspendedUpdate } from '..
 export interface TaskObject {
   apiVersion: string;
   kind: 'Task';
-  metadata: { name: string; namespace: string; creationTimestamp?: string; labels?: Record<string, string> };
+  metadata: { name: string; namespace: string; creationTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: Record<string, unknown>;
   status: Partial<TaskStatus>;
 }
@@ -87,9 +90,16 @@ export class KelosApi {
     return [...newest.values()].map((entry) => entry.task).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }
 
-  /** Cancels a running Task (its agent is stopped) and removes it, freeing the name. */
-  async deleteTask(namespace: string, name: string): Promise<void> {
-    const handle = this.client.workflow.getHandle(taskWorkflowId(namespace, name));
+  /**
+   * Cancels a running Task (its agent is stopped), then removes it as TTL expiry does: the runtime's leftovers (a
+   * Pod and its companions, or the local directory) and the workflow execution, freeing the name; its spawner is
+   * told. The removal runs on a worker of the Task's runtime and ends once Temporal really removed the execution
+   * (it does so asynchronously, seconds to tens of seconds later); without a worker it waits, and this returns an
+   * error after `timeoutMs` saying so.
+   */
+  async deleteTask(namespace: string, name: string, timeoutMs = 5 * 60_000): Promise<void> {
+    const workflowId = taskWorkflowId(namespace, name);
+    const handle = this.client.workflow.getHandle(workflowId);
     let description;
     try {
       description = await handle.describe();
@@ -97,14 +107,22 @@ export class KelosApi {
       if (err instanceof WorkflowNotFoundError) throw new KelosError(`task "${name}" not found in namespace "${namespace}"`);
       throw err;
     }
+    const noWorker = () => new KelosError(`task "${name}": no kelos worker took the deletion within ${Math.round(timeoutMs / 1000)}s (is \`kelos dev\` or \`kelos worker\` running?); it completes once one runs`);
     if (description.status.name === 'RUNNING') {
       await handle.cancel();
-      await handle.result().catch(() => undefined);
+      if (!(await withinTime(handle.result().catch(() => undefined), timeoutMs))) throw noWorker();
     }
-    await this.client.workflowService.deleteWorkflowExecution({
-      namespace: this.client.options.namespace,
-      workflowExecution: { workflowId: description.workflowId, runId: description.runId },
+    const runKey = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
+    const stored = description.memo?.[TASK_MEMO_KEY] as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined;
+    const runtime = requestedRuntime(stored?.metadata?.annotations);
+    const spawner = stored?.metadata?.labels?.[SPAWNER_LABEL];
+    const removal = this.client.workflow.execute(taskCleanupWorkflow, {
+      taskQueue: this.taskQueue,
+      workflowId: taskDeletionWorkflowId(namespace, name, runKey),
+      args: [{ namespace, name, runKey, workflowId, ttlSeconds: 0, ...(spawner ? { spawnerWorkflowId: spawnerWorkflowId(namespace, spawner) } : {}), ...(typeof runtime === 'string' ? { runtime } : {}) }],
+      staticSummary: `Deletion of Task ${namespace}/${name}`,
     });
+    if (!(await withinTime(removal, timeoutMs))) throw noWorker();
   }
 
   /** Starts the spawner workflow, or updates the running one in place (the update's validator rejects a bad manifest). */
@@ -237,6 +255,19 @@ async function isRunning(handle: { describe(): Promise<{ status: { name: string 
   }
 }
 
+
+/** True when `work` settles within `ms` (its rejection counts as settled and is rethrown). */
+async function withinTime(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function taskObjectFromInfo(info: Omit<WorkflowExecutionInfo, 'raw'>): TaskObject | undefined {
   const stored = info.memo?.[TASK_MEMO_KEY] as Omit<TaskObject, 'kind' | 'status'> | undefined;

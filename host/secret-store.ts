@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export class SecretNotFoundError extends Error {
-  constructor(namespace: string, name: string) {
-    super(`secret "${name}" not found in namespace "${namespace}" (apply it with \`kelos apply -f secret.yaml\`)`);
+  constructor(namespace: string, name: string, hint = 'apply it with `kelos apply -f secret.yaml`') {
+    super(`secret "${name}" not found in namespace "${namespace}" (${hint})`);
     this.name = 'SecretNotFoundError';
   }
 }

@@ -1,15 +1,20 @@
 /**
- * The kelos worker: registers every workflow and the activities of the local runtime on one task queue.
- * `kelos dev` runs it in-process; `kelos worker` runs it alone (e.g. next to a shared Temporal server).
+ * The kelos worker: every workflow and the activities of one runtime (local or Kubernetes) on the main task queue,
+ * plus that runtime's activities on its own queue (`<queue>@<runtime>`) for Tasks that ask for it by annotation
+ * (api/task/task-runtime.ts). `kelos dev` runs it in-process; `kelos worker` runs it alone (e.g. next to a shared
+ * Temporal server).
  */
 import * as path from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, State, Worker, WorkerOptions } from '@temporalio/worker';
 import { createTaskActivities } from '../activities/task-activities';
 import { createPollActivities } from '../activities/polling/poll-activities';
 import { createWebhookActivities } from '../activities/webhooks/webhook-activities';
+import { localSecretSource } from '../activities/secrets/secret-source';
+import { createReportingActivities } from '../activities/reporting/github-reporting';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { packageRoot } from '../host/package-root';
+import { runtimeTaskQueue } from '../api/task/task-runtime';
 
 export const DEFAULT_TASK_QUEUE = 'kelos';
 
@@ -37,23 +42,65 @@ export function builtinEntrypoint(): { command: string; args: string[] } {
   return { command: process.execPath, args: [path.join(packageRoot(), 'bin', 'kelos-local-entrypoint.js')] };
 }
 
-export async function createKelosWorker(options: KelosWorkerOptions): Promise<Worker> {
-  const activities = {
-    ...(options.runtime?.kind === 'kubernetes'
-      ? // Loaded only for this runtime: the Kubernetes client adds a quarter second to every CLI start.
-        (await import('../activities/kubernetes/kube-task-activities')).createKubernetesTaskActivities({ client: options.client, home: options.home, kubeConfig: options.runtime.kubeConfig, imageTag: options.runtime.imageTag, nodeName: options.runtime.nodeName })
-      : createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint() })),
-    ...createPollActivities({ client: options.client, home: options.home, ...(options.env ? { env: options.env } : {}) }),
-    ...createWebhookActivities({ client: options.client, home: options.home, ...(options.env ? { env: options.env } : {}) }),
-  };
-  return Worker.create({
+/** The two Temporal workers of one kelos worker, run and stopped together. */
+export interface KelosWorker {
+  run(): Promise<void>;
+  shutdown(): void;
+  getState(): State;
+}
+
+export async function createKelosWorker(options: KelosWorkerOptions): Promise<KelosWorker> {
+  const runtime = options.runtime?.kind === 'kubernetes' ? options.runtime : undefined;
+  // Loaded only for this runtime: the Kubernetes client adds a quarter second to every CLI start.
+  const kube = runtime ? await import('../activities/kubernetes/kube-task-activities') : undefined;
+  // Secrets live where the agents run: Kubernetes Secrets on that runtime, the local store otherwise.
+  const secrets = runtime && kube ? kube.kubernetesSecretSource(runtime.kubeConfig) : localSecretSource(options.home);
+  const env = options.env ? { env: options.env } : {};
+  const taskActivities =
+    runtime && kube
+      ? kube.createKubernetesTaskActivities({ client: options.client, home: options.home, kubeConfig: runtime.kubeConfig, imageTag: runtime.imageTag, nodeName: runtime.nodeName, secrets, ...env })
+      : createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint(), ...env });
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities,
     // Heartbeats carry cancellation to a running agent: send them often enough that `kelos delete task` acts in seconds.
     maxHeartbeatThrottleInterval: '2 seconds',
+  } as const;
+  const main = await Worker.create({
+    ...common,
+    taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    activities: {
+      ...taskActivities,
+      ...createPollActivities({ client: options.client, home: options.home, secrets, ...env }),
+      ...createWebhookActivities({ client: options.client, home: options.home, secrets, ...env }),
+      ...createReportingActivities({ client: options.client, secrets, ...env }),
+    },
     ...options.tuning,
   });
+  const { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask } = taskActivities;
+  const byRuntime = await Worker.create({
+    ...common,
+    taskQueue: runtimeTaskQueue(taskQueue, runtime ? 'kubernetes' : 'local'),
+    activities: { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask },
+    ...(options.tuning?.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.tuning.maxConcurrentActivityTaskExecutions } : {}),
+  });
+  const workers = [main, byRuntime];
+  return {
+    async run() {
+      // One stopping (shutdown or a fatal error) stops the other.
+      await Promise.all(
+        workers.map((worker) =>
+          worker.run().finally(() => {
+            for (const other of workers) if (other.getState() === 'RUNNING') other.shutdown();
+          }),
+        ),
+      );
+    },
+    shutdown() {
+      for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+    getState: () => main.getState(),
+  };
 }

@@ -293,7 +293,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
 
   async function startTask(queued: QueuedItem): Promise<void> {
     try {
-      const run = taskRunForItem(spawner, queued.rendered, spawner.spec.source, (n) => Math.floor(Math.random() * n));
+      const run = taskRunForItem(spawner, queued.rendered, spawner.spec.source, (n) => Math.floor(Math.random() * n), queued.item);
       const start = taskStartOptions(run, new Date().toISOString());
       await startChild(taskWorkflow, {
         workflowId: start.workflowId,

@@ -1,18 +1,20 @@
-import { getExternalWorkflowHandle, proxyActivities, sleep } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { createTaskActivities } from '../activities/task-activities';
 import type { ExpireTaskInput } from '../api/task/task-activities-types';
+import { runtimeTaskQueue, type TaskRuntime } from '../api/task/task-runtime';
 import { taskGoneSignal } from './spawner/messages';
-
-const { expireTask } = proxyActivities<ReturnType<typeof createTaskActivities>>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2s', maximumInterval: '1 minute' },
-});
 
 /**
  * `ttlSecondsAfterFinished`: waits on a durable timer, then removes the Task's files and its workflow
  * execution, so it disappears from `kelos get tasks` and a spawner may create work for the same item again.
  */
-export async function taskCleanupWorkflow(input: ExpireTaskInput & { ttlSeconds: number; spawnerWorkflowId?: string }): Promise<void> {
+export async function taskCleanupWorkflow(input: ExpireTaskInput & { ttlSeconds: number; spawnerWorkflowId?: string; runtime?: TaskRuntime }): Promise<void> {
+  // The runtime that ran the Task removes what it left (a Pod, a local directory).
+  const { expireTask } = proxyActivities<ReturnType<typeof createTaskActivities>>({
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '2s', maximumInterval: '1 minute' },
+    ...(input.runtime ? { taskQueue: runtimeTaskQueue(workflowInfo().taskQueue, input.runtime) } : {}),
+  });
   if (input.ttlSeconds > 0) await sleep(input.ttlSeconds * 1000);
   await expireTask({ namespace: input.namespace, name: input.name, runKey: input.runKey, workflowId: input.workflowId });
   if (input.spawnerWorkflowId) {

@@ -13,44 +13,61 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createTaskActivities } from '../activities/task-activities';
+import type { createReportingActivities } from '../activities/reporting/github-reporting';
+import type { ReportPhase, ReportState } from '../api/reporting/task-report';
 import { innermostMessage } from '../api/error-cause';
 import { KelosPhase } from '../api/search-attributes';
 import { spawnerWorkflowId } from '../api/spawn/spawner-status';
 import type { AgentOutcome } from '../api/task/task-activities-types';
 import { TaskRun, taskCleanupWorkflowId } from '../api/task/task-run';
 import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
-import type { TaskPhase, TaskStatus } from '../api/task/task-status';
+import type { TaskCondition, TaskPhase, TaskStatus } from '../api/task/task-status';
+import { runtimeTaskQueue, type TaskRuntime } from '../api/task/task-runtime';
 import { taskFinishedSignal } from './spawner/messages';
 import { taskCleanupWorkflow } from './task-cleanup-workflow';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
 
+/** Reporting runs on the main queue (any worker); rate limits wait for their reset (nextRetryDelay). */
+const { reportTaskStatus } = proxyActivities<ReturnType<typeof createReportingActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8 },
+});
+
 export const taskStatusQuery = defineQuery<TaskStatus>('taskStatus');
 
-const { resolveTaskResources } = proxyActivities<TaskActivities>({
-  startToCloseTimeout: '1 minute',
-  // A Workspace applied right after the Task still gets picked up (Kelos requeues for the same reason).
-  retry: { initialInterval: '1s', maximumInterval: '4s', maximumAttempts: 4 },
-});
-
-const { prepareTaskWorkspace } = proxyActivities<TaskActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2s', maximumAttempts: 3 },
-});
-
-const { runAgent } = proxyActivities<TaskActivities>({
-  // The deadline is enforced by the activity itself; this only bounds a lost run.
-  startToCloseTimeout: '7 days',
-  // Short heartbeat timeout: a killed worker's run is handed to another worker, which adopts the agent.
-  heartbeatTimeout: '15 seconds',
-  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 20 },
-});
+/** The runtime's activities, on the main queue or, when the Task names a runtime, on that runtime's queue. */
+function runtimeActivities(runtime: TaskRuntime | undefined) {
+  const queue = runtime ? { taskQueue: runtimeTaskQueue(workflowInfo().taskQueue, runtime) } : {};
+  const { resolveTaskResources } = proxyActivities<TaskActivities>({
+    startToCloseTimeout: '1 minute',
+    // A Workspace applied right after the Task still gets picked up (Kelos requeues for the same reason).
+    retry: { initialInterval: '1s', maximumInterval: '4s', maximumAttempts: 4 },
+    ...queue,
+  });
+  const { prepareTaskWorkspace } = proxyActivities<TaskActivities>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '2s', maximumAttempts: 3 },
+    ...queue,
+  });
+  const { runAgent } = proxyActivities<TaskActivities>({
+    // The deadline is enforced by the activity itself; this only bounds a lost run.
+    startToCloseTimeout: '7 days',
+    // Short heartbeat timeout: a killed worker's run is handed to another worker, which adopts the agent.
+    heartbeatTimeout: '15 seconds',
+    retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 20 },
+    ...queue,
+  });
+  return { resolveTaskResources, prepareTaskWorkspace, runAgent };
+}
 
 /**
  * One Task: resolve Workspace/AgentConfig/credentials → prepare the workspace → run the agent → collect
- * results → schedule TTL cleanup. Succeeded returns the status; Failed fails the workflow with the status
- * as details, so the Web UI shows a failed Task as a failed workflow.
+ * results → report back → schedule TTL cleanup. Reporting to GitHub (spawners with `reporting`) starts at once
+ * (accepted) beside the run and ends with the outcome; its failures show in a condition and never fail the Task.
+ * Succeeded returns the status; Failed fails the workflow with the status as details, so the Web UI shows a
+ * failed Task as a failed workflow.
  */
 export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
   let status: TaskStatus = { phase: 'Pending', startTime: new Date().toISOString() };
@@ -73,6 +90,30 @@ export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
   };
 
   const runKey = workflowInfo().firstExecutionRunId;
+  const { resolveTaskResources, prepareTaskWorkspace, runAgent } = runtimeActivities(run.runtime);
+
+  // Reports happen one after another, in phase order; each moves on from where the last one left GitHub.
+  let reportState: ReportState = {};
+  let reports: Promise<void> = Promise.resolve();
+  const report = (phase: ReportPhase): Promise<void> => {
+    const target = run.report;
+    if (!target) return reports;
+    reports = reports.then(async () => {
+      try {
+        reportState = await reportTaskStatus({ namespace: run.namespace, taskName: run.name, runKey, report: target, phase, state: reportState });
+        setReported({ status: 'True', reason: 'Reported', message: [reportState.commentUrl, reportState.checkRunUrl].filter(Boolean).join(' ') || `reported ${phase}` });
+      } catch (err) {
+        if (isCancellation(err)) return;
+        setReported({ status: 'False', reason: 'ReportFailed', message: `reporting ${phase} to GitHub failed: ${innermostMessage(err)}` });
+      }
+    });
+    return reports;
+  };
+  const setReported = (condition: Pick<TaskCondition, 'status' | 'reason' | 'message'>): void => {
+    const others = (status.conditions ?? []).filter((c) => c.type !== 'GitHubReported');
+    setStatus({ ...status, conditions: [...others, { type: 'GitHubReported', ...condition, lastTransitionTime: new Date().toISOString() }] });
+  };
+  void report('accepted');
   const deadlineAtMs = run.activeDeadlineSeconds ? Date.now() + run.activeDeadlineSeconds * 1000 : undefined;
 
   try {
@@ -93,16 +134,19 @@ export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(async () => {
         finish('Failed', 'Task was cancelled; the agent was stopped');
-        await scheduleExpiry(run, runKey);
         await notifySpawner(run, status);
+        await report('failed');
+        await scheduleExpiry(run, runKey);
       });
       throw err;
     }
     finish('Failed', `Task failed: ${innermostMessage(err)}`);
   }
 
-  await scheduleExpiry(run, runKey);
+  // The slot is freed first; the TTL cleanup starts last, since it removes this execution.
   await notifySpawner(run, status);
+  await report(status.phase === 'Succeeded' ? 'succeeded' : 'failed');
+  await scheduleExpiry(run, runKey);
   if (status.phase === 'Failed') {
     throw ApplicationFailure.create({ type: 'TaskFailed', message: status.message ?? 'Task failed', nonRetryable: true, details: [status] });
   }
@@ -122,6 +166,7 @@ async function scheduleExpiry(run: TaskRun, runKey: string): Promise<void> {
         runKey,
         workflowId: workflowInfo().workflowId,
         ttlSeconds: run.ttlSecondsAfterFinished,
+        ...(run.runtime ? { runtime: run.runtime } : {}),
         ...(run.spawner ? { spawnerWorkflowId: spawnerIdOf(run) } : {}),
       },
     ],

@@ -6,8 +6,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { githubTarget, type GitHubTarget } from '../../api/sources/github/repo-target';
-import type { LocalSecretStore } from '../../host/secret-store';
+import type { SecretSource } from '../secrets/secret-source';
 import { readStoredResource } from '../resources/stored-resources';
+import { createHash } from 'node:crypto';
+import { createGitHubClient, type GitHubClient } from './github-client';
 import { githubCredentialsFromSecret, type GitHubCredentials } from './github-credentials';
 
 export interface GitHubAccess {
@@ -19,7 +21,7 @@ export interface GitHubAccess {
 
 export interface GitHubAccessDeps {
   client: Client;
-  secrets: LocalSecretStore;
+  secrets: SecretSource;
   env: Record<string, string | undefined>;
 }
 
@@ -36,14 +38,29 @@ export async function resolveGitHubAccess(
   if ('error' in parsed && request.requireRepo) throw ApplicationFailure.nonRetryable(parsed.error, 'InvalidSource');
   const target = 'error' in parsed ? undefined : parsed;
   const baseUrl = deps.env.GITHUB_API_URL?.trim() || target?.apiBaseUrl || 'https://api.github.com';
-  return { baseUrl, ...(target ? { target } : {}), credentials: credentialsFor(deps, request.namespace, spec.secretRef?.name) };
+  return { baseUrl, ...(target ? { target } : {}), credentials: await credentialsFor(deps, request.namespace, spec.secretRef?.name) };
 }
 
-function credentialsFor(deps: GitHubAccessDeps, namespace: string, secretName: string | undefined): GitHubCredentials {
+async function credentialsFor(deps: GitHubAccessDeps, namespace: string, secretName: string | undefined): Promise<GitHubCredentials> {
   if (!secretName) return { kind: 'none', identity: 'anonymous' };
   try {
-    return githubCredentialsFromSecret(secretName, deps.secrets.get(namespace, secretName));
+    return githubCredentialsFromSecret(secretName, await deps.secrets.read(namespace, secretName));
   } catch (err) {
     throw ApplicationFailure.nonRetryable((err as Error).message, 'SecretInvalid');
   }
+}
+
+/**
+ * A client for writes and lookups on behalf of a spawner's Tasks (webhook enrichment, reporting): the Workspace's
+ * credentials, else the worker's `GITHUB_TOKEN`.
+ */
+export async function githubClientFor(
+  deps: GitHubAccessDeps,
+  request: { namespace: string; workspaceRef?: string; repoOverride?: string },
+): Promise<GitHubClient & { credentials: GitHubCredentials; baseUrl: string }> {
+  const access = await resolveGitHubAccess(deps, { ...request, requireRepo: false });
+  let credentials = access.credentials;
+  const token = deps.env.GITHUB_TOKEN?.trim();
+  if (credentials.kind === 'none' && token) credentials = { kind: 'token', token, identity: `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}` };
+  return { ...createGitHubClient({ baseUrl: access.baseUrl, credentials }), credentials, baseUrl: access.baseUrl };
 }

@@ -3,31 +3,49 @@
  * workflow does not know which one runs it. The agent runs in a Pod built by api/kube/task-pod.ts:
  * - create is idempotent: the Pod's name derives from the Task, a retried create that meets 409 adopts the
  *   existing Pod when its workflow annotation is ours (a worker killed mid-wait never causes a second Pod);
+ * - what the Pod needs besides Secrets the user made (plugin files, resolved MCP servers, a GitHub App
+ *   installation token) is written first as companion objects owned by the Pod (task-companions.ts); the App
+ *   token is minted again before it expires while the Pod runs;
  * - the wait follows the Pod with a watch (re-read and re-watched after a dropped stream or 410) and heartbeats;
  *   a retried attempt simply reads and watches again; cancelling the Task deletes the Pod; the deadline is the
  *   Pod's own `activeDeadlineSeconds`;
  * - results come from the agent container's log, read through the API server (`pods/log`), parsed like the local
  *   runtime's; TTL expiry deletes the Pod with the Task.
- * Secrets stay in Kubernetes: the Pod references them; the worker only checks that they exist.
+ * Secret values stay in Kubernetes: the Pod references them; the worker reads them only to check them, to resolve
+ * MCP servers into the per-Task Secret, and to mint App tokens.
  */
 import * as k8s from '@kubernetes/client-node';
-import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { MCP_SECRET_KEY, pluginConfigMapFiles, taskCompanionNames } from '../../api/kube/agent-config-pod';
 import { buildTaskPod, podBelongsToTask, PodSpecError, AGENT_CONTAINER, taskPodName } from '../../api/kube/task-pod';
+import type { McpServer } from '../../api/resources/model';
 import { parseTaskOutputs } from '../../api/results/outputs';
 import { githubTarget } from '../../api/sources/github/repo-target';
 import { credentialEnvName } from '../../api/task/credential-env';
-import type { AgentOutcome, ExpireTaskInput, PreparedWorkspace, ResolvedTaskResources, RunAgentInput } from '../../api/task/task-activities-types';
+import type { AgentConfigBundle, AgentOutcome, ExpireTaskInput, PreparedWorkspace, ResolvedTaskResources, RunAgentInput, WorkspaceSource } from '../../api/task/task-activities-types';
 import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
+import { kelosMcpServersJson, mcpReferences } from '../agent-config/mcp-servers';
+import { mintInstallationToken, type InstallationToken } from '../github/github-app-token';
+import { githubCredentialsFromSecret, type GitHubCredentials } from '../github/github-credentials';
+import { SecretNotFoundError, type SecretSource } from '../secrets/secret-source';
 import { createTaskActivities, resolveStoredTaskResources } from '../task-activities';
+import { kubernetesSecretSource } from './kube-secrets';
 import { podProgress } from './pod-outcome';
 import { PodDeletedError, waitForPod } from './pod-watcher';
+import { TOKEN_EXPIRY_ANNOTATION, TaskCompanions, code, companionMetadata, type Companion } from './task-companions';
+
+export { kubernetesSecretSource };
 
 export interface KubeRuntimeOptions {
   client: Client;
   /** The kelos data directory (stored-resource reads and TTL bookkeeping are shared with the local runtime). */
   home: string;
   kubeConfig: k8s.KubeConfig;
+  /** Where secret values are read; default the cluster's Secrets. */
+  secrets?: SecretSource;
+  /** The worker's environment: `GITHUB_API_URL` overrides where GitHub App tokens are minted. */
+  env?: Record<string, string | undefined>;
   /** Tag of ghcr.io/kelos-dev/<type> images (default latest). */
   imageTag?: string;
   /** Bind Pods to this Node instead of leaving them to the scheduler (tests). */
@@ -36,35 +54,57 @@ export interface KubeRuntimeOptions {
   imagePullGraceMs?: number;
   /** How often the wait heartbeats and re-checks time-based rules (status changes arrive through a watch). */
   tickMs?: number;
+  /** A GitHub App token is minted again this long before it expires. Default 5 minutes (as Kelos). */
+  tokenRefreshMarginMs?: number;
 }
 
 const LOG_TAIL_LINES = 50;
 
+type AppCredentials = Extract<GitHubCredentials, { kind: 'app' }>;
+
 export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
   const core = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const secrets = options.secrets ?? kubernetesSecretSource(options.kubeConfig);
+  const companions = new TaskCompanions(core);
+  const env = options.env ?? process.env;
   // Reconcile and execution deletion are runtime-independent.
   const shared = createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: { command: 'unused', args: [] } });
 
-  /** Workspace and AgentConfigs from their stored records; the credential Secret must exist in the Task's namespace. */
+  /** Workspace and AgentConfigs from their stored records; the Secrets they and the credentials name must exist. */
   async function resolveTaskResources(run: TaskRun): Promise<ResolvedTaskResources> {
     const resolved = await resolveStoredTaskResources(options.client, run);
     if (run.credentials.type !== 'none') {
       const key = credentialEnvName(run.agentType, run.credentials.type);
       await requireSecretKey(run.namespace, run.credentials.secretName ?? '', key, `${run.agentType} with ${run.credentials.type} credentials`);
     }
+    if (resolved.workspace?.secretName) await workspaceCredentials(run.namespace, resolved.workspace);
+    for (const skill of resolved.agentConfig?.skills ?? []) {
+      if (skill.secretName) await requireSecretKey(run.namespace, skill.secretName, 'GITHUB_TOKEN', `skills.sh package ${skill.source}`);
+    }
     return resolved;
   }
 
-  async function requireSecretKey(namespace: string, name: string, key: string, neededBy: string): Promise<void> {
-    let secret: k8s.V1Secret;
+  async function readSecret(namespace: string, name: string): Promise<Record<string, string>> {
     try {
-      secret = await core.readNamespacedSecret({ name, namespace });
+      return await secrets.read(namespace, name);
     } catch (err) {
-      if ((err as { code?: number }).code === 404) throw ApplicationFailure.retryable(`Secret "${name}" not found in namespace "${namespace}" (needed by ${neededBy})`, 'SecretNotFound');
+      // A Secret applied right after the Task is picked up by a retry.
+      if (err instanceof SecretNotFoundError) throw ApplicationFailure.retryable(err.message, 'SecretNotFound');
       throw err;
     }
-    if (!(key in (secret.data ?? {})) && !(key in (secret.stringData ?? {}))) {
-      throw ApplicationFailure.nonRetryable(`Secret "${name}" has no key ${key} (needed by ${neededBy})`, 'SecretKeyMissing');
+  }
+
+  async function requireSecretKey(namespace: string, name: string, key: string, neededBy: string): Promise<void> {
+    const data = await readSecret(namespace, name);
+    if (!(key in data)) throw ApplicationFailure.nonRetryable(`Secret "${name}" has no key ${key} (needed by ${neededBy})`, 'SecretKeyMissing');
+  }
+
+  async function workspaceCredentials(namespace: string, workspace: WorkspaceSource): Promise<GitHubCredentials> {
+    const data = await readSecret(namespace, workspace.secretName!);
+    try {
+      return githubCredentialsFromSecret(workspace.secretName!, data);
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable(`Workspace "${workspace.name}": ${(err as Error).message}`, 'SecretInvalid');
     }
   }
 
@@ -79,17 +119,66 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
     const { run } = input;
     const workflowId = taskWorkflowId(run.namespace, run.name);
     const podName = taskPodName(run.namespace, run.name);
+    const names = taskCompanionNames(podName);
     const workspace = input.resources.workspace;
-    const host = workspace ? githubTarget(undefined, workspace.repo) : undefined;
-    const githubHost = host && !('error' in host) && host.host !== 'github.com' ? host.host : undefined;
+    const target = workspace ? githubTarget(undefined, workspace.repo) : undefined;
+    const githubHost = target && !('error' in target) && target.host !== 'github.com' ? target.host : undefined;
+    const tokenApiUrl = env.GITHUB_API_URL?.trim() || (target && !('error' in target) ? target.apiBaseUrl : 'https://api.github.com');
+    const meta = (name: string, annotations?: Record<string, string>) => companionMetadata(name, run.namespace, run.name, workflowId, annotations);
+
+    const app = workspace?.secretName ? await workspaceCredentials(run.namespace, workspace).then((c) => (c.kind === 'app' ? c : undefined)) : undefined;
     let pod: k8s.V1Pod;
+    const objects: Companion[] = [];
     try {
-      pod = buildTaskPod({ run, workflowId, podName, workspace, agentConfig: input.resources.agentConfig, ...(options.imageTag ? { imageTag: options.imageTag } : {}), ...(options.nodeName ? { nodeName: options.nodeName } : {}), ...(githubHost ? { githubHost } : {}) });
+      pod = buildTaskPod({
+        run,
+        workflowId,
+        podName,
+        workspace,
+        agentConfig: input.resources.agentConfig,
+        ...(app ? { workspaceTokenSecret: names.githubToken } : {}),
+        ...(options.imageTag ? { imageTag: options.imageTag } : {}),
+        ...(options.nodeName ? { nodeName: options.nodeName } : {}),
+        ...(githubHost ? { githubHost } : {}),
+      });
+      if (input.resources.agentConfig?.plugins.length) objects.push({ kind: 'ConfigMap', object: { metadata: meta(names.plugins), data: pluginData(input.resources.agentConfig) } });
     } catch (err) {
       if (err instanceof PodSpecError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidPodSpec');
       throw err;
     }
-    await createOrAdopt(pod, workflowId);
+    if (input.resources.agentConfig?.mcpServers.length) {
+      const json = await mcpServersJson(run.namespace, input.resources.agentConfig.mcpServers as unknown as McpServer[]);
+      objects.push({ kind: 'Secret', object: { metadata: meta(names.mcp), type: 'Opaque', stringData: { [MCP_SECRET_KEY]: json } } });
+    }
+    let token: InstallationToken | undefined;
+    const tokenSecret = (minted: InstallationToken): Companion => ({
+      kind: 'Secret',
+      object: { metadata: meta(names.githubToken, { [TOKEN_EXPIRY_ANNOTATION]: minted.expiresAt.toISOString() }), type: 'Opaque', stringData: { GITHUB_TOKEN: minted.token } },
+    });
+    if (app) {
+      token = await mintOrFail(tokenApiUrl, app);
+      objects.push(tokenSecret(token));
+    }
+    for (const object of objects) await companions.write(object);
+    const created = await createOrAdopt(pod, workflowId);
+    if (objects.length) await companions.ownBy(created, objects);
+
+    // The App token is minted again before it expires; a failed refresh is retried on the next tick.
+    let refreshing = false;
+    const refreshMargin = options.tokenRefreshMarginMs ?? 5 * 60_000;
+    const refreshTokenIfDue = () => {
+      if (!app || !token || refreshing || Date.now() < token.expiresAt.getTime() - refreshMargin) return;
+      refreshing = true;
+      void mintInstallationToken(tokenApiUrl, app)
+        .then(async (minted) => {
+          await companions.write(tokenSecret(minted));
+          token = minted;
+        })
+        .catch((err) => log.warn('GitHub App token refresh failed; retrying on the next tick', { pod: podName, error: (err as Error).message }))
+        .finally(() => {
+          refreshing = false;
+        });
+    };
 
     let imageWaitSince: number | undefined;
     let imageFailure: string | undefined;
@@ -114,6 +203,7 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
         onTick: (pod) => {
           context.heartbeat({ pod: podName, phase: pod.status?.phase });
           if (context.cancellationSignal.aborted) throw new CancelledFailure('the Task was cancelled');
+          refreshTokenIfDue();
         },
       });
     } catch (err) {
@@ -131,18 +221,62 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
     return outcomeOf(run.namespace, podName, podProgress(final) as Extract<ReturnType<typeof podProgress>, { state: 'done' }>);
   }
 
-  async function createOrAdopt(pod: k8s.V1Pod, workflowId: string): Promise<void> {
+  async function mintOrFail(baseUrl: string, app: AppCredentials): Promise<InstallationToken> {
+    try {
+      return await mintInstallationToken(baseUrl, app);
+    } catch (err) {
+      // Bad App credentials do not heal by retrying quickly; GitHub being down does (the activity retries).
+      const status = (err as { cause?: { status?: number } }).cause?.status;
+      if (status === 401 || status === 404) throw ApplicationFailure.nonRetryable((err as Error).message, 'SecretInvalid');
+      throw err;
+    }
+  }
+
+  /** KELOS_MCP_SERVERS with every referenced Secret and ConfigMap of the Task's namespace read first. */
+  async function mcpServersJson(namespace: string, servers: McpServer[]): Promise<string> {
+    const refs = mcpReferences(servers);
+    const secretData = new Map<string, Record<string, string>>();
+    const configMapData = new Map<string, Record<string, string>>();
+    for (const name of refs.secrets) {
+      try {
+        secretData.set(name, await secrets.read(namespace, name));
+      } catch (err) {
+        if (!(err instanceof SecretNotFoundError)) throw err;
+      }
+    }
+    for (const name of refs.configMaps) {
+      try {
+        configMapData.set(name, (await core.readNamespacedConfigMap({ name, namespace })).data ?? {});
+      } catch (err) {
+        if (code(err) !== 404) throw err;
+      }
+    }
+    const reader = (found: Map<string, Record<string, string>>, kind: string) => (name: string) => {
+      const data = found.get(name);
+      if (!data) throw ApplicationFailure.retryable(`AgentConfig mcpServers: ${kind} "${name}" not found in namespace "${namespace}"`, 'SecretNotFound');
+      return data;
+    };
+    try {
+      return kelosMcpServersJson(servers, reader(secretData, 'Secret'), reader(configMapData, 'ConfigMap'));
+    } catch (err) {
+      if (err instanceof ApplicationFailure) throw err;
+      throw ApplicationFailure.nonRetryable(`AgentConfig mcpServers: ${(err as Error).message}`, 'InvalidAgentConfig');
+    }
+  }
+
+  /** Creates the Pod, or adopts the one a previous attempt of this Task created. */
+  async function createOrAdopt(pod: k8s.V1Pod, workflowId: string): Promise<k8s.V1Pod> {
     const { name, namespace } = pod.metadata as { name: string; namespace: string };
     try {
-      await core.createNamespacedPod({ namespace, body: pod });
+      return await core.createNamespacedPod({ namespace, body: pod });
     } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code === 422) throw ApplicationFailure.nonRetryable(`the API server rejected the Pod: ${serverMessage(err)}`, 'InvalidPodSpec');
-      if (code !== 409) throw err;
+      if (code(err) === 422) throw ApplicationFailure.nonRetryable(`the API server rejected the Pod: ${serverMessage(err)}`, 'InvalidPodSpec');
+      if (code(err) !== 409) throw err;
       const existing = await core.readNamespacedPod({ name, namespace });
       if (!podBelongsToTask(existing, workflowId)) {
         throw ApplicationFailure.nonRetryable(`Pod ${namespace}/${name} exists and belongs to something else (annotation kelos.dev/workflow-id is not ${workflowId})`, 'PodConflict');
       }
+      return existing;
     }
   }
 
@@ -165,12 +299,14 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
     };
   }
 
+  /** The Pod and its companions (the garbage collector would take those too, but not every cluster runs one promptly). */
   async function deletePod(namespace: string, name: string): Promise<void> {
     try {
       await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 10 });
     } catch (err) {
-      if ((err as { code?: number }).code !== 404) throw err;
+      if (code(err) !== 404) throw err;
     }
+    await companions.deleteFor(namespace, name);
   }
 
   /** TTL: the Pod goes with the Task. */
@@ -180,6 +316,10 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
   }
 
   return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask, reconcileTasks: shared.reconcileTasks };
+}
+
+function pluginData(bundle: AgentConfigBundle): Record<string, string> {
+  return Object.fromEntries(pluginConfigMapFiles(bundle).map((file) => [file.key, file.content]));
 }
 
 function serverMessage(err: unknown): string {

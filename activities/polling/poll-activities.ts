@@ -11,7 +11,7 @@ import type { GitHubIssuesSource, GitHubPullRequestsSource, JiraSource } from '.
 import type { GitHubTarget } from '../../api/sources/github/repo-target';
 import type { PollSourceInput, PollSourceResult } from '../../api/sources/poll';
 import type { WorkItem } from '../../api/sources/work-item';
-import { LocalSecretStore } from '../../host/secret-store';
+import { localSecretSource, type SecretSource } from '../secrets/secret-source';
 import type { GitHubCredentials } from '../github/github-credentials';
 import { resolveGitHubAccess } from '../github/github-access';
 import { fetchJiraItems } from '../jira/fetch-jira-items';
@@ -24,6 +24,8 @@ import { PollStateStore, configHash, fingerprint } from './poll-state-store';
 export interface PollActivityDeps {
   client: Client;
   home: string;
+  /** Where secret values are read (default: the local secret store under `home`). */
+  secrets?: SecretSource;
   /** Environment the worker reads `GITHUB_API_URL` from (tests pass their own). */
   env?: Record<string, string | undefined>;
   /** Full GitHub listing at least this often; default 6 hours. */
@@ -39,7 +41,7 @@ interface SourcePoll<S> {
 }
 
 export function createPollActivities(deps: PollActivityDeps) {
-  const secrets = new LocalSecretStore(deps.home);
+  const secrets = deps.secrets ?? localSecretSource(deps.home);
   const store = new PollStateStore(path.join(deps.home, 'poll-state'));
   const env = deps.env ?? process.env;
   const now = deps.now ?? (() => new Date());
@@ -52,7 +54,7 @@ export function createPollActivities(deps: PollActivityDeps) {
       case 'githubPullRequests':
         return withDelta<GitHubPlan, GitHubSnapshot>(input, await githubPlan(input), (previous, plan) => pollGitHubSource(input, plan, previous, context.cancellationSignal, heartbeat));
       case 'jira':
-        return withDelta<JiraPlan, undefined>(input, jiraPlan(input), (_previous, plan) => pollJiraSource(plan, heartbeat));
+        return withDelta<JiraPlan, undefined>(input, await jiraPlan(input), (_previous, plan) => pollJiraSource(plan, heartbeat));
     }
   }
 
@@ -120,12 +122,12 @@ export function createPollActivities(deps: PollActivityDeps) {
     credentials: JiraCredentials;
   }
 
-  function jiraPlan(input: PollSourceInput): JiraPlan {
+  async function jiraPlan(input: PollSourceInput): Promise<JiraPlan> {
     const source = input.source as JiraSource;
     const secretName = source.secretRef.name;
     let credentials: JiraCredentials;
     try {
-      credentials = jiraCredentialsFromSecret(secretName, secrets.get(input.namespace, secretName));
+      credentials = jiraCredentialsFromSecret(secretName, await secrets.read(input.namespace, secretName));
     } catch (err) {
       throw ApplicationFailure.nonRetryable((err as Error).message, 'SecretInvalid');
     }

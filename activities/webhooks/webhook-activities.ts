@@ -5,18 +5,18 @@
  * - a Linear issue's labels, for label filters on Comment events (only with `LINEAR_API_KEY` set on the worker).
  * GitHub credentials come from the spawner's Workspace secret, else the worker's `GITHUB_TOKEN`.
  */
-import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { LocalSecretStore } from '../../host/secret-store';
-import { resolveGitHubAccess } from '../github/github-access';
-import { createGitHubClient, githubFailure } from '../github/github-client';
-import type { GitHubCredentials } from '../github/github-credentials';
+import { localSecretSource, type SecretSource } from '../secrets/secret-source';
+import { githubClientFor } from '../github/github-access';
+import { githubFailure } from '../github/github-client';
 import { rateLimited, retryDelayMs, unauthorized } from '../polling/source-errors';
 
 export interface WebhookActivityDeps {
   client: Client;
   home: string;
+  /** Where secret values are read (default: the local secret store under `home`). */
+  secrets?: SecretSource;
   env?: Record<string, string | undefined>;
 }
 
@@ -31,15 +31,11 @@ export interface PullRequestRef {
 const LINEAR_API_URL = 'https://api.linear.app/graphql';
 
 export function createWebhookActivities(deps: WebhookActivityDeps) {
-  const secrets = new LocalSecretStore(deps.home);
+  const secrets = deps.secrets ?? localSecretSource(deps.home);
   const env = deps.env ?? process.env;
 
   async function githubFor(ref: PullRequestRef) {
-    const access = await resolveGitHubAccess({ client: deps.client, secrets, env }, { namespace: ref.namespace, workspaceRef: ref.workspaceRef, requireRepo: false });
-    let credentials: GitHubCredentials = access.credentials;
-    const token = env.GITHUB_TOKEN?.trim();
-    if (credentials.kind === 'none' && token) credentials = { kind: 'token', token, identity: `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}` };
-    return createGitHubClient({ baseUrl: access.baseUrl, credentials }).octokit;
+    return (await githubClientFor({ client: deps.client, secrets, env }, { namespace: ref.namespace, ...(ref.workspaceRef ? { workspaceRef: ref.workspaceRef } : {}) })).octokit;
   }
 
   async function fetchPullRequestFiles(ref: PullRequestRef): Promise<string[]> {

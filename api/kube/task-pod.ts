@@ -9,18 +9,18 @@
  */
 import type { V1Container, V1EnvVar, V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { credentialEnvName } from '../task/credential-env';
-import { GIT_CREDENTIAL_HELPER, GIT_CREDENTIAL_USERNAME } from '../task/git-credentials';
 import type { AgentConfigBundle, WorkspaceSource } from '../task/task-activities-types';
 import type { TaskRun } from '../task/task-run';
+import { agentConfigPodParts } from './agent-config-pod';
+import { checkOverrides } from './pod-overrides';
+import { KELOS_UID, TOKEN_DIR, TOKEN_FILE, TOKEN_VOLUME, workspaceInitContainers } from './workspace-init-containers';
 
+export { PodSpecError } from './pod-overrides';
+export { GIT_IMAGE, KELOS_UID } from './workspace-init-containers';
 export const AGENT_CONTAINER = 'kelos-agent';
-export const KELOS_UID = 61100;
-export const GIT_IMAGE = 'alpine/git:v2.47.2';
 export const TASK_LABEL = 'kelos.dev/task';
 export const SPAWNER_LABEL = 'kelos.dev/taskspawner';
 export const WORKFLOW_ANNOTATION = 'kelos.dev/workflow-id';
-const BUILT_IN_INIT_NAMES = ['git-clone', 'remote-setup', 'branch-setup', 'workspace-files', 'plugin-setup', 'skills-install'];
-const TOKEN_DIR = '/kelos/github-token';
 
 export interface TaskPodInput {
   run: TaskRun;
@@ -35,10 +35,11 @@ export interface TaskPodInput {
   nodeName?: string;
   /** GitHub Enterprise host of the workspace (sets GH_HOST and GH_ENTERPRISE_TOKEN). */
   githubHost?: string;
-}
-
-export class PodSpecError extends Error {
-  override name = 'PodSpecError';
+  /**
+   * The Secret whose `GITHUB_TOKEN` the Pod uses: the Workspace's own (a PAT), or the per-Task Secret the runtime
+   * mints from the Workspace's GitHub App. Default: the Workspace's secret.
+   */
+  workspaceTokenSecret?: string;
 }
 
 /** DNS-1123 and at most 63 characters; long names keep a hash suffix so two Tasks never share a Pod name. */
@@ -57,8 +58,8 @@ export function buildTaskPod(input: TaskPodInput): V1Pod {
   const { run, workspace } = input;
   const overrides = run.podOverrides ?? {};
   checkOverrides(overrides);
-  const unsupported = [input.agentConfig?.plugins.length ? 'plugins' : '', input.agentConfig?.mcpServers.length ? 'mcpServers' : ''].filter(Boolean);
-  if (unsupported.length) throw new PodSpecError(`AgentConfig ${unsupported.join(' and ')} are not supported on the kubernetes runtime yet (agentsMD is); use the local runtime for them`);
+  const tokenSecret = workspace ? (input.workspaceTokenSecret ?? workspace.secretName) : undefined;
+  const agentConfig = agentConfigPodParts(input.agentConfig, input.podName);
   const bundledImage = !run.image;
   const image = run.image ?? `ghcr.io/kelos-dev/${run.agentType}:${input.imageTag ?? 'latest'}`;
 
@@ -67,11 +68,13 @@ export function buildTaskPod(input: TaskPodInput): V1Pod {
   if (workspace) {
     volumes.push({ name: 'workspace', emptyDir: {} });
     mounts.push({ name: 'workspace', mountPath: '/workspace' });
-    if (workspace.secretName) {
-      volumes.push({ name: 'kelos-github-token', secret: { secretName: workspace.secretName, items: [{ key: 'GITHUB_TOKEN', path: 'GITHUB_TOKEN' }], optional: true } });
-      mounts.push({ name: 'kelos-github-token', mountPath: TOKEN_DIR, readOnly: true });
+    if (tokenSecret) {
+      volumes.push({ name: TOKEN_VOLUME, secret: { secretName: tokenSecret, items: [{ key: 'GITHUB_TOKEN', path: 'GITHUB_TOKEN' }], optional: true } });
+      mounts.push({ name: TOKEN_VOLUME, mountPath: TOKEN_DIR, readOnly: true });
     }
   }
+  volumes.push(...agentConfig.volumes);
+  mounts.push(...agentConfig.agentMounts);
   volumes.push(...((overrides.volumes ?? []) as unknown as V1Volume[]));
 
   const agent: V1Container = {
@@ -80,7 +83,7 @@ export function buildTaskPod(input: TaskPodInput): V1Pod {
     command: bundledImage ? ['/usr/bin/tini', '-g', '--', '/kelos_entrypoint.sh'] : ['/kelos_entrypoint.sh'],
     args: [run.prompt],
     ...(workspace ? { workingDir: '/workspace/repo' } : {}),
-    env: agentEnv(input),
+    env: agentEnv(input, tokenSecret, agentConfig.agentEnv),
     volumeMounts: [...mounts, ...((overrides.volumeMounts ?? []) as unknown as V1VolumeMount[])],
     ...(overrides.resources ? { resources: overrides.resources } : {}),
     ...(overrides.containerSecurityContext ? { securityContext: overrides.containerSecurityContext } : {}),
@@ -104,32 +107,14 @@ export function buildTaskPod(input: TaskPodInput): V1Pod {
       ...(overrides.affinity ? { affinity: overrides.affinity } : {}),
       ...(overrides.imagePullSecrets ? { imagePullSecrets: overrides.imagePullSecrets } : {}),
       ...(Object.keys(podSecurityContext).length ? { securityContext: podSecurityContext } : {}),
-      initContainers: [...(workspace ? workspaceInitContainers(run, workspace) : []), ...((overrides.extraInitContainers ?? []) as unknown as V1Container[])],
+      initContainers: [...(workspace ? workspaceInitContainers(run, workspace, tokenSecret) : []), ...agentConfig.initContainers, ...((overrides.extraInitContainers ?? []) as unknown as V1Container[])],
       containers: [agent, ...((overrides.extraContainers ?? []) as unknown as V1Container[])],
       volumes,
     },
   };
 }
 
-/** Kelos's reserved-name rules; a clear error names the field instead of a Pod the server half-accepts. */
-function checkOverrides(overrides: NonNullable<TaskRun['podOverrides']>): void {
-  for (const [i, volume] of (overrides.volumes ?? []).entries()) {
-    const name = String(volume.name ?? '');
-    if (name === 'workspace' || name.startsWith('kelos-')) throw new PodSpecError(`podOverrides.volumes[${i}].name: "${name}" is reserved (workspace and kelos-* are Kelos's own volumes)`);
-  }
-  const init = (overrides.extraInitContainers ?? []).map((c) => String(c.name ?? ''));
-  const extra = (overrides.extraContainers ?? []).map((c) => String(c.name ?? ''));
-  for (const [field, names] of [['extraInitContainers', init], ['extraContainers', extra]] as const) {
-    for (const [i, name] of names.entries()) {
-      if (!name) throw new PodSpecError(`podOverrides.${field}[${i}].name: required`);
-      if (name.startsWith('kelos-') || BUILT_IN_INIT_NAMES.includes(name)) throw new PodSpecError(`podOverrides.${field}[${i}].name: "${name}" is reserved for Kelos's own containers`);
-    }
-  }
-  const both = init.find((name) => extra.includes(name));
-  if (both) throw new PodSpecError(`podOverrides: container "${both}" is in both extraInitContainers and extraContainers`);
-}
-
-function agentEnv(input: TaskPodInput): V1EnvVar[] {
+function agentEnv(input: TaskPodInput, tokenSecret: string | undefined, agentConfigEnv: V1EnvVar[]): V1EnvVar[] {
   const { run, workspace } = input;
   const env: V1EnvVar[] = [];
   const add = (name: string, value: string | undefined) => {
@@ -147,16 +132,16 @@ function agentEnv(input: TaskPodInput): V1EnvVar[] {
   add('GH_HOST', input.githubHost);
   add('KELOS_BASE_BRANCH', workspace?.ref);
   add('KELOS_UPSTREAM_REPO', run.upstreamRepo ?? upstreamFromRemotes(workspace));
-  if (workspace?.secretName) {
-    const token = { secretKeyRef: { name: workspace.secretName, key: 'GITHUB_TOKEN', optional: true } };
+  if (tokenSecret) {
+    const token = { secretKeyRef: { name: tokenSecret, key: 'GITHUB_TOKEN', optional: true } };
     env.push({ name: 'GITHUB_TOKEN', valueFrom: token }, { name: input.githubHost ? 'GH_ENTERPRISE_TOKEN' : 'GH_TOKEN', valueFrom: token });
   }
   if (workspace) {
     add('GH_CONFIG_DIR', '/workspace/.gh-config');
-    if (workspace.secretName) add('KELOS_GITHUB_TOKEN_FILE', `${TOKEN_DIR}/GITHUB_TOKEN`);
+    if (tokenSecret) add('KELOS_GITHUB_TOKEN_FILE', TOKEN_FILE);
     add('KELOS_SETUP_COMMAND', workspace.setupCommand ? JSON.stringify(workspace.setupCommand) : undefined);
   }
-  add('KELOS_AGENTS_MD', input.agentConfig?.agentsMD);
+  env.push(...agentConfigEnv);
   add('KELOS_TASK_NAME', run.name);
   add('KELOS_TASK_NAMESPACE', run.namespace);
   const builtIn = new Set(env.map((e) => e.name));
@@ -172,58 +157,6 @@ function upstreamFromRemotes(workspace: WorkspaceSource | undefined): string | u
   const url = workspace?.remotes.find((remote) => remote.name === 'upstream')?.url;
   const match = url ? /[/:]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url) : null;
   return match ? `${match[1]}/${match[2]}` : undefined;
-}
-
-function workspaceInitContainers(run: TaskRun, workspace: WorkspaceSource): V1Container[] {
-  const common = (name: string, script: string, env: V1EnvVar[] = []): V1Container => ({
-    name,
-    image: GIT_IMAGE,
-    command: ['sh', '-c', script],
-    env: [
-      { name: 'HOME', value: '/workspace' },
-      ...(workspace.secretName ? [{ name: 'KELOS_GITHUB_TOKEN_FILE', value: `${TOKEN_DIR}/GITHUB_TOKEN` }] : []),
-      ...env,
-    ],
-    volumeMounts: [{ name: 'workspace', mountPath: '/workspace' }, ...(workspace.secretName ? [{ name: 'kelos-github-token', mountPath: TOKEN_DIR, readOnly: true }] : [])],
-    securityContext: { runAsUser: KELOS_UID, runAsGroup: KELOS_UID },
-  });
-  const auth = workspace.secretName
-    ? `-c credential.helper= -c credential.helper=${shellQuote(GIT_CREDENTIAL_HELPER)} -c credential.username=${GIT_CREDENTIAL_USERNAME}`
-    : '';
-  const persistAuth = workspace.secretName
-    ? `git -C /workspace/repo config --replace-all credential.helper '' && git -C /workspace/repo config --add credential.helper ${shellQuote(GIT_CREDENTIAL_HELPER)} && git -C /workspace/repo config credential.username ${GIT_CREDENTIAL_USERNAME}`
-    : 'true';
-  const ref = workspace.ref;
-  const clone = ref && /^[0-9a-fA-F]{40}$/.test(ref)
-    ? `git init -q /workspace/repo && git -C /workspace/repo remote add origin "$KELOS_REPO" && git ${auth} -C /workspace/repo fetch --depth 1 origin "$KELOS_REF" && git -C /workspace/repo checkout -q --detach FETCH_HEAD`
-    : `git ${auth} clone ${ref ? '--branch "$KELOS_REF" ' : ''}--no-single-branch --depth 1 -- "$KELOS_REPO" /workspace/repo`;
-  const containers = [common('git-clone', `set -e; ${clone}; ${persistAuth}`, [{ name: 'KELOS_REPO', value: workspace.repo }, ...(ref ? [{ name: 'KELOS_REF', value: ref }] : [])])];
-  if (workspace.remotes.length) {
-    const script = workspace.remotes.map((r) => `git -C /workspace/repo remote add ${shellQuote(r.name)} ${shellQuote(r.url)} 2>/dev/null || git -C /workspace/repo remote set-url ${shellQuote(r.name)} ${shellQuote(r.url)}`).join(' && ');
-    containers.push(common('remote-setup', `set -e; ${script}`));
-  }
-  if (run.branch) {
-    containers.push(
-      common(
-        'branch-setup',
-        'set -e; cd /workspace/repo; set +e; git ls-remote --exit-code --heads origin "refs/heads/$KELOS_BRANCH" >/dev/null; found=$?; set -e; ' +
-          'if [ $found -eq 0 ]; then git fetch -q origin "$KELOS_BRANCH"; if git show-ref -q --verify "refs/heads/$KELOS_BRANCH"; then git checkout -q "$KELOS_BRANCH" && git merge -q --ff-only FETCH_HEAD; else git checkout -q -b "$KELOS_BRANCH" FETCH_HEAD; fi; ' +
-          'elif [ $found -eq 2 ]; then git checkout -q -b "$KELOS_BRANCH"; else exit $found; fi',
-        [{ name: 'KELOS_BRANCH', value: run.branch }],
-      ),
-    );
-  }
-  if (workspace.files.length) {
-    const script = workspace.files
-      .map((file) => `mkdir -p "$(dirname ${shellQuote(`/workspace/repo/${file.path}`)})" && printf '%s' ${shellQuote(file.content)} > ${shellQuote(`/workspace/repo/${file.path}`)}`)
-      .join(' && ');
-    containers.push(common('workspace-files', `set -e; ${script}`));
-  }
-  return containers;
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** 8 hex digits of FNV-1a: a short, stable suffix (no crypto in pure code). */

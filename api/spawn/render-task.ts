@@ -1,5 +1,6 @@
 /**
- * Renders the Task a spawner creates for one work item: name, prompt and branch from the taskTemplate.
+ * Renders the Task a spawner creates for one work item: name, prompt, branch and metadata (label and annotation
+ * values are templates too, kelos-behaviour §4.3) from the taskTemplate.
  * One implementation for the spawner workflow (polling, cron, webhooks) and for `kelos render`.
  */
 import type { TaskSpawnerResource } from '../resources/model';
@@ -11,6 +12,9 @@ export interface RenderedTask {
   name: string;
   prompt: string;
   branch?: string;
+  /** Only when the template has any. */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 /** Sources whose default Task name comes from the item ID (webhooks derive it from the delivery instead). */
@@ -30,5 +34,10 @@ export function renderSpawnedTask(spawner: TaskSpawnerResource, vars: TemplateVa
   else if (ID_NAMED_SOURCES.has(spawner.spec.source)) name = defaultTaskName(spawner.metadata.name, String(vars.ID ?? ''));
   else if (webhookName) name = webhookName();
   else throw new Error(`spawner "${spawner.metadata.name}": a ${spawner.spec.source} Task name is derived from each delivery; set nameTemplate to preview it`);
-  return { name, prompt, ...(branch !== undefined ? { branch } : {}) };
+  const renderMap = (kind: 'labels' | 'annotations') => {
+    const values = template.metadata?.[kind];
+    if (!values || !Object.keys(values).length) return {};
+    return { [kind]: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, render(`metadata.${kind}[${key}]`, value)])) };
+  };
+  return { name, prompt, ...(branch !== undefined ? { branch } : {}), ...renderMap('labels'), ...renderMap('annotations') };
 }

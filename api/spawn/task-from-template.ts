@@ -4,6 +4,8 @@ import type { Credentials, TaskResource, TaskSpawnerResource } from '../resource
 import type { TaskRun } from '../task/task-run';
 import { taskRunFromResource } from '../task/task-run-from-resource';
 import type { RenderedTask } from './render-task';
+import { sourceAnnotations, taskReportFor } from '../reporting/task-report';
+import type { WorkItem } from '../sources/work-item';
 
 export const SPAWNER_LABEL = 'kelos.dev/taskspawner';
 export const SPAWNER_CREDENTIAL_LABEL = 'kelos.dev/spawner-credential';
@@ -15,7 +17,8 @@ export const SPAWNER_CREDENTIAL_LABEL = 'kelos.dev/spawner-credential';
 export function taskFromTemplate(spawner: TaskSpawnerResource, rendered: RenderedTask, pick: (n: number) => number): TaskResource {
   const template = spawner.spec.taskTemplate;
   if (!template.worker) throw new Error(`TaskSpawner "${spawner.metadata.name}": workerPoolRef templates are not supported by kelos-temporal yet`);
-  const labels: Record<string, string> = { ...(template.metadata?.labels ?? {}), [SPAWNER_LABEL]: spawner.metadata.name };
+  // Rendered metadata first; the spawner's own label always wins (kelos-behaviour §4.4).
+  const labels: Record<string, string> = { ...(rendered.labels ?? {}), [SPAWNER_LABEL]: spawner.metadata.name };
   let credentials: Credentials | undefined = template.worker.credentials;
   if (!credentials) {
     const pool = spawner.spec.credentials ?? [];
@@ -26,7 +29,7 @@ export function taskFromTemplate(spawner: TaskSpawnerResource, rendered: Rendere
   }
   return {
     kind: 'Task',
-    metadata: { name: rendered.name, namespace: spawner.metadata.namespace, labels },
+    metadata: { name: rendered.name, namespace: spawner.metadata.namespace, labels, ...(rendered.annotations ? { annotations: rendered.annotations } : {}) },
     spec: {
       worker: { ...template.worker, credentials },
       prompt: rendered.prompt,
@@ -39,8 +42,13 @@ export function taskFromTemplate(spawner: TaskSpawnerResource, rendered: Rendere
   };
 }
 
-export function taskRunForItem(spawner: TaskSpawnerResource, rendered: RenderedTask, sourceKind: string, pick: (n: number) => number): TaskRun {
+/** The Task's run for a discovered item: the source's annotations stamped over the template's, and where to report. */
+export function taskRunForItem(spawner: TaskSpawnerResource, rendered: RenderedTask, sourceKind: string, pick: (n: number) => number, item?: WorkItem): TaskRun {
   const task = taskFromTemplate(spawner, rendered, pick);
+  const stamped = item ? sourceAnnotations(spawner, item) : {};
+  if (Object.keys(stamped).length) task.metadata.annotations = { ...(task.metadata.annotations ?? {}), ...stamped };
+  const report = item ? taskReportFor(spawner, item) : undefined;
   const object = toKelosObject(task) as { apiVersion: string; spec: Record<string, unknown> };
-  return taskRunFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, spawner: spawner.metadata.name, sourceKind });
+  const run = taskRunFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, spawner: spawner.metadata.name, sourceKind });
+  return report ? { ...run, report } : run;
 }

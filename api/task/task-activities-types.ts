@@ -19,6 +19,8 @@ export interface AgentConfigBundle {
   names: string[];
   agentsMD?: string;
   plugins: { name: string; skills: { name: string; content: string }[]; agents: { name: string; content: string }[] }[];
+  /** skills.sh packages (`spec.skills`): installed into the plugin directory before the agent starts. */
+  skills: { source: string; skill?: string; secretName?: string }[];
   /** MCP servers as configured; secret-backed headers/env are resolved when the agent starts. */
   mcpServers: Record<string, unknown>[];
 }

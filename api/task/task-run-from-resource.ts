@@ -1,6 +1,7 @@
 /** Reduces a normalised Task resource to the {@link TaskRun} the Task workflow executes. */
 import type { PodOverrides, TaskResource } from '../resources/model';
 import type { EnvVar, TaskRun } from './task-run';
+import { requestedRuntime } from './task-runtime';
 
 export interface TaskRunContext {
   /** The Kelos object shape of the Task (shown by `kelos get task -o yaml|json`). */
@@ -17,6 +18,9 @@ export function taskRunFromResource(task: TaskResource, context: TaskRunContext)
   if (!worker) throw new UnsupportedTaskError(`task "${task.metadata.name}": workerPoolRef is not supported by kelos-temporal yet`);
   if (task.spec.dependsOn?.length) throw new UnsupportedTaskError(`task "${task.metadata.name}": dependsOn is not supported by kelos-temporal yet`);
   const overrides = worker.podOverrides ?? {};
+  const runtime = requestedRuntime(task.metadata.annotations);
+  if (typeof runtime === 'object') throw new UnsupportedTaskError(`task "${task.metadata.name}": ${runtime.error}`);
+  const annotations = task.metadata.annotations ?? {};
   return {
     namespace: task.metadata.namespace,
     name: task.metadata.name,
@@ -35,6 +39,8 @@ export function taskRunFromResource(task: TaskResource, context: TaskRunContext)
     env: (overrides.env ?? []).map(toEnvVar),
     ...podOverridesOf(overrides),
     labels: task.metadata.labels ?? {},
+    ...(Object.keys(annotations).length ? { annotations } : {}),
+    ...(runtime ? { runtime } : {}),
     ...(context.spawner ? { spawner: context.spawner } : {}),
     sourceKind: context.sourceKind,
     spec: context.spec,

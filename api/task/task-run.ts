@@ -3,6 +3,8 @@
  * It carries names of secrets, never their values (secrets are resolved inside activities).
  */
 import type { AgentType, CredentialType, PodOverrides } from '../resources/model';
+import type { TaskRuntime } from './task-runtime';
+import type { TaskReport } from '../reporting/task-report';
 
 export type { AgentType, CredentialType };
 
@@ -34,8 +36,14 @@ export interface TaskRun {
   /** The rest of `podOverrides`, for the Kubernetes runtime (the local runtime has no Pod to apply them to). */
   podOverrides?: Omit<PodOverrides, 'env' | 'activeDeadlineSeconds'>;
   labels: Record<string, string>;
+  /** Only when set (e.g. the runtime annotation). */
+  annotations?: Record<string, string>;
+  /** The runtime the Task asked for (annotation `kelos.dev/runtime`); absent = the worker's own. */
+  runtime?: TaskRuntime;
   /** Set when a TaskSpawner created the Task. */
   spawner?: string;
+  /** Where the Task reports back to GitHub (spawners with `reporting`). */
+  report?: TaskReport;
   /** Where the work item came from: github-issue, github-pull-request, cron, webhook, manual, cli, ... */
   sourceKind: string;
   /**
@@ -60,4 +68,9 @@ export function taskWorkflowId(namespace: string, name: string): string {
 /** Per Task run: a Task re-created under the same name (retrigger, TTL re-spawn) gets its own cleanup. */
 export function taskCleanupWorkflowId(namespace: string, name: string, runKey: string): string {
   return `task-cleanup/${namespace}/${name}/${runKey}`;
+}
+
+/** `kelos delete task`: the same cleanup as TTL expiry, started at once under its own ID. */
+export function taskDeletionWorkflowId(namespace: string, name: string, runKey: string): string {
+  return `task-delete/${namespace}/${name}/${runKey}`;
 }

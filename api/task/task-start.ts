@@ -19,7 +19,7 @@ export interface TaskStartOptions {
 
 /** `createdAt` is passed in: workflows use their deterministic clock, clients the wall clock. */
 export function taskStartOptions(run: TaskRun, createdAt: string): TaskStartOptions {
-  const metadata = { name: run.name, namespace: run.namespace, creationTimestamp: createdAt, labels: run.labels };
+  const metadata = { name: run.name, namespace: run.namespace, creationTimestamp: createdAt, labels: run.labels, ...(run.annotations ? { annotations: run.annotations } : {}) };
   return {
     workflowId: taskWorkflowId(run.namespace, run.name),
     memo: {

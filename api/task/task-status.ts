@@ -8,6 +8,15 @@ export interface TaskUsage {
   outputTokens?: number;
 }
 
+/** Kelos-style condition; `GitHubReported` says whether reporting back to GitHub works. */
+export interface TaskCondition {
+  type: string;
+  status: 'True' | 'False';
+  reason: string;
+  message?: string;
+  lastTransitionTime: string;
+}
+
 export interface TaskStatus {
   phase: TaskPhase;
   startTime?: string;
@@ -16,6 +25,7 @@ export interface TaskStatus {
   outputs?: string[];
   results?: Record<string, string>;
   usage?: TaskUsage;
+  conditions?: TaskCondition[];
 }
 
 export function isTerminal(phase: TaskPhase | undefined): boolean {

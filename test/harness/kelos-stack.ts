@@ -7,9 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { KelosApi } from '../../clients/kelos-api';
-import { createKelosWorker, workflowsPath, type KelosWorkerOptions } from '../../workers/kelos-worker';
+import { createKelosWorker, workflowsPath, type KelosWorker, type KelosWorkerOptions } from '../../workers/kelos-worker';
 import { LocalSecretStore } from '../../host/secret-store';
 import { packageRoot } from '../../host/package-root';
 import { bundleWorkflows, connectTestEnv, testServerAddress, uniqueTaskQueue } from './temporal';
@@ -22,7 +21,7 @@ export interface KelosTestStack {
   secrets: LocalSecretStore;
   workflowBundle: { code: string };
   /** Starts a worker in this process (stopped by teardown or by calling the returned stop). */
-  startWorker(options?: { env?: Record<string, string | undefined>; runtime?: KelosWorkerOptions['runtime'] }): Promise<{ worker: Worker; stop: () => Promise<void> }>;
+  startWorker(options?: { env?: Record<string, string | undefined>; runtime?: KelosWorkerOptions['runtime'] }): Promise<{ worker: KelosWorker; stop: () => Promise<void> }>;
   /** Starts `kelos worker` as a separate process, so a test can SIGKILL it; teardown kills what is left. */
   startWorkerProcess(extraArgs?: string[]): ChildProcess;
   teardown(): Promise<void>;

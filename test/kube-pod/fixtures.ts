@@ -57,4 +57,4 @@ export function workspace(patch: Partial<WorkspaceSource> = {}): WorkspaceSource
   };
 }
 
-export const agentConfig: AgentConfigBundle = { names: ['style'], agentsMD: 'Always write tests.', plugins: [], mcpServers: [] };
+export const agentConfig: AgentConfigBundle = { names: ['style'], agentsMD: 'Always write tests.', plugins: [], skills: [], mcpServers: [] };

@@ -127,10 +127,11 @@ describe('podOverrides', () => {
   });
 });
 
-it('AgentConfig plugins and MCP servers are refused clearly rather than silently dropped', () => {
+it('a GitHub App workspace: git and gh use the per-Task token Secret instead of the Workspace\'s', () => {
   const run = fullyLoadedRun();
-  const withPlugins = { ...agentConfig, plugins: [{ name: 'team', skills: [{ name: 'review', content: '#' }], agents: [] }] };
-  expect(() => buildTaskPod({ run, workflowId: 'w', podName: 'p', agentConfig: withPlugins })).toThrow('AgentConfig plugins are not supported on the kubernetes runtime yet');
+  const pod = buildTaskPod({ run, workflowId: 'w', podName: 'p', workspace: workspace(), workspaceTokenSecret: 'p-github-token' });
+  expect(envOf(pod).GITHUB_TOKEN).toEqual({ secretKeyRef: { name: 'p-github-token', key: 'GITHUB_TOKEN', optional: true } });
+  expect(pod.spec!.volumes!.find((v) => v.name === 'kelos-github-token')!.secret!.secretName).toBe('p-github-token');
 });
 
 describe('naming and ownership', () => {

@@ -1,18 +1,25 @@
 /**
  * Task workflows on the Kubernetes runtime, against a real kube-apiserver with the fake kubelet and the real
  * Temporal dev server: results from the agent's log, failure reasons from the Pod (OOMKilled, an init container,
- * the deadline), cancel and TTL delete the Pod, and a worker killed mid-wait is replaced without a second Pod.
+ * the deadline), cancel and TTL delete the Pod (and its companions), a worker killed mid-wait is replaced without
+ * a second Pod, AgentConfig plugins/skills/MCP servers reach the Pod with secret values kept in Kubernetes, and a
+ * GitHub App Workspace gets an installation token that is re-minted before it expires. The worker runs as a user
+ * bound to the shipped RBAC role (deploy/kubernetes/worker-rbac.yaml), so every call it makes is checked by RBAC.
  */
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
+import YAML from 'yaml';
 import { testServerAddress } from '../harness/temporal';
 import { taskPodName } from '../../api/kube/task-pod';
-import type { TaskRun } from '../../api/task/task-run';
+import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
 import { freePort } from '../../clients/dev/temporal-dev-server';
 import { startFakeKubelet, type FakeKubelet } from '../harness/kube/fake-kubelet';
 import { FAKE_NODE, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
+import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
 
 const OUTPUTS = '---KELOS_OUTPUTS_START---\nbranch: kelos/fix-7\ncommit: 0123abcd\ninput-tokens: 1200\noutput-tokens: 300\ncost-usd: 0.05\n---KELOS_OUTPUTS_END---\n';
@@ -25,15 +32,31 @@ let core: k8s.CoreV1Api;
 let stack: KelosTestStack;
 let seq = 0;
 let mainWorker: { stop: () => Promise<void> };
-const kubeRuntime = () => ({ kind: 'kubernetes' as const, kubeConfig: cluster.kubeConfig, nodeName: FAKE_NODE });
+let github: FakeGitHub;
+const WORKER_USER = 'kelos-worker';
+const kubeRuntime = () => ({ kind: 'kubernetes' as const, kubeConfig: cluster.kubeConfigFor(WORKER_USER), nodeName: FAKE_NODE });
+const startMainWorker = () => stack.startWorker({ runtime: kubeRuntime(), env: { GITHUB_API_URL: github.url } });
+const { privateKey: appKey, publicKey: appPublicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+/** The shipped RBAC manifests, with the role also bound to the worker's token user. */
+async function applyWorkerRbac(): Promise<void> {
+  const docs = YAML.parseAllDocuments(fs.readFileSync(path.resolve(__dirname, '../../deploy/kubernetes/worker-rbac.yaml'), 'utf8')).map((d) => d.toJSON());
+  const objects = k8s.KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
+  for (const doc of docs) await objects.create(doc);
+  const binding = docs.find((d) => d.kind === 'ClusterRoleBinding');
+  await objects.create({ ...binding, metadata: { name: 'kelos-worker-user' }, subjects: [{ kind: 'User', name: WORKER_USER, apiGroup: 'rbac.authorization.k8s.io' }] });
+}
 
 beforeAll(async () => {
   const kubeletPort = await freePort();
-  cluster = await startKubeCluster({ kubeletPort });
+  cluster = await startKubeCluster({ kubeletPort, users: { [WORKER_USER]: [] } });
   kubelet = await startFakeKubelet(cluster.kubeConfig, cluster.dir, kubeletPort);
   core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  await applyWorkerRbac();
   await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'claude-oauth' }, stringData: { CLAUDE_CODE_OAUTH_TOKEN: 'oauth-secret-value' } } });
   await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'github-token' }, stringData: { GITHUB_TOKEN: 'ghp_secret_value' } } });
+  // Installation tokens of 302 s: with the 5-minute refresh margin, one is due again 2 s after it is minted.
+  github = await startFakeGitHub({ app: { appId: 4242, publicKeyPem: appPublicKey.export({ type: 'spki', format: 'pem' }).toString() }, tokenLifetimeSeconds: 302 });
   stack = await startKelosTestStack('kube-runtime');
   await stack.api.applyStoredResource({
     apiVersion: 'kelos.dev/v1alpha2',
@@ -41,10 +64,11 @@ beforeAll(async () => {
     metadata: { name: 'widgets', namespace: 'default' },
     spec: { repo: 'https://github.com/acme/widgets.git', ref: 'main', secretRef: { name: 'github-token' } },
   });
-  mainWorker = await stack.startWorker({ runtime: kubeRuntime() });
+  mainWorker = await startMainWorker();
 }, 180_000);
 afterAll(async () => {
   await stack?.teardown();
+  await github?.close();
   await kubelet?.stop();
   await cluster?.stop();
 });
@@ -146,22 +170,164 @@ test('cancelling the Task deletes its Pod; TTL deletes the Pod with the Task', a
   await podGone(taskPodName('default', expiring.name));
 });
 
+test('deleting a finished Task removes its Pod and companions too', async () => {
+  await stack.api.applyStoredResource({ apiVersion: 'kelos.dev/v1alpha2', kind: 'AgentConfig', metadata: { name: 'one-plugin', namespace: 'default' }, spec: { plugins: [{ name: 'p', skills: [{ name: 's', content: '#' }] }] } });
+  const task = run({ agentConfigRefs: ['one-plugin'] });
+  const podName = taskPodName('default', task.name);
+  kubelet.script(podName, { logs: { 'kelos-agent': OUTPUTS } });
+  await stack.api.startTask(task);
+  expect((await finished(task.name)).status.phase).toBe('Succeeded');
+  await expect(readCompanion('ConfigMap', `${podName}-plugins`)).resolves.toBeDefined();
+  const started = Date.now();
+  await stack.api.deleteTask('default', task.name);
+  console.log(`kelos delete of a finished Task took ${Date.now() - started} ms (Temporal deletes executions asynchronously)`);
+  expect(await stack.api.getTask('default', task.name)).toBeUndefined();
+  await podGone(podName);
+  await expect(readCompanion('ConfigMap', `${podName}-plugins`)).rejects.toMatchObject({ code: 404 });
+});
+
 test('a worker SIGKILLed while waiting is replaced; the next one adopts the same Pod', async () => {
   const task = run();
   const podName = taskPodName('default', task.name);
   kubelet.script(podName, { runMs: 30_000, logs: { 'kelos-agent': OUTPUTS } });
   await mainWorker.stop();
-  const child = stack.startWorkerProcess(['--runtime', 'kubernetes', '--kubeconfig', cluster.kubeconfigPath, '--node-name', FAKE_NODE]);
+  const child = stack.startWorkerProcess(['--runtime', 'kubernetes', '--kubeconfig', cluster.kubeconfigPathFor(WORKER_USER), '--node-name', FAKE_NODE]);
   await stack.api.startTask(task);
   const running = await eventually(async () => {
     const pod = await core.readNamespacedPod({ name: podName, namespace: 'default' }).catch(() => undefined);
     return pod?.status?.phase === 'Running' ? pod : undefined;
   }, 60_000, 'the Pod running under the worker process');
   child.kill('SIGKILL');
-  mainWorker = await stack.startWorker({ runtime: kubeRuntime() });
+  mainWorker = await startMainWorker();
   const done = await finished(task.name, 120_000);
   expect(done.status.phase).toBe('Succeeded');
   expect(done.status.results).toMatchObject({ branch: 'kelos/fix-7' });
   const pod = await core.readNamespacedPod({ name: podName, namespace: 'default' });
   expect(pod.metadata!.uid).toBe(running.metadata!.uid);
+});
+
+async function readCompanion(kind: 'ConfigMap' | 'Secret', name: string) {
+  return kind === 'ConfigMap' ? core.readNamespacedConfigMap({ name, namespace: 'default' }) : core.readNamespacedSecret({ name, namespace: 'default' });
+}
+
+test('AgentConfig plugins, skills and MCP servers reach the Pod; secret values stay in Kubernetes; TTL removes the companions', async () => {
+  await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'mcp-auth' }, stringData: { Authorization: 'Bearer mcp-secret-value' } } });
+  await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'skills-token' }, stringData: { GITHUB_TOKEN: 'ghp_skills_value' } } });
+  await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'mcp-settings' }, data: { region: 'eu-west-1' } } });
+  await stack.api.applyStoredResource({
+    apiVersion: 'kelos.dev/v1alpha2',
+    kind: 'AgentConfig',
+    metadata: { name: 'tools', namespace: 'default' },
+    spec: {
+      agentsMD: 'Write tests first.',
+      plugins: [{ name: 'team', skills: [{ name: 'review', content: '# Review\nBe kind.' }], agents: [{ name: 'critic', content: 'You critique.' }] }],
+      skills: [{ source: 'acme/private-skills', secretRef: { name: 'skills-token' } }],
+      mcpServers: [
+        { name: 'search', type: 'http', url: 'https://mcp.example/search', headersFrom: { secretRef: { name: 'mcp-auth' } } },
+        { name: 'local', type: 'stdio', command: 'mcp-local', env: [{ name: 'REGION', valueFrom: { configMapKeyRef: { name: 'mcp-settings', key: 'region' } } }] },
+      ],
+    },
+  });
+  const task = run({ agentConfigRefs: ['tools'], ttlSecondsAfterFinished: 3 });
+  const podName = taskPodName('default', task.name);
+  kubelet.script(podName, { runMs: 1_000, logs: { 'kelos-agent': OUTPUTS } });
+  await stack.api.startTask(task);
+  const pod = await eventually(async () => {
+    const found = await core.readNamespacedPod({ name: podName, namespace: 'default' }).catch(() => undefined);
+    return found?.status?.phase === 'Running' ? found : undefined;
+  }, 60_000, 'the Pod running');
+
+  expect(pod.spec!.initContainers!.map((c) => c.name)).toEqual(['git-clone', 'branch-setup', 'plugin-setup', 'skills-install']);
+  // What the containers see, as the kubelet resolved and mounted it.
+  expect(kubelet.volumeFiles(podName, 'kelos-plugin-src')).toEqual({ 'team/skills/review/SKILL.md': '# Review\nBe kind.', 'team/agents/critic.md': 'You critique.' });
+  expect(kubelet.env(podName, 'skills-install').KELOS_SKILLS_GITHUB_TOKEN_0).toBe('ghp_skills_value');
+  const agentEnv = kubelet.env(podName, 'kelos-agent');
+  expect(agentEnv.KELOS_AGENTS_MD).toBe('Write tests first.');
+  expect(agentEnv.KELOS_PLUGIN_DIR).toBe('/kelos/plugin');
+  expect(JSON.parse(agentEnv.KELOS_MCP_SERVERS)).toEqual({
+    mcpServers: {
+      search: { type: 'http', url: 'https://mcp.example/search', headers: { Authorization: 'Bearer mcp-secret-value' } },
+      local: { type: 'stdio', command: 'mcp-local', env: { REGION: 'eu-west-1' } },
+    },
+  });
+  // The value is in the per-Task Secret only: not in the Pod spec, not in the Task's Temporal history.
+  expect(JSON.stringify(pod)).not.toContain('mcp-secret-value');
+  for (const [kind, name] of [['ConfigMap', `${podName}-plugins`], ['Secret', `${podName}-mcp`]] as const) {
+    expect((await readCompanion(kind, name)).metadata!.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Pod', name: podName, uid: pod.metadata!.uid }]);
+  }
+
+  const done = await finished(task.name);
+  expect(done.status.phase).toBe('Succeeded');
+  const history = JSON.stringify(await stack.env.client.workflow.getHandle(taskWorkflowId('default', task.name)).fetchHistory(), (key, value) => (key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value));
+  expect(history).toContain('mcp-auth');
+  expect(history).not.toContain('mcp-secret-value');
+  expect(history).not.toContain('ghp_skills_value');
+
+  await podGone(podName);
+  for (const [kind, name] of [['ConfigMap', `${podName}-plugins`], ['Secret', `${podName}-mcp`]] as const) {
+    await expect(readCompanion(kind, name)).rejects.toMatchObject({ code: 404 });
+  }
+});
+
+test('a GitHub App Workspace: the Pod uses a minted installation token, minted again before it expires', async () => {
+  await core.createNamespacedSecret({
+    namespace: 'default',
+    body: { metadata: { name: 'github-app' }, stringData: { appID: '4242', installationID: '77', privateKey: appKey.export({ type: 'pkcs1', format: 'pem' }).toString() } },
+  });
+  await stack.api.applyStoredResource({
+    apiVersion: 'kelos.dev/v1alpha2',
+    kind: 'Workspace',
+    metadata: { name: 'app-widgets', namespace: 'default' },
+    spec: { repo: 'https://github.com/acme/widgets.git', secretRef: { name: 'github-app' } },
+  });
+  const task = run({ workspaceRef: 'app-widgets' });
+  const podName = taskPodName('default', task.name);
+  kubelet.script(podName, { runMs: 10_000, logs: { 'kelos-agent': OUTPUTS } });
+  const mintedBefore = github.mintedTokens.length;
+  await stack.api.startTask(task);
+  await eventually(async () => ((await core.readNamespacedPod({ name: podName, namespace: 'default' }).catch(() => undefined))?.status?.phase === 'Running' ? true : undefined), 60_000, 'the Pod running');
+
+  const first = github.mintedTokens[mintedBefore];
+  expect(first).toMatch(/^ghs_/);
+  expect(kubelet.env(podName, 'kelos-agent').GITHUB_TOKEN).toBe(first);
+  expect(kubelet.env(podName, 'git-clone').KELOS_GITHUB_TOKEN_FILE).toBe('/kelos/github-token/GITHUB_TOKEN');
+  expect(kubelet.volumeFiles(podName, 'kelos-github-token')).toEqual({ GITHUB_TOKEN: first });
+  const tokenOf = async () => Buffer.from((await readCompanion('Secret', `${podName}-github-token`) as k8s.V1Secret).data!.GITHUB_TOKEN, 'base64').toString('utf8');
+  const refreshed = await eventually(async () => {
+    const current = await tokenOf();
+    return current !== first ? current : undefined;
+  }, 20_000, 'the token Secret to hold a newly minted token');
+  expect(github.mintedTokens.slice(mintedBefore)).toContain(refreshed);
+  expect((await finished(task.name)).status.phase).toBe('Succeeded');
+});
+
+test('a Task picks its runtime by annotation: a local worker and a Kubernetes worker share the queue, each runs its own', async () => {
+  // A second process, as in a real mixed deployment (one process may not poll a queue twice).
+  const local = stack.startWorkerProcess(['--runtime', 'local']);
+  try {
+    const onKube = run({ annotations: { 'kelos.dev/runtime': 'kubernetes' }, runtime: 'kubernetes' });
+    const onLocal = run({
+      annotations: { 'kelos.dev/runtime': 'local' },
+      runtime: 'local',
+      image: path.resolve(__dirname, '../../examples/agents/fake-agent.sh'),
+      credentials: { type: 'none' },
+      workspaceRef: undefined,
+      branch: undefined,
+      podOverrides: undefined,
+    });
+    kubelet.script(taskPodName('default', onKube.name), { logs: { 'kelos-agent': OUTPUTS } });
+    await Promise.all([stack.api.startTask(onKube), stack.api.startTask(onLocal)]);
+    const [kubeDone, localDone] = await Promise.all([finished(onKube.name), finished(onLocal.name)]);
+    expect(kubeDone.status.phase).toBe('Succeeded');
+    expect(localDone.status.phase).toBe('Succeeded');
+    expect(kubeDone.metadata.annotations).toEqual({ 'kelos.dev/runtime': 'kubernetes' });
+    await expect(core.readNamespacedPod({ name: taskPodName('default', onKube.name), namespace: 'default' })).resolves.toBeDefined();
+    await expect(core.readNamespacedPod({ name: taskPodName('default', onLocal.name), namespace: 'default' })).rejects.toMatchObject({ code: 404 });
+    expect(fs.existsSync(path.join(stack.home, 'tasks', 'default', onLocal.name, 'agent.log'))).toBe(true);
+    // `kelos logs` follows the Task's annotation to its Pod without --runtime.
+    const { stdout } = await execFileAsync(process.execPath, [KELOS, '--address', testServerAddress(), 'logs', onKube.name, '--kubeconfig', cluster.kubeconfigPath], { env: { ...process.env, KELOS_HOME: stack.home, KELOS_RUNTIME: '' } });
+    expect(stdout).toBe(OUTPUTS);
+  } finally {
+    local.kill('SIGTERM');
+  }
 });

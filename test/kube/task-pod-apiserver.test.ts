@@ -22,6 +22,9 @@ beforeAll(async () => {
   core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
   await ensureDefaultServiceAccount(cluster.kubeConfig, 'default');
   await core.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'kelos-agent' } } });
+  // The kubelet resolves the Pod's secret references before it starts containers.
+  await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'claude-oauth' }, stringData: { CLAUDE_CODE_OAUTH_TOKEN: 'x' } } });
+  await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'bedrock' }, stringData: { AWS_ACCESS_KEY_ID: 'x' } } });
 }, 120_000);
 afterAll(async () => {
   await kubelet?.stop();

@@ -1,7 +1,8 @@
 /**
  * deploy/kubernetes/worker-rbac.yaml against the real API server's RBAC: a user bound to the kelos-worker
- * ClusterRole can do everything the Kubernetes runtime does (create, read, log, delete Pods; read Secrets) and
- * nothing beyond (e.g. list Nodes, create Secrets).
+ * ClusterRole can do everything the Kubernetes runtime does (create, read, log, delete Pods; read Secrets; write
+ * the per-Task companion ConfigMap and Secrets) and nothing beyond (e.g. list Nodes or Secrets, create
+ * Deployments). kube-runtime.test.ts runs the whole runtime as this user, too.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -43,7 +44,17 @@ test('the manifests apply cleanly, and the role allows what the runtime does and
   expect((await core.readNamespacedSecret({ name: 'creds', namespace: 'default' })).data).toHaveProperty('ANTHROPIC_API_KEY');
   await core.deleteNamespacedPod({ name: 'rbac-pod', namespace: 'default' });
 
+  // The per-Task companions: written, patched with an owner, deleted.
+  await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'rbac-pod-mcp' }, stringData: { KELOS_MCP_SERVERS: '{}' } } });
+  await core.patchNamespacedSecret({ name: 'rbac-pod-mcp', namespace: 'default', body: { metadata: { labels: { a: 'b' } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  await core.deleteNamespacedSecret({ name: 'rbac-pod-mcp', namespace: 'default' });
+  await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'rbac-pod-plugins' }, data: { 'p0-s0': '#' } } });
+  await core.replaceNamespacedConfigMap({ name: 'rbac-pod-plugins', namespace: 'default', body: { metadata: { name: 'rbac-pod-plugins' }, data: { 'p0-s0': '##' } } });
+  await core.deleteNamespacedConfigMap({ name: 'rbac-pod-plugins', namespace: 'default' });
+
   await expect(core.listNode()).rejects.toMatchObject({ code: 403 });
-  await expect(core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'nope' }, stringData: { a: 'b' } } })).rejects.toMatchObject({ code: 403 });
   await expect(core.listNamespacedSecret({ namespace: 'default' })).rejects.toMatchObject({ code: 403 });
+  await expect(core.createNamespace({ body: { metadata: { name: 'nope' } } })).rejects.toMatchObject({ code: 403 });
+  const apps = cluster.kubeConfigFor('worker-user').makeApiClient(k8s.AppsV1Api);
+  await expect(apps.listNamespacedDeployment({ namespace: 'default' })).rejects.toMatchObject({ code: 403 });
 });

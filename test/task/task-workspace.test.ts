@@ -1,7 +1,8 @@
 /**
  * A Task with a Workspace (file:// repository, branch, files, token secret) and an AgentConfig, run by the
  * built-in entrypoint with a fake `claude` CLI that prints claude-code's real stream-json: the agent works in the
- * checkout on its branch, gets KELOS_AGENTS_MD and its plugin, and usage comes from the stream.
+ * checkout on its branch, gets KELOS_AGENTS_MD, its plugin and its skills.sh package (installed by a stand-in
+ * `npx` on the worker's PATH, with the skill secret's token), and usage comes from the stream.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,13 +13,18 @@ import { KelosTestStack, startKelosTestStack } from '../harness/kelos-stack';
 
 const FAKE_AGENTS = path.resolve(__dirname, '../fixtures/agents');
 const TOKEN = 'ghp_test_workspace_token_0123456789';
+const SKILLS_TOKEN = 'ghp_skills_token_for_private_packages';
 
 let stack: KelosTestStack;
 let origin: string;
 
 beforeAll(async () => {
   stack = await startKelosTestStack('task-ws');
-  await stack.startWorker();
+  // `npx skills add <source>` stand-in: installs one skill named after the source and records the token it saw.
+  const bin = path.join(stack.home, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'npx'), '#!/bin/sh\nname=$(basename "$4")\nmkdir -p "$HOME/.agents/skills/$name"\necho "# $name" > "$HOME/.agents/skills/$name/SKILL.md"\necho "$4 token=${KELOS_SKILLS_TOKEN:-}" >> "$HOME/../npx.log"\n', { mode: 0o755 });
+  await stack.startWorker({ env: { PATH: `${bin}:${process.env.PATH}` } });
   origin = path.join(stack.home, 'origin.git');
   const seed = path.join(stack.home, 'seed');
   const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { cwd, stdio: 'pipe' });
@@ -31,6 +37,7 @@ beforeAll(async () => {
 
   stack.secrets.put('default', 'repo-token', { GITHUB_TOKEN: TOKEN });
   stack.secrets.put('default', 'claude-oauth', { CLAUDE_CODE_OAUTH_TOKEN: 'oauth-secret-value-xyz' });
+  stack.secrets.put('default', 'skills-token', { GITHUB_TOKEN: SKILLS_TOKEN });
   await stack.api.applyStoredResource({
     apiVersion: 'kelos.dev/v1alpha2',
     kind: 'Workspace',
@@ -41,7 +48,11 @@ beforeAll(async () => {
     apiVersion: 'kelos.dev/v1alpha2',
     kind: 'AgentConfig',
     metadata: { name: 'style', namespace: 'default' },
-    spec: { agentsMD: 'Always write tests.', plugins: [{ name: 'team', skills: [{ name: 'review', content: '# Review skill' }] }] },
+    spec: {
+      agentsMD: 'Always write tests.',
+      plugins: [{ name: 'team', skills: [{ name: 'review', content: '# Review skill' }] }],
+      skills: [{ source: 'acme/private-skills', secretRef: { name: 'skills-token' } }],
+    },
   });
 });
 afterAll(async () => stack?.teardown());
@@ -85,6 +96,8 @@ it('runs the built-in entrypoint in the checkout with the workspace, branch, Age
   expect(invocation.env.KELOS_AGENTS_MD).toBe('Always write tests.');
   expect(invocation.credentials).toContain('CLAUDE_CODE_OAUTH_TOKEN');
   expect(fs.existsSync(path.join(invocation.env.KELOS_PLUGIN_DIR, 'team', 'skills', 'review', 'SKILL.md'))).toBe(true);
+  expect(fs.readFileSync(path.join(invocation.env.KELOS_PLUGIN_DIR, 'skills-sh', 'skills', 'private-skills', 'SKILL.md'), 'utf8')).toBe('# private-skills\n');
+  expect(fs.readFileSync(path.join(invocation.env.KELOS_PLUGIN_DIR, '..', 'npx.log'), 'utf8')).toBe(`acme/private-skills token=${SKILLS_TOKEN}\n`);
   // The token reached git through the environment only: never written into the checkout's config.
   expect(fs.readFileSync(path.join(checkout, '.git', 'config'), 'utf8')).not.toContain(TOKEN);
 
@@ -92,4 +105,5 @@ it('runs the built-in entrypoint in the checkout with the workspace, branch, Age
   expect(history).toContain('repo-token');
   expect(history).not.toContain(TOKEN);
   expect(history).not.toContain('oauth-secret-value-xyz');
+  expect(history).not.toContain(SKILLS_TOKEN);
 });

@@ -20,7 +20,11 @@ export function deleteCommand(globals: () => GlobalOptions): Command {
       }
       const { api, close } = await connectApi(g);
       try {
-        if (kind === 'Task') await api.deleteTask(g.namespace, name);
+        if (kind === 'Task') {
+          // Temporal removes executions asynchronously: say what the wait is for when it is long.
+          const slow = setTimeout(() => process.stderr.write(`task/${name}: removing its agent's leftovers and waiting for Temporal to remove the workflow...\n`), 3_000);
+          await api.deleteTask(g.namespace, name).finally(() => clearTimeout(slow));
+        }
         else if (kind === 'TaskSpawner') await api.deleteSpawner(g.namespace, name);
         else await api.deleteStoredResource(kind, g.namespace, name);
         console.log(`${kind.toLowerCase()}/${name} deleted`);

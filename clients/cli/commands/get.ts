@@ -27,6 +27,7 @@ export function getCommand(globals: () => GlobalOptions): Command {
           const tasks = name ? [await api.requireTask(g.namespace, name)] : await api.listTasks(g.namespace, phases);
           if (format !== 'table') return printObjects(tasks, format, Boolean(name));
           printTable(['NAME', 'TYPE', 'PHASE', 'BRANCH', 'AGE'], tasks.map(taskRow));
+          if (name) printTaskDetails(tasks[0]);
           return;
         }
         if (kind === 'TaskSpawner') {
@@ -71,6 +72,13 @@ function printSpawnerDetails(spawner: SpawnerObject): void {
   for (const condition of s.conditions ?? []) {
     if (condition.status === 'True' && condition.type !== 'Suspended') process.stdout.write(`${condition.type} (${condition.reason}): ${condition.message ?? ''}\n`);
   }
+}
+
+/** One Task: its message and conditions (e.g. whether reporting to GitHub works, with the comment's URL). */
+function printTaskDetails(task: TaskObject): void {
+  const s = task.status;
+  if (s.message) process.stdout.write(`\nMessage: ${s.message}\n`);
+  for (const condition of s.conditions ?? []) process.stdout.write(`${condition.type}=${condition.status} (${condition.reason}): ${condition.message ?? ''}\n`);
 }
 
 function taskRow(task: TaskObject): string[] {

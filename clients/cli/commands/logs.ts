@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { Command } from 'commander';
 import { isTerminal } from '../../../api/task/task-status';
+import { requestedRuntime } from '../../../api/task/task-runtime';
 import { kelosHome, taskFiles } from '../../../host/data-dir';
 import { GlobalOptions, connectApi } from '../connection';
 import { KubeFlags, loadKubeConfig, selectedRuntime } from '../kube-config';
@@ -13,14 +14,17 @@ export function logsCommand(globals: () => GlobalOptions): Command {
     .description("print a task's agent output (the local log, or its Pod's log on the kubernetes runtime)")
     .argument('<task>')
     .option('-f, --follow', 'keep printing until the task finishes')
-    .option('--runtime <kind>', 'where the task ran: local or kubernetes (env KELOS_RUNTIME)')
+    .option('--runtime <kind>', 'where the task ran: local or kubernetes (env KELOS_RUNTIME; default the Task\'s kelos.dev/runtime annotation, else local)')
     .option('--kubeconfig <path>', 'kubeconfig for the kubernetes runtime (default: KUBECONFIG, ~/.kube/config)')
     .action(async (name: string, opts: { follow?: boolean } & KubeFlags) => {
       const g = globals();
       const { api, close } = await connectApi(g);
       try {
-        await api.requireTask(g.namespace, name);
-        if (selectedRuntime(opts) === 'kubernetes') {
+        const found = await api.requireTask(g.namespace, name);
+        // The runtime the Task asked for, unless the flag (or KELOS_RUNTIME) says otherwise.
+        const asked = requestedRuntime(found.metadata.annotations);
+        const runtime = opts.runtime || process.env.KELOS_RUNTIME ? selectedRuntime(opts) : typeof asked === 'string' ? asked : 'local';
+        if (runtime === 'kubernetes') {
           await printPodLog(await loadKubeConfig(opts), g.namespace, name, Boolean(opts.follow));
           return;
         }

@@ -6,6 +6,7 @@ import { parseGoDuration } from '../../../api/duration';
 import { AGENT_TYPES, CREDENTIAL_TYPES, TaskResource, TaskSpawnerResource } from '../../../api/resources/model';
 import { toKelosObject } from '../../../api/resources';
 import { manualRunTask } from '../../../api/spawn/manual-run';
+import { RUNTIME_ANNOTATION, TASK_RUNTIMES, requestedRuntime } from '../../../api/task/task-runtime';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions, connectApi } from '../connection';
 import { collect } from '../options';
@@ -28,6 +29,7 @@ interface RunOptions {
   env: string[];
   secret?: string;
   credentialType: string;
+  runtime?: string;
   watch?: boolean;
   dryRun?: boolean;
   from?: string;
@@ -51,6 +53,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .option('--env <NAME=VALUE>', 'extra environment variable for the agent (repeatable)', collect, [])
     .option('--secret <name>', 'Secret holding the agent credential')
     .addOption(new Option('--credential-type <type>', 'credential type').choices([...CREDENTIAL_TYPES]).default('api-key'))
+    .option('--runtime <kind>', 'run it on workers of this runtime only: local or kubernetes (sets the kelos.dev/runtime annotation)')
     .option('--from <taskspawner/NAME>', "run once from a TaskSpawner's template (no filters, limits or reporting)")
     .option('-f, --values <file>', 'with --from: template values as a YAML/JSON object (file or -)')
     .option('-w, --watch', 'wait and show the phase until the Task finishes')
@@ -77,7 +80,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
 }
 
 /** Per-Task flags make no sense with --from (Kelos rejects them too). */
-const FROM_INCOMPATIBLE = ['prompt', 'promptFile', 'type', 'model', 'effort', 'image', 'name', 'workspace', 'agentConfig', 'branch', 'timeout', 'env', 'secret', 'credentialType'];
+const FROM_INCOMPATIBLE = ['prompt', 'promptFile', 'type', 'model', 'effort', 'image', 'name', 'workspace', 'agentConfig', 'branch', 'timeout', 'env', 'secret', 'credentialType', 'runtime'];
 
 async function runFromSpawner(opts: RunOptions, command: Command, g: GlobalOptions): Promise<void> {
   const given = FROM_INCOMPATIBLE.filter((key) => command.getOptionValueSource(key) === 'cli');
@@ -126,7 +129,10 @@ export function buildTaskManifest(opts: RunOptions, namespace: string): Record<s
     ...(opts.branch ? { branch: opts.branch } : {}),
     ...(Object.keys(podOverrides).length ? { podOverrides } : {}),
   };
-  return { apiVersion: 'kelos.dev/v1alpha2', kind: 'Task', metadata: { name: opts.name ?? randomTaskName(), namespace }, spec };
+  const runtime = opts.runtime ? requestedRuntime({ [RUNTIME_ANNOTATION]: opts.runtime }) : undefined;
+  if (typeof runtime === 'object') throw new KelosError(`invalid --runtime "${opts.runtime}": use ${TASK_RUNTIMES.join(' or ')}`);
+  const metadata = { name: opts.name ?? randomTaskName(), namespace, ...(runtime ? { annotations: { [RUNTIME_ANNOTATION]: runtime } } : {}) };
+  return { apiVersion: 'kelos.dev/v1alpha2', kind: 'Task', metadata, spec };
 }
 
 function readPrompt(opts: RunOptions): string {

@@ -1,13 +1,14 @@
 /**
  * A local GitHub REST API for tests and benchmarks: the endpoints Kelos's sources call, with GitHub's shapes,
  * `Link` pagination, ETags with free `304`s, rate-limit headers and exhaustion, 401/404 bodies, and GitHub App
- * installation tokens. Item objects start from real recorded payloads (`@octokit/webhooks-examples`), edited per
- * item. Every request is recorded so tests and benchmarks can count requests, 304s and rate-limit points.
+ * installation tokens, the authenticated user (`GET /user`), and what reporting writes (issue comments authored by
+ * the token's identity, Check Runs). Item objects start from real recorded payloads (`@octokit/webhooks-examples`),
+ * edited per item. Every request is recorded so tests and benchmarks can count requests, 304s and rate-limit points.
  */
 import { createHash, createPublicKey, createVerify, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeRepo, type RepoStore } from './fake-repo';
+import { FakeRepo, type Actor, type RepoStore } from './fake-repo';
 import { paginate } from './pagination';
 
 export interface RecordedRequest {
@@ -24,11 +25,15 @@ export interface RecordedRequest {
 export interface FakeGitHubOptions {
   /** Accepted personal access tokens (`Authorization: token X` or `Bearer X`). */
   tokens?: string[];
+  /** The login a token acts as (GET /user, comment authors); default `kelos-bot`. */
+  logins?: Record<string, string>;
   /** Points per window (default 5000). */
   rateLimit?: number;
   now?: () => Date;
   /** A GitHub App whose JWTs (RS256, iss = appId) may mint installation tokens. */
   app?: { appId: number; publicKeyPem: string };
+  /** Lifetime of minted installation tokens (GitHub: one hour). */
+  tokenLifetimeSeconds?: number;
 }
 
 interface Fault {
@@ -42,10 +47,13 @@ const DOCS = 'https://docs.github.com/rest';
 
 export class FakeGitHub implements RepoStore {
   readonly requests: RecordedRequest[] = [];
+  /** Installation tokens minted so far, oldest first. */
+  readonly mintedTokens: string[] = [];
   readonly rateLimit: { limit: number; remaining: number; reset: number };
   private readonly repos = new Map<string, FakeRepo>();
   private readonly teams = new Map<string, Map<string, 'active' | 'pending'>>();
   private readonly tokens: Set<string>;
+  private readonly installationTokens = new Set<string>();
   private readonly faults: Fault[] = [];
   private nextCommentId = 1000;
   url = '';
@@ -158,11 +166,12 @@ export class FakeGitHub implements RepoStore {
 
     const auth = this.authenticate(req.headers.authorization);
     if (auth === 'invalid') return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
+    const actor = this.actorOf(req.headers.authorization);
     if (this.rateLimit.remaining <= 0) {
       return send(403, { message: 'API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }, {}, 0);
     }
 
-    const answer = this.route(method, url, body, auth === 'anonymous');
+    const answer = this.route(method, url, body, auth === 'anonymous', actor);
     if (answer.status === 200 && method === 'GET') {
       const text = JSON.stringify(answer.body);
       const etag = `W/"${createHash('sha256').update(text).digest('hex')}"`;
@@ -190,6 +199,14 @@ export class FakeGitHub implements RepoStore {
     return token && this.tokens.has(token) ? 'ok' : 'invalid';
   }
 
+  /** Who a request acts as: the PAT's login, or the App's bot for an installation token. */
+  private actorOf(header: string | undefined): Actor | undefined {
+    const token = /^(?:token|bearer)\s+(.+)$/i.exec(header?.trim() ?? '')?.[1];
+    if (!token) return undefined;
+    if (this.installationTokens.has(token) && this.options.app) return { login: 'kelos-app[bot]', appId: this.options.app.appId };
+    return { login: this.options.logins?.[token] ?? 'kelos-bot' };
+  }
+
   private mintInstallationToken(req: http.IncomingMessage, send: (status: number, body: unknown) => void): void {
     const jwt = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!this.options.app || !jwt || !verifyAppJwt(jwt, this.options.app, this.epoch())) {
@@ -197,11 +214,19 @@ export class FakeGitHub implements RepoStore {
     }
     const token = `ghs_${randomBytes(18).toString('hex')}`;
     this.tokens.add(token);
-    send(201, { token, expires_at: this.timestamp(new Date(this.now().getTime() + 3600_000)), permissions: { issues: 'read', pull_requests: 'read' }, repository_selection: 'all' });
+    this.installationTokens.add(token);
+    this.mintedTokens.push(token);
+    send(201, { token, expires_at: this.timestamp(new Date(this.now().getTime() + (this.options.tokenLifetimeSeconds ?? 3600) * 1000)), permissions: { issues: 'read', pull_requests: 'read' }, repository_selection: 'all' });
   }
 
-  private route(method: string, url: URL, body: unknown, anonymous: boolean): { status: number; body: unknown; link?: string } {
+  private route(method: string, url: URL, body: unknown, anonymous: boolean, actor: Actor | undefined): { status: number; body: unknown; link?: string } {
     const notFound = { status: 404, body: { message: 'Not Found', documentation_url: DOCS, status: '404' } };
+    if (url.pathname === '/user' && method === 'GET') {
+      if (!actor) return { status: 401, body: { message: 'Requires authentication', documentation_url: DOCS, status: '401' } };
+      // Installation tokens cannot read /user on GitHub either.
+      if (actor.appId !== undefined) return { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' } };
+      return { status: 200, body: { login: actor.login, id: 1, type: 'User' } };
+    }
     const team = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(url.pathname);
     if (team && method === 'GET') {
       const state = this.teams.get(`${team[1]}/${team[2]}`.toLowerCase())?.get(team[3].toLowerCase());
@@ -212,7 +237,7 @@ export class FakeGitHub implements RepoStore {
     if (!match) return notFound;
     const repo = this.repos.get(`${match[1]}/${match[2]}`.toLowerCase());
     if (!repo || (repo.isPrivate && anonymous)) return notFound;
-    const answer = repo.route(method, match[3] ?? '', url.searchParams, body);
+    const answer = repo.route(method, match[3] ?? '', url.searchParams, body, actor);
     if (!answer) return notFound;
     if (answer.status === 200 && Array.isArray(answer.body) && method === 'GET') {
       const page = paginate(answer.body, url);

@@ -21,6 +21,13 @@ const TEMPLATES = {
   user: example('issues', 'opened').issue.user as Json,
 };
 
+/** Who a request acts as (reporting writes comments and Check Runs as this identity). */
+export interface Actor {
+  login: string;
+  /** Set for a GitHub App installation token. */
+  appId?: number;
+}
+
 export interface RepoStore {
   url: string;
   now(): Date;
@@ -61,6 +68,8 @@ export class FakeRepo {
   private readonly collaborators = new Map<string, string>();
   /** Comments created through the API (reporting), by id. */
   readonly createdComments = new Map<number, Json>();
+  /** Check Runs created through the API, by id. */
+  readonly checkRuns = new Map<number, Json>();
   private nextNumber = 1;
 
   constructor(
@@ -213,7 +222,7 @@ export class FakeRepo {
 
   // --- REST ---------------------------------------------------------------------------------------------
 
-  route(method: string, path: string, query: URLSearchParams, body: unknown): Answer {
+  route(method: string, path: string, query: URLSearchParams, body: unknown, actor?: Actor): Answer {
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/issues') return ok(this.listIssues(query));
     if (method === 'GET' && path === '/pulls') return ok(this.listPulls(query));
@@ -240,7 +249,8 @@ export class FakeRepo {
       const text = (body as { body?: unknown } | undefined)?.body;
       if (typeof text !== 'string') return { status: 422, body: { message: 'Invalid request.\n\n"body" wasn\'t supplied.', documentation_url: 'https://docs.github.com/rest' } };
       return this.withItem(number, (item) => {
-        const comment = this.addComment(item.number, { user: 'kelos-bot', body: text });
+        const comment = this.addComment(item.number, { user: actor?.login ?? 'kelos-bot', body: text });
+        comment.performed_via_github_app = actor?.appId !== undefined ? { id: actor.appId, slug: 'kelos-app', name: 'Kelos' } : null;
         this.createdComments.set(comment.id, comment);
         return comment;
       }, 201);
@@ -255,7 +265,47 @@ export class FakeRepo {
         return ok(comment);
       }
     }
+    const checkRunWrite = (path === '/check-runs' && method === 'POST') || (/^\/check-runs\/\d+$/.test(path) && method === 'PATCH');
+    // As on GitHub: only GitHub Apps write Check Runs.
+    if (checkRunWrite && actor?.appId === undefined) return { status: 403, body: { message: 'You must authenticate via a GitHub App.', documentation_url: 'https://docs.github.com/rest/checks/runs#create-a-check-run' } };
+    if (path === '/check-runs' && method === 'POST') return this.createCheckRun(body as Json | undefined);
+    if ((m = /^\/check-runs\/(\d+)$/.exec(path))) {
+      const run = this.checkRuns.get(Number(m[1]));
+      if (!run) return undefined;
+      if (method === 'GET') return ok(run);
+      if (method === 'PATCH') return this.updateCheckRun(run, (body ?? {}) as Json);
+    }
+    if (method === 'GET' && (m = /^\/commits\/([^/]+)\/check-runs$/.exec(path))) {
+      const name = query.get('check_name');
+      const runs = [...this.checkRuns.values()].filter((run) => run.head_sha === m![1] && (!name || run.name === name)).reverse();
+      return ok({ total_count: runs.length, check_runs: runs });
+    }
     return undefined;
+  }
+
+  /** Check Runs as GitHub validates them: name and head_sha required, a completed run needs a conclusion. */
+  private createCheckRun(body: Json | undefined): Answer {
+    if (!body?.name || !body?.head_sha) return unprocessable('name and head_sha are required');
+    const id = this.store.newCommentId();
+    const run: Json = { id, head_sha: body.head_sha, external_id: body.external_id ?? '', html_url: `${this.htmlBase}/runs/${id}`, url: `${this.apiBase}/check-runs/${id}`, name: body.name, status: 'queued', conclusion: null, started_at: this.store.timestamp(), completed_at: null, output: { title: null, summary: null } };
+    this.checkRuns.set(id, run);
+    const updated = this.updateCheckRun(run, body);
+    return updated && updated.status === 200 ? { status: 201, body: updated.body } : updated;
+  }
+
+  private updateCheckRun(run: Json, body: Json): Answer {
+    const status = body.status ?? (body.conclusion ? 'completed' : run.status);
+    if (!['queued', 'in_progress', 'completed'].includes(status)) return unprocessable(`status ${status} is not valid`);
+    if (status === 'completed' && !body.conclusion && !run.conclusion) return unprocessable('conclusion is required when status is completed');
+    Object.assign(run, {
+      status,
+      ...(body.conclusion ? { conclusion: body.conclusion } : {}),
+      ...(body.started_at ? { started_at: body.started_at } : {}),
+      ...(body.completed_at ? { completed_at: body.completed_at } : status === 'completed' && !run.completed_at ? { completed_at: this.store.timestamp() } : {}),
+      ...(body.output ? { output: { ...run.output, ...body.output } } : {}),
+      ...(body.external_id !== undefined ? { external_id: body.external_id } : {}),
+    });
+    return ok(run);
   }
 
   private listIssues(query: URLSearchParams): Json[] {
@@ -362,6 +412,10 @@ export class FakeRepo {
 
 function ok(body: unknown): Answer {
   return { status: 200, body };
+}
+
+function unprocessable(message: string): Answer {
+  return { status: 422, body: { message: `Validation Failed: ${message}`, documentation_url: 'https://docs.github.com/rest/checks/runs' } };
 }
 
 function user(login: string): Json {

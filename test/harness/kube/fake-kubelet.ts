@@ -4,7 +4,10 @@
  * then Succeeded or Failed with exit codes and reasons), following a script per Pod; deleted Pods are confirmed
  * (grace period 0) as a kubelet does after stopping them; `activeDeadlineSeconds` ends a Pod with
  * DeadlineExceeded. It serves `GET /containerLogs/{ns}/{pod}/{container}` over HTTPS on the Node's kubelet port,
- * so `pods/log` reads go through the API server exactly as in a cluster.
+ * so `pods/log` reads go through the API server exactly as in a cluster. Like a kubelet, it resolves what the Pod
+ * references before starting containers: ConfigMap and Secret volumes must exist (it waits, as for FailedMount),
+ * and a missing required env Secret or key is CreateContainerConfigError; tests can read the resolved env and the
+ * projected volume files a container would see.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -36,6 +39,10 @@ export interface FakeKubelet {
   script(name: string, script: PodScript): void;
   /** Phases written for a Pod, in order. */
   phases(name: string): string[];
+  /** A container's environment as the kubelet resolved it (Secret and ConfigMap references filled in). */
+  env(pod: string, container: string): Record<string, string>;
+  /** The files of a ConfigMap or Secret volume of the Pod (item path → content), as mounted. */
+  volumeFiles(pod: string, volume: string): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +51,8 @@ export async function startFakeKubelet(kubeConfig: k8s.KubeConfig, dir: string, 
   const scripts = new Map<string, PodScript>();
   const logs = new Map<string, string>();
   const phases = new Map<string, string[]>();
+  const resolvedEnv = new Map<string, Record<string, string>>();
+  const mounted = new Map<string, Record<string, string>>();
   const handled = new Set<string>();
   const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
   let stopped = false;
@@ -91,11 +100,19 @@ export async function startFakeKubelet(kubeConfig: k8s.KubeConfig, dir: string, 
     });
     const waiting = (c: k8s.V1Container, reason = 'PodInitializing'): k8s.V1ContainerStatus => ({ name: c.name, image: c.image ?? '', imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason } } });
     for (const c of [...inits, ...containers]) logs.set(`${namespace}/${name}/${c.name}`, script.logs?.[c.name] ?? '');
+    if (!(await mountVolumes(pod))) return;
+    const configError = await resolveEnv(pod);
 
     // qosClass is the API server's to compute (it refuses a changed one).
     const base = { hostIP: '127.0.0.1', podIP: '10.244.0.10', podIPs: [{ ip: '10.244.0.10' }], startTime };
     const initStatuses: k8s.V1ContainerStatus[] = inits.map((c) => waiting(c, 'PodInitializing'));
     await writeStatus(pod, { ...base, phase: 'Pending', initContainerStatuses: initStatuses, containerStatuses: containers.map((c) => waiting(c)) });
+    if (configError) {
+      const { container, message } = configError;
+      const mark = (c: k8s.V1Container) => (c.name === container ? { ...waiting(c, 'CreateContainerConfigError'), state: { waiting: { reason: 'CreateContainerConfigError', message } } } : waiting(c));
+      await writeStatus(pod, { ...base, phase: 'Pending', initContainerStatuses: inits.map(mark), containerStatuses: containers.map(mark) });
+      return;
+    }
     for (const [i, c] of inits.entries()) {
       const failed = script.failInit === c.name;
       initStatuses[i] = terminated(c, failed ? 1 : 0, failed ? 'Error' : 'Completed');
@@ -125,6 +142,60 @@ export async function startFakeKubelet(kubeConfig: k8s.KubeConfig, dir: string, 
     await writeStatus(pod, { ...base, phase: exitCode === 0 ? 'Succeeded' : 'Failed', initContainerStatuses: initStatuses, containerStatuses: statuses, conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted' }] });
   }
 
+  /** ConfigMap and Secret volumes, waited for as a kubelet retries a FailedMount (up to 30 s here). */
+  async function mountVolumes(pod: k8s.V1Pod): Promise<boolean> {
+    const { name, namespace } = pod.metadata as { name: string; namespace: string };
+    for (const volume of pod.spec?.volumes ?? []) {
+      const source = volume.configMap ?? volume.secret;
+      if (!source) continue;
+      const objectName = volume.configMap ? volume.configMap.name! : volume.secret!.secretName!;
+      for (let tries = 0; ; tries += 1) {
+        const data = await readData(volume.configMap ? 'ConfigMap' : 'Secret', namespace, objectName);
+        if (data) {
+          const items = source.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+          mounted.set(`${name}/${volume.name}`, Object.fromEntries(items.filter((item) => item.key in data).map((item) => [item.path, data[item.key]])));
+          break;
+        }
+        if (source.optional) break;
+        if (stopped || tries >= 150) return false;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    return true;
+  }
+
+  /** Every container's env with references resolved; the first unresolvable required one, as the kubelet reports it. */
+  async function resolveEnv(pod: k8s.V1Pod): Promise<{ container: string; message: string } | undefined> {
+    const { name, namespace } = pod.metadata as { name: string; namespace: string };
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+      const env: Record<string, string> = {};
+      for (const entry of c.env ?? []) {
+        const ref = entry.valueFrom?.secretKeyRef ?? entry.valueFrom?.configMapKeyRef;
+        if (!ref) {
+          env[entry.name] = entry.value ?? '';
+          continue;
+        }
+        const kind = entry.valueFrom?.secretKeyRef ? 'Secret' : 'ConfigMap';
+        const data = await readData(kind, namespace, ref.name!);
+        if (data && ref.key in data) env[entry.name] = data[ref.key];
+        else if (!ref.optional) return { container: c.name, message: data ? `couldn't find key ${ref.key} in ${kind} ${namespace}/${ref.name}` : `${kind.toLowerCase()} "${ref.name}" not found` };
+      }
+      resolvedEnv.set(`${name}/${c.name}`, env);
+    }
+    return undefined;
+  }
+
+  async function readData(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    try {
+      if (kind === 'ConfigMap') return (await core.readNamespacedConfigMap({ name, namespace })).data ?? {};
+      const secret = await core.readNamespacedSecret({ name, namespace });
+      return Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
   const watch = new k8s.Watch(kubeConfig);
   const controller = await watch.watch(
     '/api/v1/pods',
@@ -148,6 +219,8 @@ export async function startFakeKubelet(kubeConfig: k8s.KubeConfig, dir: string, 
     port: (server.address() as AddressInfo).port,
     script: (name, script) => scripts.set(name, script),
     phases: (name) => phases.get(name) ?? [],
+    env: (pod, container) => resolvedEnv.get(`${pod}/${container}`) ?? {},
+    volumeFiles: (pod, volume) => mounted.get(`${pod}/${volume}`) ?? {},
     stop: async () => {
       stopped = true;
       controller.abort();

@@ -25,6 +25,8 @@ export interface KubeCluster {
   kubeconfigPath: string;
   /** A KubeConfig for a token user (registered at start with `users`). */
   kubeConfigFor(user: string): k8s.KubeConfig;
+  /** The same, written to a file (for a worker process's --kubeconfig). */
+  kubeconfigPathFor(user: string): string;
   logs(): string;
   stop(): Promise<void>;
 }
@@ -150,6 +152,12 @@ export async function startKubeCluster(options: KubeClusterOptions = {}): Promis
       kubeConfigFor: (user) => {
         if (!tokens[user]) throw new Error(`user ${user} was not registered (startKubeCluster({ users }))`);
         return configFor(user);
+      },
+      kubeconfigPathFor: (user) => {
+        if (!tokens[user]) throw new Error(`user ${user} was not registered (startKubeCluster({ users }))`);
+        const file = path.join(dir, `kubeconfig-${user}`);
+        fs.writeFileSync(file, configFor(user).exportConfig(), { mode: 0o600 });
+        return file;
       },
       logs,
       stop,
