@@ -77,9 +77,11 @@ export class KelosApi {
     return task;
   }
 
-  async listTasks(namespace: string, phases: string[] = []): Promise<TaskObject[]> {
+  async listTasks(namespace: string, phases: string[] = [], where: { spawners?: string[]; startedAfter?: Date } = {}): Promise<TaskObject[]> {
     let query = `${KelosKind.name} = "Task" AND ${KelosNamespace.name} = "${namespace}"`;
     if (phases.length) query += ` AND ${KelosPhase.name} IN (${phases.map((p) => `"${p}"`).join(', ')})`;
+    if (where.spawners) query += ` AND ${KelosSpawner.name} IN (${where.spawners.map((s) => `"${s}"`).join(', ')})`;
+    if (where.startedAfter) query += ` AND StartTime > "${where.startedAfter.toISOString()}"`;
     // A retriggered Task has an older, replaced run under the same workflow ID: show only the newest.
     const newest = new Map<string, { startTime: number; task: TaskObject }>();
     for await (const info of this.client.workflow.list({ query })) {

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { applyCommand } from './commands/apply';
 import { deleteCommand } from './commands/delete';
 import { bridgeCommand } from './commands/bridge';
+import { controllerCommand } from './commands/controller';
 import { devCommand } from './commands/dev';
 import { getCommand } from './commands/get';
 import { logsCommand } from './commands/logs';
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `kelos --help` for usage)')
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const make of [devCommand, workerCommand, bridgeCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand] as ((g: () => GlobalOptions) => Command)[]) {
+  for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand] as ((g: () => GlobalOptions) => Command)[]) {
     program.addCommand(make(globals).exitOverride());
   }
   return program;

@@ -1,14 +1,8 @@
-/** Submitting a validated Task resource, and watching a Task: shared by `kelos run` and `kelos apply`. */
-import type { TaskResource } from '../../api/resources/model';
+/** Watching a Task (`kelos run -w`); submitting one is clients/apply-resource.ts. */
 import { isTerminal } from '../../api/task/task-status';
-import { taskRunFromResource } from '../../api/task/task-run-from-resource';
-import { toKelosObject } from '../../api/resources';
 import { KelosApi } from '../kelos-api';
 
-export async function submitTask(api: KelosApi, task: TaskResource, sourceKind: string): Promise<void> {
-  const object = toKelosObject(task) as { apiVersion: string; spec: Record<string, unknown> };
-  await api.startTask(taskRunFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, sourceKind }));
-}
+export { submitTask } from '../apply-resource';
 
 /** Prints `task/<name> <Phase>` on every change; resolves with the exit code (0 on Succeeded). */
 export async function watchTask(api: KelosApi, namespace: string, name: string, pollMs = 1_000): Promise<number> {

@@ -4,12 +4,12 @@ import { toKelosObject } from '../../../api/resources';
 import type { KelosResource } from '../../../api/resources';
 import { kelosHome } from '../../../host/data-dir';
 import { LocalSecretStore } from '../../../host/secret-store';
-import { KelosApi, KelosError, SpawnerManifest } from '../../kelos-api';
+import { applyResource } from '../../apply-resource';
+import { KelosApi, KelosError } from '../../kelos-api';
 import { GlobalOptions, connectApi } from '../connection';
 import { collect } from '../options';
 import { parseAllOrExit, readManifestSources } from '../manifests';
 import { parseOutputFormat, printObjects } from '../output';
-import { submitTask } from '../task-submit';
 
 export function applyCommand(globals: () => GlobalOptions): Command {
   return new Command('apply')
@@ -39,22 +39,8 @@ export function applyCommand(globals: () => GlobalOptions): Command {
             continue;
           }
           connection ??= await connectApi(g);
-          const { api } = connection;
-          if (resource.kind === 'Task') {
-            if (await api.getTask(resource.metadata.namespace, resource.metadata.name)) {
-              console.log(`${ref} unchanged (a Task is immutable: delete it to run it again)`);
-              continue;
-            }
-            await submitTask(api, resource, 'manifest');
-            console.log(`${ref} created`);
-          } else if (resource.kind === 'TaskSpawner') {
-            const outcome = await api.applySpawner(toKelosObject(resource) as unknown as SpawnerManifest);
-            console.log(`${ref} ${outcome}`);
-          } else if (resource.kind === 'Workspace' || resource.kind === 'AgentConfig') {
-            const object = toKelosObject(resource) as { apiVersion: string; spec: Record<string, unknown> };
-            await api.applyStoredResource({ apiVersion: object.apiVersion, kind: resource.kind, metadata: { name: resource.metadata.name, namespace: resource.metadata.namespace, labels: resource.metadata.labels }, spec: object.spec });
-            console.log(`${ref} configured`);
-          }
+          const outcome = await applyResource(connection.api, resource);
+          console.log(outcome === 'unchanged' && resource.kind === 'Task' ? `${ref} unchanged (a Task is immutable: delete it to run it again)` : `${ref} ${outcome}`);
         }
       } finally {
         await connection?.close();

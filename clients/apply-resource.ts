@@ -1,0 +1,36 @@
+/**
+ * Applying one validated Kelos resource to Temporal: a Task starts its workflow (once: a Task is immutable), a
+ * TaskSpawner starts or updates its workflow, a Workspace or AgentConfig is stored. Shared by `kelos apply` and the
+ * Kubernetes resource controller, so both paths behave the same.
+ */
+import { toKelosObject } from '../api/resources';
+import type { AgentConfigResource, TaskResource, TaskSpawnerResource, WorkspaceResource } from '../api/resources/model';
+import { taskRunFromResource } from '../api/task/task-run-from-resource';
+import type { KelosApi, SpawnerManifest } from './kelos-api';
+
+export type AppliedResource = TaskResource | TaskSpawnerResource | WorkspaceResource | AgentConfigResource;
+export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
+
+export async function applyResource(api: KelosApi, resource: AppliedResource, sourceKind = 'manifest'): Promise<ApplyOutcome> {
+  switch (resource.kind) {
+    case 'Task': {
+      if (await api.getTask(resource.metadata.namespace, resource.metadata.name)) return 'unchanged';
+      await submitTask(api, resource, sourceKind);
+      return 'created';
+    }
+    case 'TaskSpawner':
+      return api.applySpawner(toKelosObject(resource) as unknown as SpawnerManifest);
+    case 'Workspace':
+    case 'AgentConfig': {
+      const object = toKelosObject(resource) as { apiVersion: string; spec: Record<string, unknown> };
+      const { name, namespace, labels } = resource.metadata;
+      await api.applyStoredResource({ apiVersion: object.apiVersion, kind: resource.kind, metadata: { name, namespace, ...(labels ? { labels } : {}) }, spec: object.spec });
+      return 'configured';
+    }
+  }
+}
+
+export async function submitTask(api: KelosApi, task: TaskResource, sourceKind: string): Promise<void> {
+  const object = toKelosObject(task) as { apiVersion: string; spec: Record<string, unknown> };
+  await api.startTask(taskRunFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, sourceKind }));
+}
