@@ -82,3 +82,14 @@ describe('kelos apply', () => {
     expect(kelos(['delete', 'secret', 'claude']).stdout).toBe('secret/claude deleted\n');
   });
 });
+
+describe('kelos run --runtime', () => {
+  it('asks for a runtime through the kelos.dev/runtime annotation; an unknown one is refused', () => {
+    const out = kelos(['run', '-p', 'hi', '--credential-type', 'none', '--name', 'on-kube', '--runtime', 'kubernetes', '--dry-run']);
+    expect(out.stderr).toBe('');
+    expect(YAML.parse(out.stdout).metadata).toEqual({ name: 'on-kube', namespace: 'default', annotations: { 'kelos.dev/runtime': 'kubernetes' } });
+    const bad = kelos(['run', '-p', 'hi', '--credential-type', 'none', '--runtime', 'docker', '--dry-run']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('error: invalid --runtime "docker": use local or kubernetes\n');
+  });
+});
