@@ -15,11 +15,11 @@ import type {
   RunAgentInput,
   WorkspaceSource,
 } from '../api/task/task-activities-types';
-import { TaskRun, taskWorkflowId } from '../api/task/task-run';
-import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
+import { TaskRun } from '../api/task/task-run';
 import { taskFiles } from '../host/data-dir';
 import { LocalSecretStore, SecretNotFoundError } from '../host/secret-store';
 import { readStoredResource } from './resources/stored-resources';
+import { readTaskState } from './task-state';
 import { buildAgentEnv } from './runtime/agent-env';
 import { runOrAdoptAgent } from './runtime/local-agent-runner';
 import { credentialEnvName } from '../api/task/credential-env';
@@ -183,16 +183,8 @@ export function createTaskActivities(deps: TaskActivityDeps) {
   async function reconcileTasks(input: { namespace: string; names: string[] }): Promise<Record<string, { phase?: string; completionTime?: string }>> {
     const found: Record<string, { phase?: string; completionTime?: string }> = {};
     for (const name of input.names) {
-      try {
-        const description = await deps.client.workflow.getHandle(taskWorkflowId(input.namespace, name)).describe();
-        const status = (description.memo?.[TASK_STATUS_MEMO_KEY] ?? {}) as { phase?: string; completionTime?: string };
-        const closed = description.status.name !== 'RUNNING';
-        // A workflow closed without a terminal phase (terminated, timed out) counts as Failed.
-        const phase = closed && status.phase !== 'Succeeded' && status.phase !== 'Failed' ? 'Failed' : status.phase;
-        found[name] = { ...(phase ? { phase } : {}), ...(status.completionTime ? { completionTime: status.completionTime } : closed && description.closeTime ? { completionTime: description.closeTime.toISOString() } : {}) };
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
+      const state = await readTaskState(deps.client, input.namespace, name);
+      if (state) found[name] = { ...(state.phase ? { phase: state.phase } : {}), ...(state.completionTime ? { completionTime: state.completionTime } : {}) };
       Context.current().heartbeat();
     }
     return found;

@@ -12,6 +12,7 @@ import { createPollActivities } from '../activities/polling/poll-activities';
 import { createWebhookActivities } from '../activities/webhooks/webhook-activities';
 import { localSecretSource } from '../activities/secrets/secret-source';
 import { createReportingActivities } from '../activities/reporting/github-reporting';
+import { createDependencyActivities } from '../activities/dependency-activities';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { packageRoot } from '../host/package-root';
 import { runtimeTaskQueue } from '../api/task/task-runtime';
@@ -76,6 +77,7 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
       ...createPollActivities({ client: options.client, home: options.home, secrets, ...env }),
       ...createWebhookActivities({ client: options.client, home: options.home, secrets, ...env }),
       ...createReportingActivities({ client: options.client, secrets, ...env }),
+      ...createDependencyActivities({ client: options.client }),
     },
     ...options.tuning,
   });

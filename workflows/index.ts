@@ -3,3 +3,4 @@ export { taskWorkflow } from './task-workflow';
 export { taskCleanupWorkflow } from './task-cleanup-workflow';
 export { resourceWorkflow } from './resource-workflow';
 export { spawnerWorkflow } from './spawner-workflow';
+export { branchLockWorkflow } from './branch-lock-workflow';

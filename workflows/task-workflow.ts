@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
+  condition,
   defineQuery,
   getExternalWorkflowHandle,
   isCancellation,
@@ -14,6 +15,10 @@ import {
 } from '@temporalio/workflow';
 import type { createTaskActivities } from '../activities/task-activities';
 import type { createReportingActivities } from '../activities/reporting/github-reporting';
+import type { createDependencyActivities } from '../activities/dependency-activities';
+import { dependencyPrompt } from '../api/task/dependencies';
+import { branchLockWorkflowId, waitingForBranch, type BranchLockKey } from '../api/task/branch-lock';
+import { branchGrantedSignal, branchQueuedSignal, releaseBranchSignal } from './branch-lock/messages';
 import type { ReportPhase, ReportState } from '../api/reporting/task-report';
 import { innermostMessage } from '../api/error-cause';
 import { KelosPhase } from '../api/search-attributes';
@@ -27,6 +32,18 @@ import { taskFinishedSignal } from './spawner/messages';
 import { taskCleanupWorkflow } from './task-cleanup-workflow';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
+
+/** Waiting on dependencies takes as long as they run; a lost worker is noticed by the heartbeat. */
+const { awaitDependencies } = proxyActivities<ReturnType<typeof createDependencyActivities>>({
+  startToCloseTimeout: '90 days',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute' },
+});
+
+const { requestBranchLock } = proxyActivities<ReturnType<typeof createDependencyActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
 
 /** Reporting runs on the main queue (any worker); rate limits wait for their reset (nextRetryDelay). */
 const { reportTaskStatus } = proxyActivities<ReturnType<typeof createReportingActivities>>({
@@ -69,7 +86,8 @@ function runtimeActivities(runtime: TaskRuntime | undefined) {
  * Succeeded returns the status; Failed fails the workflow with the status as details, so the Web UI shows a
  * failed Task as a failed workflow.
  */
-export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
+export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
+  let run = input;
   let status: TaskStatus = { phase: 'Pending', startTime: new Date().toISOString() };
   setHandler(taskStatusQuery, () => status);
 
@@ -114,9 +132,45 @@ export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
     setStatus({ ...status, conditions: [...others, { type: 'GitHubReported', ...condition, lastTransitionTime: new Date().toISOString() }] });
   };
   void report('accepted');
-  const deadlineAtMs = run.activeDeadlineSeconds ? Date.now() + run.activeDeadlineSeconds * 1000 : undefined;
+
+  // The branch lock: granted by the branch's lock workflow, which also says whom this Task waits for.
+  const lock = run.branch ? { namespace: run.namespace, workspace: run.workspaceRef ?? '', branch: run.branch } : undefined;
+  let branchGranted = false;
+  let lockRequested = false;
+  if (lock) {
+    setHandler(branchGrantedSignal, () => {
+      branchGranted = true;
+    });
+    setHandler(branchQueuedSignal, ({ holder, ahead }) => {
+      if (!branchGranted) setStatus({ ...status, phase: 'Waiting', message: waitingForBranch(lock.branch, holder, ahead) });
+    });
+  }
 
   try {
+    // dependsOn: wait (phase Waiting) until every dependency Succeeded; the prompt may read their results.
+    const waited = run.dependsOn?.length ? await waitForDependencies(run) : { prompt: run.prompt };
+    if ('failure' in waited) finish('Failed', waited.failure);
+    else await runAgentOnce(waited.prompt);
+  } catch (err) {
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        finish('Failed', 'Task was cancelled; the agent was stopped');
+        await releaseBranch();
+        await notifySpawner(run, status);
+        await report('failed');
+        await scheduleExpiry(run, runKey);
+      });
+      throw err;
+    }
+    finish('Failed', `Task failed: ${innermostMessage(err)}`);
+  }
+  return await close();
+
+  async function runAgentOnce(prompt: string): Promise<void> {
+    if (prompt !== run.prompt) run = { ...run, prompt };
+    if (lock) await acquireBranch(lock);
+    // The deadline counts from here, as a Kelos Job's from its creation after the wait.
+    const deadlineAtMs = run.activeDeadlineSeconds ? Date.now() + run.activeDeadlineSeconds * 1000 : undefined;
     const resources = await resolveTaskResources(run);
     const prepared = await prepareTaskWorkspace({ run, runKey, resources });
     setStatus({ ...status, phase: 'Running' });
@@ -130,27 +184,53 @@ export async function taskWorkflow(run: TaskRun): Promise<TaskStatus> {
     } else {
       finish('Failed', `Task failed: the agent exited with code ${outcome.exitCode}${tailNote(outcome)}`, outcome);
     }
-  } catch (err) {
-    if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(async () => {
-        finish('Failed', 'Task was cancelled; the agent was stopped');
-        await notifySpawner(run, status);
-        await report('failed');
-        await scheduleExpiry(run, runKey);
-      });
-      throw err;
-    }
-    finish('Failed', `Task failed: ${innermostMessage(err)}`);
   }
 
-  // The slot is freed first; the TTL cleanup starts last, since it removes this execution.
-  await notifySpawner(run, status);
-  await report(status.phase === 'Succeeded' ? 'succeeded' : 'failed');
-  await scheduleExpiry(run, runKey);
-  if (status.phase === 'Failed') {
-    throw ApplicationFailure.create({ type: 'TaskFailed', message: status.message ?? 'Task failed', nonRetryable: true, details: [status] });
+  /** Waits for the branch; Pending again once it is this Task's. */
+  async function acquireBranch(key: BranchLockKey): Promise<void> {
+    lockRequested = true;
+    await requestBranchLock({ key, request: { workflowId: workflowInfo().workflowId, taskName: run.name } });
+    await condition(() => branchGranted);
+    if (status.phase === 'Waiting') {
+      const { message: _message, ...rest } = status;
+      setStatus({ ...rest, phase: 'Pending' });
+    }
   }
-  return status;
+
+  /** Gives the branch back (or leaves its queue); a lock that already ended has nothing to give back. */
+  async function releaseBranch(): Promise<void> {
+    if (!lock || !lockRequested) return;
+    await getExternalWorkflowHandle(branchLockWorkflowId(lock)).signal(releaseBranchSignal, { workflowId: workflowInfo().workflowId }).catch(() => undefined);
+  }
+
+  /** The end of every Task: the slot and the branch are freed first; the TTL cleanup starts last, since it removes this execution. */
+  async function close(): Promise<TaskStatus> {
+    await releaseBranch();
+    await notifySpawner(run, status);
+    await report(status.phase === 'Succeeded' ? 'succeeded' : 'failed');
+    await scheduleExpiry(run, runKey);
+    if (status.phase === 'Failed') {
+      throw ApplicationFailure.create({ type: 'TaskFailed', message: status.message ?? 'Task failed', nonRetryable: true, details: [status] });
+    }
+    return status;
+  }
+
+  /** The prompt rendered over the dependencies' results, or why the Task fails without running. */
+  async function waitForDependencies(task: TaskRun): Promise<{ prompt: string } | { failure: string }> {
+    let shown: string | undefined;
+    for (;;) {
+      const wait = await awaitDependencies({ namespace: task.namespace, name: task.name, dependsOn: task.dependsOn ?? [], ...(shown ? { shown } : {}) });
+      if (wait.outcome === 'failed') return { failure: `Dependency "${wait.name}" failed` };
+      if (wait.outcome === 'cycle') return { failure: `Circular dependency detected: ${wait.path.join(' -> ')}` };
+      if (wait.outcome === 'succeeded') {
+        const { message: _message, ...rest } = status;
+        setStatus({ ...rest, phase: 'Pending' });
+        return { prompt: dependencyPrompt(task.prompt, wait.deps) };
+      }
+      shown = wait.message;
+      setStatus({ ...status, phase: 'Waiting', message: wait.message });
+    }
+  }
 }
 
 /** `ttlSecondsAfterFinished`: a separate abandoned child removes the Task after N seconds, so this workflow can close now. */

@@ -16,7 +16,6 @@ export class UnsupportedTaskError extends Error {}
 export function taskRunFromResource(task: TaskResource, context: TaskRunContext): TaskRun {
   const worker = task.spec.worker;
   if (!worker) throw new UnsupportedTaskError(`task "${task.metadata.name}": workerPoolRef is not supported by kelos-temporal yet`);
-  if (task.spec.dependsOn?.length) throw new UnsupportedTaskError(`task "${task.metadata.name}": dependsOn is not supported by kelos-temporal yet`);
   const overrides = worker.podOverrides ?? {};
   const runtime = requestedRuntime(task.metadata.annotations);
   if (typeof runtime === 'object') throw new UnsupportedTaskError(`task "${task.metadata.name}": ${runtime.error}`);
@@ -32,6 +31,7 @@ export function taskRunFromResource(task: TaskResource, context: TaskRunContext)
     credentials: { type: worker.credentials.type, ...(worker.credentials.secretRef ? { secretName: worker.credentials.secretRef.name } : {}) },
     ...(worker.workspaceRef ? { workspaceRef: worker.workspaceRef.name } : {}),
     agentConfigRefs: (worker.agentConfigRefs ?? []).map((ref) => ref.name),
+    ...(task.spec.dependsOn?.length ? { dependsOn: task.spec.dependsOn } : {}),
     ...(task.spec.branch ? { branch: task.spec.branch } : {}),
     ...(task.spec.upstreamRepo ? { upstreamRepo: task.spec.upstreamRepo } : {}),
     ...(task.spec.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: task.spec.ttlSecondsAfterFinished } : {}),

@@ -27,6 +27,8 @@ export interface TaskRun {
   credentials: { type: CredentialType; secretName?: string };
   workspaceRef?: string;
   agentConfigRefs: string[];
+  /** Tasks of the same namespace that must have Succeeded first. */
+  dependsOn?: string[];
   branch?: string;
   upstreamRepo?: string;
   ttlSecondsAfterFinished?: number;

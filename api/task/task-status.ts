@@ -1,5 +1,6 @@
 /** Task status, shaped like Kelos's `Task.status` so `kelos get task -o json | jq .status.results.pr` works. */
-export const TASK_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed'] as const;
+/** Waiting: for `dependsOn` Tasks or a branch another Task holds (Kelos's phase names). */
+export const TASK_PHASES = ['Pending', 'Waiting', 'Running', 'Succeeded', 'Failed'] as const;
 export type TaskPhase = (typeof TASK_PHASES)[number];
 
 export interface TaskUsage {

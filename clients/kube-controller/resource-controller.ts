@@ -141,7 +141,7 @@ export async function startResourceController(options: ResourceControllerOptions
   }
 
   async function removeFromTemporal(kind: CrdKind, object: KelosObject): Promise<void> {
-    const { namespace, name, uid } = object.metadata as { namespace: string; name: string; uid: string };
+    const { namespace, name } = object.metadata as { namespace: string; name: string };
     try {
       if (kind === 'Task') {
         const task = await api.getTask(namespace, name);
