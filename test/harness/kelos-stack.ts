@@ -81,6 +81,14 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
   };
 }
 
+let uniqueSeq = 0;
+
+/** A name no other test of the run uses (spawners, Tasks, repositories share one dev server). */
+export function uniqueName(prefix: string): string {
+  uniqueSeq += 1;
+  return `${prefix}-${Date.now().toString(36)}-${uniqueSeq}`;
+}
+
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;

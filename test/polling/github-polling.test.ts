@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { spawnerWorkflowId, type SpawnerStatus } from '../../api/spawn/spawner-status';
 import { spawnerStatusQuery } from '../../workflows/spawner/messages';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
-import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
+import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { makeUpstream } from '../local/git-fixture';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');
@@ -18,7 +18,6 @@ const WORKSPACE = 'widgets';
 
 let github: FakeGitHub;
 let stack: KelosTestStack;
-let seq = 0;
 
 beforeAll(async () => {
   github = await startFakeGitHub({ tokens: [TOKEN] });
@@ -37,11 +36,6 @@ afterAll(async () => {
   await stack?.teardown();
   await github?.close();
 });
-
-function uniqueName(prefix: string): string {
-  seq += 1;
-  return `${prefix}-${Date.now().toString(36)}-${seq}`;
-}
 
 function spawnerManifest(name: string, when: Record<string, unknown>, template: Record<string, unknown> = {}, spec: Record<string, unknown> = {}) {
   return {

@@ -15,7 +15,7 @@ import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
 import { taskWorkflowId } from '../../api/task/task-run';
 import { spawnerStatusQuery, webhookDeliverySignal } from '../../workflows/spawner/messages';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
-import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
+import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { githubDelivery, githubExample } from '../harness/webhook-deliveries';
 import { makeUpstream } from '../local/git-fixture';
 
@@ -26,7 +26,6 @@ const APP_ID = 5150;
 
 let github: FakeGitHub;
 let stack: KelosTestStack;
-let seq = 0;
 
 beforeAll(async () => {
   github = await startFakeGitHub({ tokens: [TOKEN], logins: { [TOKEN]: 'kelos-bot' }, app: { appId: APP_ID, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() } });
@@ -43,11 +42,6 @@ afterAll(async () => {
   await stack?.teardown();
   await github?.close();
 });
-
-function uniqueName(prefix: string): string {
-  seq += 1;
-  return `${prefix}-${Date.now().toString(36)}-${seq}`;
-}
 
 function manifest(name: string, when: Record<string, unknown>, options: { workspace?: string; env?: Record<string, string>; spec?: Record<string, unknown>; apiVersion?: string; ttl?: number } = {}) {
   return {

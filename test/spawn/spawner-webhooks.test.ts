@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { spawnerWorkflowId, type SpawnerStatus } from '../../api/spawn/spawner-status';
 import { spawnerStatusQuery, webhookDeliverySignal } from '../../workflows/spawner/messages';
-import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
+import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { makeUpstream } from '../local/git-fixture';
 import { exampleSpawner, genericDelivery, githubDelivery, githubExample, linearDelivery, linearIssueBody } from '../harness/webhook-deliveries';
 
@@ -22,7 +22,6 @@ const hash12 = (deliveryId: string) => createHash('sha256').update(deliveryId).d
 let stack: KelosTestStack;
 let linear: http.Server;
 const linearRequests: { authorization?: string; id?: string }[] = [];
-let seq = 0;
 
 beforeAll(async () => {
   // Linear's GraphQL API, as far as label enrichment uses it.
@@ -50,11 +49,6 @@ afterAll(async () => {
   await stack?.teardown();
   linear?.close();
 });
-
-function uniqueName(prefix: string): string {
-  seq += 1;
-  return `${prefix}-${Date.now().toString(36)}-${seq}`;
-}
 
 async function startSpawner(manifest: Record<string, any>) {
   expect(await stack.api.applySpawner(manifest as never)).toBe('created');

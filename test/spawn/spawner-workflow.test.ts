@@ -11,14 +11,13 @@ import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
 import { KelosError, SpawnerManifest } from '../../clients/kelos-api';
 import { spawnerStatusQuery, workItemsSignal } from '../../workflows/spawner/messages';
 import { spawnerWorkflow } from '../../workflows/spawner-workflow';
-import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
+import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { itemsFor, signalledSpawner } from '../harness/spawner-fixtures';
 import { testServerAddress } from '../harness/temporal';
 
 const KELOS_BIN = path.resolve(__dirname, '../../bin/kelos.js');
 
 let stack: KelosTestStack;
-let seq = 0;
 
 beforeAll(async () => {
   stack = await startKelosTestStack('spawner');
@@ -28,11 +27,6 @@ afterAll(async () => stack?.teardown());
 
 const manifest = signalledSpawner;
 const items = itemsFor;
-
-function uniqueName(prefix: string): string {
-  seq += 1;
-  return `${prefix}-${Date.now().toString(36)}-${seq}`;
-}
 
 /** Largest number of agents running at the same time, from the start/end lines of the events file. */
 function peakOverlap(eventsFile: string): number {

@@ -10,7 +10,7 @@ import { parseManifests, toKelosObject, type TaskResource } from '../../api/reso
 import { taskRunFromResource } from '../../api/task/task-run-from-resource';
 import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
 import { taskFiles } from '../../host/data-dir';
-import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
+import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { makeUpstream } from '../local/git-fixture';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');
@@ -18,7 +18,6 @@ const PIPELINE = path.resolve(__dirname, '../../../shared/fixtures/kelos-example
 
 let stack: KelosTestStack;
 let events: string;
-let seq = 0;
 
 beforeAll(async () => {
   stack = await startKelosTestStack('pipeline');
@@ -46,8 +45,6 @@ function task(name: string, spec: Record<string, unknown>): TaskResource {
   expect(parsed.errors.map(String)).toEqual([]);
   return parsed.resources[0] as TaskResource;
 }
-
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++seq}`;
 
 async function finished(name: string) {
   await stack.env.client.workflow.getHandle(taskWorkflowId('default', name)).result().catch(() => undefined);
@@ -82,8 +79,8 @@ test('Kelos example 07 applied at once runs stage after stage, each prompt readi
 });
 
 test('a failed dependency fails its dependents without running them; a dependency created later is waited for', async () => {
-  const broken = unique('broken');
-  const dependent = unique('dependent');
+  const broken = uniqueName('broken');
+  const dependent = uniqueName('dependent');
   await stack.api.startTask(runOf(task(dependent, { prompt: 'after {{index .Deps "x" "Results" "nope"}}', dependsOn: [broken] })));
   const early = await eventually(async () => {
     const t = await stack.api.getTask('default', dependent);
@@ -97,7 +94,7 @@ test('a failed dependency fails its dependents without running them; a dependenc
 });
 
 test('a dependency cycle is detected and fails the Tasks in it', async () => {
-  const [a, b] = [unique('cycle-a'), unique('cycle-b')];
+  const [a, b] = [uniqueName('cycle-a'), uniqueName('cycle-b')];
   await stack.api.startTask(runOf(task(a, { prompt: 'a', dependsOn: [b] })));
   await stack.api.startTask(runOf(task(b, { prompt: 'b', dependsOn: [a] })));
   const [ta, tb] = await Promise.all([finished(a), finished(b)]);
@@ -108,11 +105,11 @@ test('a dependency cycle is detected and fails the Tasks in it', async () => {
 });
 
 test('the branch lock: Tasks on one Workspace branch run one at a time, the waiting ones say for whom; another branch runs alongside', async () => {
-  const branch = unique('feature/shared');
-  const names = [unique('lock-1'), unique('lock-2'), unique('lock-3')];
-  const other = unique('other-branch');
+  const branch = uniqueName('feature/shared');
+  const names = [uniqueName('lock-1'), uniqueName('lock-2'), uniqueName('lock-3')];
+  const other = uniqueName('other-branch');
   for (const name of names) await stack.api.startTask(runOf(task(name, { prompt: name, workspaceRef: { name: 'my-workspace' }, branch }), { AGENT_SLEEP: '2' }));
-  await stack.api.startTask(runOf(task(other, { prompt: other, workspaceRef: { name: 'my-workspace' }, branch: unique('feature/other') }), { AGENT_SLEEP: '2' }));
+  await stack.api.startTask(runOf(task(other, { prompt: other, workspaceRef: { name: 'my-workspace' }, branch: uniqueName('feature/other') }), { AGENT_SLEEP: '2' }));
   const messages = new Set<string>();
   const done = await eventually(async () => {
     const tasks = await Promise.all(names.map((n) => stack.api.getTask('default', n)));
