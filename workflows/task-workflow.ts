@@ -2,7 +2,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
-  condition,
   defineQuery,
   getExternalWorkflowHandle,
   isCancellation,
@@ -14,19 +13,17 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createTaskActivities } from '../activities/task-activities';
-import type { createReportingActivities } from '../activities/reporting/github-reporting';
 import type { createDependencyActivities } from '../activities/dependency-activities';
 import { dependencyPrompt } from '../api/task/dependencies';
-import { branchLockWorkflowId, waitingForBranch, type BranchLockKey } from '../api/task/branch-lock';
-import { branchGrantedSignal, branchQueuedSignal, releaseBranchSignal } from './branch-lock/messages';
-import type { ReportPhase, ReportState } from '../api/reporting/task-report';
+import { branchClaim } from './task/branch-claim';
+import { githubReporter } from './task/github-reporter';
 import { innermostMessage } from '../api/error-cause';
 import { KelosPhase } from '../api/search-attributes';
 import { spawnerWorkflowId } from '../api/spawn/spawner-status';
 import type { AgentOutcome } from '../api/task/task-activities-types';
 import { TaskRun, taskCleanupWorkflowId } from '../api/task/task-run';
 import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
-import type { TaskCondition, TaskPhase, TaskStatus } from '../api/task/task-status';
+import type { TaskPhase, TaskStatus } from '../api/task/task-status';
 import { runtimeTaskQueue, type TaskRuntime } from '../api/task/task-runtime';
 import { taskFinishedSignal } from './spawner/messages';
 import { taskCleanupWorkflow } from './task-cleanup-workflow';
@@ -40,16 +37,6 @@ const { awaitDependencies } = proxyActivities<ReturnType<typeof createDependency
   retry: { initialInterval: '2s', maximumInterval: '1 minute' },
 });
 
-const { requestBranchLock } = proxyActivities<ReturnType<typeof createDependencyActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
-});
-
-/** Reporting runs on the main queue (any worker); rate limits wait for their reset (nextRetryDelay). */
-const { reportTaskStatus } = proxyActivities<ReturnType<typeof createReportingActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8 },
-});
 
 export const taskStatusQuery = defineQuery<TaskStatus>('taskStatus');
 
@@ -80,9 +67,10 @@ function runtimeActivities(runtime: TaskRuntime | undefined) {
 }
 
 /**
- * One Task: resolve Workspace/AgentConfig/credentials → prepare the workspace → run the agent → collect
- * results → report back → schedule TTL cleanup. Reporting to GitHub (spawners with `reporting`) starts at once
- * (accepted) beside the run and ends with the outcome; its failures show in a condition and never fail the Task.
+ * One Task: wait for its dependencies and its branch (phase Waiting) → resolve Workspace/AgentConfig/credentials →
+ * prepare the workspace → run the agent → collect results → report back → schedule TTL cleanup. Reporting to
+ * GitHub (spawners with `reporting`) starts at once (accepted) beside the run and ends with the outcome; its
+ * failures show in a condition and never fail the Task.
  * Succeeded returns the status; Failed fails the workflow with the status as details, so the Web UI shows a
  * failed Task as a failed workflow.
  */
@@ -110,41 +98,12 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
   const runKey = workflowInfo().firstExecutionRunId;
   const { resolveTaskResources, prepareTaskWorkspace, runAgent } = runtimeActivities(run.runtime);
 
-  // Reports happen one after another, in phase order; each moves on from where the last one left GitHub.
-  let reportState: ReportState = {};
-  let reports: Promise<void> = Promise.resolve();
-  const report = (phase: ReportPhase): Promise<void> => {
-    const target = run.report;
-    if (!target) return reports;
-    reports = reports.then(async () => {
-      try {
-        reportState = await reportTaskStatus({ namespace: run.namespace, taskName: run.name, runKey, report: target, phase, state: reportState });
-        setReported({ status: 'True', reason: 'Reported', message: [reportState.commentUrl, reportState.checkRunUrl].filter(Boolean).join(' ') || `reported ${phase}` });
-      } catch (err) {
-        if (isCancellation(err)) return;
-        setReported({ status: 'False', reason: 'ReportFailed', message: `reporting ${phase} to GitHub failed: ${innermostMessage(err)}` });
-      }
-    });
-    return reports;
-  };
-  const setReported = (condition: Pick<TaskCondition, 'status' | 'reason' | 'message'>): void => {
+  const report = githubReporter(run, runKey, (condition) => {
     const others = (status.conditions ?? []).filter((c) => c.type !== 'GitHubReported');
     setStatus({ ...status, conditions: [...others, { type: 'GitHubReported', ...condition, lastTransitionTime: new Date().toISOString() }] });
-  };
+  });
   void report('accepted');
-
-  // The branch lock: granted by the branch's lock workflow, which also says whom this Task waits for.
-  const lock = run.branch ? { namespace: run.namespace, workspace: run.workspaceRef ?? '', branch: run.branch } : undefined;
-  let branchGranted = false;
-  let lockRequested = false;
-  if (lock) {
-    setHandler(branchGrantedSignal, () => {
-      branchGranted = true;
-    });
-    setHandler(branchQueuedSignal, ({ holder, ahead }) => {
-      if (!branchGranted) setStatus({ ...status, phase: 'Waiting', message: waitingForBranch(lock.branch, holder, ahead) });
-    });
-  }
+  const branch = branchClaim(run, (message) => setStatus({ ...status, phase: 'Waiting', message }));
 
   try {
     // dependsOn: wait (phase Waiting) until every dependency Succeeded; the prompt may read their results.
@@ -155,10 +114,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(async () => {
         finish('Failed', 'Task was cancelled; the agent was stopped');
-        await releaseBranch();
-        await notifySpawner(run, status);
-        await report('failed');
-        await scheduleExpiry(run, runKey);
+        await wrapUp();
       });
       throw err;
     }
@@ -168,7 +124,10 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
 
   async function runAgentOnce(prompt: string): Promise<void> {
     if (prompt !== run.prompt) run = { ...run, prompt };
-    if (lock) await acquireBranch(lock);
+    if (branch) {
+      await branch.acquire();
+      if (status.phase === 'Waiting') pending();
+    }
     // The deadline counts from here, as a Kelos Job's from its creation after the wait.
     const deadlineAtMs = run.activeDeadlineSeconds ? Date.now() + run.activeDeadlineSeconds * 1000 : undefined;
     const resources = await resolveTaskResources(run);
@@ -186,29 +145,22 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
     }
   }
 
-  /** Waits for the branch; Pending again once it is this Task's. */
-  async function acquireBranch(key: BranchLockKey): Promise<void> {
-    lockRequested = true;
-    await requestBranchLock({ key, request: { workflowId: workflowInfo().workflowId, taskName: run.name } });
-    await condition(() => branchGranted);
-    if (status.phase === 'Waiting') {
-      const { message: _message, ...rest } = status;
-      setStatus({ ...rest, phase: 'Pending' });
-    }
+  /** Back to Pending after a wait, without the Waiting message. */
+  function pending(): void {
+    const { message: _message, ...rest } = status;
+    setStatus({ ...rest, phase: 'Pending' });
   }
 
-  /** Gives the branch back (or leaves its queue); a lock that already ended has nothing to give back. */
-  async function releaseBranch(): Promise<void> {
-    if (!lock || !lockRequested) return;
-    await getExternalWorkflowHandle(branchLockWorkflowId(lock)).signal(releaseBranchSignal, { workflowId: workflowInfo().workflowId }).catch(() => undefined);
-  }
-
-  /** The end of every Task: the slot and the branch are freed first; the TTL cleanup starts last, since it removes this execution. */
-  async function close(): Promise<TaskStatus> {
-    await releaseBranch();
+  /** The end of every Task, cancelled ones too: the branch and the slot are freed first; the TTL cleanup starts last, since it removes this execution. */
+  async function wrapUp(): Promise<void> {
+    await branch?.release();
     await notifySpawner(run, status);
     await report(status.phase === 'Succeeded' ? 'succeeded' : 'failed');
     await scheduleExpiry(run, runKey);
+  }
+
+  async function close(): Promise<TaskStatus> {
+    await wrapUp();
     if (status.phase === 'Failed') {
       throw ApplicationFailure.create({ type: 'TaskFailed', message: status.message ?? 'Task failed', nonRetryable: true, details: [status] });
     }
@@ -223,8 +175,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
       if (wait.outcome === 'failed') return { failure: `Dependency "${wait.name}" failed` };
       if (wait.outcome === 'cycle') return { failure: `Circular dependency detected: ${wait.path.join(' -> ')}` };
       if (wait.outcome === 'succeeded') {
-        const { message: _message, ...rest } = status;
-        setStatus({ ...rest, phase: 'Pending' });
+        pending();
         return { prompt: dependencyPrompt(task.prompt, wait.deps) };
       }
       shown = wait.message;
