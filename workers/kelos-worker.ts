@@ -13,6 +13,7 @@ import { createWebhookActivities } from '../activities/webhooks/webhook-activiti
 import { localSecretSource } from '../activities/secrets/secret-source';
 import { createReportingActivities } from '../activities/reporting/github-reporting';
 import { createDependencyActivities } from '../activities/dependency-activities';
+import { createContextSourceActivities } from '../activities/context-sources/fetch-context-sources';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { packageRoot } from '../host/package-root';
 import { runtimeTaskQueue } from '../api/task/task-runtime';
@@ -78,6 +79,7 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
       ...createWebhookActivities({ client: options.client, home: options.home, secrets, ...env }),
       ...createReportingActivities({ client: options.client, secrets, ...env }),
       ...createDependencyActivities({ client: options.client }),
+      ...createContextSourceActivities({ secrets, ...env }),
     },
     ...options.tuning,
   });

@@ -14,6 +14,8 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createTaskActivities } from '../activities/task-activities';
 import type { createPollActivities } from '../activities/polling/poll-activities';
+import type { createContextSourceActivities } from '../activities/context-sources/fetch-context-sources';
+import { withContext } from '../api/spawn/context-sources';
 import { innermostMessage } from '../api/error-cause';
 import { pollSourceOf, type PollSourceResult } from '../api/sources/poll';
 import { parseManifests } from '../api/resources/parse-manifests';
@@ -58,6 +60,12 @@ import { taskWorkflow } from './task-workflow';
 const { reconcileTasks } = proxyActivities<ReturnType<typeof createTaskActivities>>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/** A context source that keeps failing makes the item's error visible instead of holding the spawner up. */
+const { fetchContextSources } = proxyActivities<ReturnType<typeof createContextSourceActivities>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
 /** Rate limits retry when they reset (nextRetryDelay); bad credentials fail at once and show in the status. */
@@ -195,9 +203,18 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
 
   // --- helpers (closures over the workflow's state) ---
 
+  /** An item's template variables, as context sources' URLs and headers see them. */
+  function baseVars(item: WorkItem) {
+    return renderableWebhookVars(templateVarsFor(spawner.spec.source as SourceKind, item.vars));
+  }
+
+  /** What Task templates see: `Context` is empty until the item's context sources are fetched at its start. */
+  function itemVars(item: WorkItem, context?: Record<string, string>) {
+    return withContext(spawner, baseVars(item), context);
+  }
+
   function discover(items: WorkItem[], discovered: number = items.length): void {
-    const source = spawner.spec.source as SourceKind;
-    const render = (item: WorkItem) => renderSpawnedTask(spawner, renderableWebhookVars(templateVarsFor(source, item.vars)), () => item.defaultTaskName ?? '');
+    const render = (item: WorkItem) => renderSpawnedTask(spawner, itemVars(item), () => item.defaultTaskName ?? '');
     const result = admitItems(state, items, render, priorityLabels(spawner));
     state.totalDiscovered = discovered;
     state.lastDiscoveryTime = new Date().toISOString();
@@ -293,7 +310,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
 
   async function startTask(queued: QueuedItem): Promise<void> {
     try {
-      const run = taskRunForItem(spawner, queued.rendered, spawner.spec.source, (n) => Math.floor(Math.random() * n), queued.item);
+      const run = taskRunForItem(spawner, await withFetchedContext(queued), spawner.spec.source, (n) => Math.floor(Math.random() * n), queued.item);
       const start = taskStartOptions(run, new Date().toISOString());
       await startChild(taskWorkflow, {
         workflowId: start.workflowId,
@@ -314,8 +331,16 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
       }
       state.totalTasksCreated -= 1;
       forget(queued.name);
-      state.discoveryErrors = [...state.discoveryErrors, `task ${queued.name}: ${(err as Error).message}`].slice(-10);
+      state.discoveryErrors = [...state.discoveryErrors, `task ${queued.name}: ${innermostMessage(err)}`].slice(-10);
     }
+  }
+
+  /** With context sources, the item rendered again once their values are fetched (its name stays). */
+  async function withFetchedContext(queued: QueuedItem): Promise<QueuedItem['rendered']> {
+    const sources = spawner.spec.taskTemplate.contextSources;
+    if (!sources?.length) return queued.rendered;
+    const context = await fetchContextSources({ namespace: spawner.metadata.namespace, sources, vars: baseVars(queued.item) });
+    return { ...renderSpawnedTask(spawner, itemVars(queued.item, context), () => queued.rendered.name), name: queued.rendered.name };
   }
 
   /** Catches what signals missed (a Task terminated, or deleted while this spawner was down). */

@@ -3,7 +3,7 @@
  * values are templates too, kelos-behaviour §4.3) from the taskTemplate.
  * One implementation for the spawner workflow (polling, cron, webhooks) and for `kelos render`.
  */
-import type { TaskSpawnerResource } from '../resources/model';
+import type { TaskSpawnerResource, TaskTemplate } from '../resources/model';
 import { renderTemplate } from '../template';
 import { defaultTaskName, sanitizeTaskName } from '../naming';
 import type { TemplateVars } from '../template-vars';
@@ -34,10 +34,15 @@ export function renderSpawnedTask(spawner: TaskSpawnerResource, vars: TemplateVa
   else if (ID_NAMED_SOURCES.has(spawner.spec.source)) name = defaultTaskName(spawner.metadata.name, String(vars.ID ?? ''));
   else if (webhookName) name = webhookName();
   else throw new Error(`spawner "${spawner.metadata.name}": a ${spawner.spec.source} Task name is derived from each delivery; set nameTemplate to preview it`);
+  return { name, prompt, ...(branch !== undefined ? { branch } : {}), ...renderTemplateMetadata(template, render) };
+}
+
+/** The template's labels and annotations with their values rendered (only the kinds it has). */
+export function renderTemplateMetadata(template: TaskTemplate, render: (name: string, text: string) => string): Pick<RenderedTask, 'labels' | 'annotations'> {
   const renderMap = (kind: 'labels' | 'annotations') => {
     const values = template.metadata?.[kind];
     if (!values || !Object.keys(values).length) return {};
     return { [kind]: Object.fromEntries(Object.entries(values).map(([key, value]) => [key, render(`metadata.${kind}[${key}]`, value)])) };
   };
-  return { name, prompt, ...(branch !== undefined ? { branch } : {}), ...renderMap('labels'), ...renderMap('annotations') };
+  return { ...renderMap('labels'), ...renderMap('annotations') };
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { TaskSpawnerResource } from '../../../api/resources/model';
 import { renderSpawnedTask } from '../../../api/spawn/render-task';
+import { withContext } from '../../../api/spawn/context-sources';
 import { SourceKind, templateVarsFor } from '../../../api/template-vars';
 import { KelosError } from '../../kelos-api';
 import { parseAllOrExit, readManifestSources } from '../manifests';
@@ -19,7 +20,8 @@ export function renderCommand(): Command {
       const spawner = pickSpawner(parseAllOrExit(readManifestSources([opts.filename])).resources, opts.spawner);
       const values = opts.values ? readValuesFile(opts.values) : {};
       const source = spawner.spec.source as SourceKind;
-      const rendered = renderSpawnedTask(spawner, templateVarsFor(source, values));
+      // Context sources are not fetched in a preview: `Context` comes from the values, else is empty.
+      const rendered = renderSpawnedTask(spawner, withContext(spawner, templateVarsFor(source, values), values.Context as Record<string, string> | undefined));
       if (opts.output === 'json') {
         process.stdout.write(`${JSON.stringify({ name: rendered.name, prompt: rendered.prompt, branch: rendered.branch ?? '' }, null, 2)}\n`);
         return;
