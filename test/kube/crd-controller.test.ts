@@ -86,7 +86,7 @@ async function waitFor(plural: string, name: string, probe: (o: Record<string, a
   }, timeoutMs, what);
 }
 
-async function gone(plural: string, name: string, timeoutMs = 90_000): Promise<void> {
+async function gone(plural: string, name: string, timeoutMs = 240_000): Promise<void> {
   await eventually(async () => ((await read(plural, name).then(() => false, (e) => e.code === 404)) ? true : undefined), timeoutMs, `${plural}/${name} deleted`);
 }
 
@@ -105,8 +105,16 @@ metadata: {name: immutable, namespace: default}
 spec: {type: claude-code, prompt: first, credentials: {type: none}}`);
   kubelet.script(taskPodName('default', 'immutable'), { logs: { 'kelos-agent': OUTPUTS } });
   await objects.create(task);
-  const current = await read('tasks', 'immutable');
-  await expect(custom.replaceNamespacedCustomObject({ ...GROUP, plural: 'tasks', name: 'immutable', body: { ...current, spec: { ...current.spec, prompt: 'changed' } } })).rejects.toMatchObject({ code: 422, body: expect.stringContaining('spec is immutable') });
+  // The controller writes the object too (finalizer, status): a stale write meets 409, so write the latest.
+  const refused = await eventually(async () => {
+    const current = await read('tasks', 'immutable');
+    const error = await custom.replaceNamespacedCustomObject({ ...GROUP, plural: 'tasks', name: 'immutable', body: { ...current, spec: { ...current.spec, prompt: 'changed' } } }).then(
+      () => ({ code: 200, body: 'accepted' }),
+      (err: { code: number; body: string }) => err,
+    );
+    return error.code === 409 ? undefined : error;
+  }, 30_000, 'a write that is not stale');
+  expect(refused).toMatchObject({ code: 422, body: expect.stringContaining('spec is immutable') });
 });
 
 test('kubectl apply of the guide\'s v1alpha1 Task and Workspace: it runs as a Pod; status.phase and status.results.pr read as kubectl reads them', async () => {
@@ -187,7 +195,7 @@ test('deleting a running Task object stops its Task and removes it; a TTL remove
   await objects.create({ apiVersion: 'kelos.dev/v1alpha2', kind: 'Task', metadata: { name: 'short-lived', namespace: 'default' }, spec: { type: 'claude-code', prompt: 'quick', credentials: { type: 'none' }, ttlSecondsAfterFinished: 1 } });
   await waitFor('tasks', 'short-lived', (o) => o.status?.phase === 'Succeeded', 'Succeeded');
   await gone('tasks', 'short-lived');
-});
+}, 300_000); // Temporal deletes executions asynchronously: tens of seconds on a loaded 2-core machine
 
 test('a TaskSpawner object runs its spawner: status counters from Temporal, changes applied in place, deletion stops it', async () => {
   await objects.create(YAML.parse(`
@@ -220,8 +228,17 @@ spec:
   expect(spawned.metadata.annotations['kelos.dev/mirrored-from']).toBe('deploys');
   expect(spawned.status.results.pr).toBe('https://github.com/acme/widgets/pull/99');
 
-  const current = await read('taskspawners', 'deploys');
-  await custom.replaceNamespacedCustomObject({ ...GROUP, plural: 'taskspawners', name: 'deploys', body: { ...current, spec: { ...current.spec, maxConcurrency: 5 } } });
+  // `kubectl edit`: the latest version, again if the controller wrote the object meanwhile (409).
+  await eventually(async () => {
+    const current = await read('taskspawners', 'deploys');
+    return custom.replaceNamespacedCustomObject({ ...GROUP, plural: 'taskspawners', name: 'deploys', body: { ...current, spec: { ...current.spec, maxConcurrency: 5 } } }).then(
+      () => true,
+      (err: { code: number }) => {
+        if (err.code === 409) return undefined;
+        throw err;
+      },
+    );
+  }, 30_000, 'the spawner edited');
   await waitFor('taskspawners', 'deploys', (o) => o.status?.observedGeneration === 2, 'the change applied');
   expect((await stack.api.getSpawner('default', 'deploys')).spec).toMatchObject({ maxConcurrency: 5 });
 

@@ -168,7 +168,7 @@ test('cancelling the Task deletes its Pod; TTL deletes the Pod with the Task', a
   await stack.api.startTask(expiring);
   await finished(expiring.name);
   await podGone(taskPodName('default', expiring.name));
-});
+}, 300_000); // Temporal deletes executions asynchronously: tens of seconds on a loaded 2-core machine
 
 test('deleting a finished Task removes its Pod and companions too', async () => {
   await stack.api.applyStoredResource({ apiVersion: 'kelos.dev/v1alpha2', kind: 'AgentConfig', metadata: { name: 'one-plugin', namespace: 'default' }, spec: { plugins: [{ name: 'p', skills: [{ name: 's', content: '#' }] }] } });
@@ -184,7 +184,7 @@ test('deleting a finished Task removes its Pod and companions too', async () => 
   expect(await stack.api.getTask('default', task.name)).toBeUndefined();
   await podGone(podName);
   await expect(readCompanion('ConfigMap', `${podName}-plugins`)).rejects.toMatchObject({ code: 404 });
-});
+}, 300_000); // Temporal deletes executions asynchronously: tens of seconds on a loaded 2-core machine
 
 test('a worker SIGKILLed while waiting is replaced; the next one adopts the same Pod', async () => {
   const task = run();
