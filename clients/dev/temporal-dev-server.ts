@@ -89,7 +89,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     args.push('--db-filename', options.dbFilename, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
   }
   args.push(...devServerSearchAttributeArgs());
-  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
+  // A closed execution is otherwise deleted only 20-90 s after the request (the server first waits for its close
+  // to reach visibility, polling slowly): TTL expiry and `kelos delete task` would wait that long for the name.
+  const dynamicConfig = { 'history.transferProcessorEnsureCloseBeforeDelete': false, ...(options.dynamicConfig ?? {}) };
+  for (const [key, value] of Object.entries(dynamicConfig)) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
 

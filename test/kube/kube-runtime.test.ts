@@ -180,7 +180,7 @@ test('deleting a finished Task removes its Pod and companions too', async () => 
   await expect(readCompanion('ConfigMap', `${podName}-plugins`)).resolves.toBeDefined();
   const started = Date.now();
   await stack.api.deleteTask('default', task.name);
-  console.log(`kelos delete of a finished Task took ${Date.now() - started} ms (Temporal deletes executions asynchronously)`);
+  console.log(`kelos delete of a finished Task took ${Date.now() - started} ms`);
   expect(await stack.api.getTask('default', task.name)).toBeUndefined();
   await podGone(podName);
   await expect(readCompanion('ConfigMap', `${podName}-plugins`)).rejects.toMatchObject({ code: 404 });
