@@ -118,12 +118,19 @@ export class KelosApi {
     const stored = description.memo?.[TASK_MEMO_KEY] as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } } | undefined;
     const runtime = requestedRuntime(stored?.metadata?.annotations);
     const spawner = stored?.metadata?.labels?.[SPAWNER_LABEL];
-    const removal = this.client.workflow.execute(taskCleanupWorkflow, {
-      taskQueue: this.taskQueue,
-      workflowId: taskDeletionWorkflowId(namespace, name, runKey),
-      args: [{ namespace, name, runKey, workflowId, ttlSeconds: 0, ...(spawner ? { spawnerWorkflowId: spawnerWorkflowId(namespace, spawner) } : {}), ...(typeof runtime === 'string' ? { runtime } : {}) }],
-      staticSummary: `Deletion of Task ${namespace}/${name}`,
-    });
+    const deletionId = taskDeletionWorkflowId(namespace, name, runKey);
+    const removal = this.client.workflow
+      .execute(taskCleanupWorkflow, {
+        taskQueue: this.taskQueue,
+        workflowId: deletionId,
+        args: [{ namespace, name, runKey, workflowId, ttlSeconds: 0, ...(spawner ? { spawnerWorkflowId: spawnerWorkflowId(namespace, spawner) } : {}), ...(typeof runtime === 'string' ? { runtime } : {}) }],
+        staticSummary: `Deletion of Task ${namespace}/${name}`,
+      })
+      .catch((err) => {
+        // Deleted twice: wait for the deletion already under way.
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return this.client.workflow.getHandle(deletionId).result();
+        throw err;
+      });
     if (!(await withinTime(removal, timeoutMs))) throw noWorker();
   }
 
