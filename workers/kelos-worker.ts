@@ -15,6 +15,7 @@ import { createReportingActivities } from '../activities/reporting/github-report
 import { createDependencyActivities } from '../activities/dependency-activities';
 import { createContextSourceActivities } from '../activities/context-sources/fetch-context-sources';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { DataConverter } from '@temporalio/common';
 import { packageRoot } from '../host/package-root';
 import { runtimeTaskQueue } from '../api/task/task-runtime';
 
@@ -33,6 +34,11 @@ export interface KelosWorkerOptions {
   env?: Record<string, string | undefined>;
   /** A prebuilt bundle (tests bundle once per file); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: { code: string };
+  /**
+   * Payload encryption (host/payload-encryption): the same converter as the clients'. A prebuilt bundle must have
+   * been built with its failureConverterPath.
+   */
+  dataConverter?: DataConverter;
   tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>>;
 }
 
@@ -68,6 +74,7 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
     namespace: options.namespace ?? 'default',
     // Heartbeats carry cancellation to a running agent: send them often enough that `kelos delete task` acts in seconds.
     maxHeartbeatThrottleInterval: '2 seconds',
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   } as const;
   const main = await Worker.create({
     ...common,

@@ -1,6 +1,7 @@
 /** Connects the CLI to Temporal with errors a user can act on (no stack traces). */
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../../workers/kelos-worker';
+import { kelosDataConverter } from '../../host/payload-encryption/data-converter';
 import { KelosApi, KelosError } from '../kelos-api';
 
 export interface GlobalOptions {
@@ -16,6 +17,7 @@ export function temporalAddress(options: Pick<GlobalOptions, 'address'>): string
 
 export async function connectApi(options: GlobalOptions): Promise<{ api: KelosApi; close: () => Promise<void> }> {
   const address = temporalAddress(options);
+  const dataConverter = kelosDataConverter(); // a bad key is reported before any connection is tried
   let connection: Connection;
   try {
     connection = await Connection.connect({ address, connectTimeout: 5_000 });
@@ -23,7 +25,7 @@ export async function connectApi(options: GlobalOptions): Promise<{ api: KelosAp
   } catch {
     throw new KelosError(`cannot reach Temporal at ${address}: start it with \`kelos dev\`, or pass --address / set TEMPORAL_ADDRESS`);
   }
-  const client = new Client({ connection, namespace: options.temporalNamespace || process.env.TEMPORAL_NAMESPACE || 'default' });
+  const client = new Client({ connection, namespace: options.temporalNamespace || process.env.TEMPORAL_NAMESPACE || 'default', dataConverter });
   const api = new KelosApi(client, options.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE);
   return { api, close: () => connection.close() };
 }

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { applyCommand } from './commands/apply';
 import { deleteCommand } from './commands/delete';
 import { bridgeCommand } from './commands/bridge';
+import { codecServerCommand, encryptionKeyCommand } from './commands/codec-server';
 import { controllerCommand } from './commands/controller';
 import { devCommand } from './commands/dev';
 import { getCommand } from './commands/get';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand] as ((g: () => GlobalOptions) => Command)[]) {
     program.addCommand(make(globals).exitOverride());
   }
+  for (const make of [codecServerCommand, encryptionKeyCommand]) program.addCommand(make().exitOverride());
   return program;
 }
 

@@ -19,6 +19,8 @@ export interface DevServerOptions {
   /** Web UI port; no UI when omitted or when `headless` is set. */
   uiPort?: number;
   headless?: boolean;
+  /** Codec endpoint the Web UI calls to show encrypted payloads (clients/codec-server). */
+  uiCodecEndpoint?: string;
   /** SQLite file for a persistent server; in-memory when omitted. */
   dbFilename?: string;
   namespace?: string;
@@ -83,6 +85,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   args.push('--log-level', options.logLevel ?? 'warn');
   if (options.headless || options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
+  if (options.uiCodecEndpoint && !options.headless) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFilename) {
     fs.mkdirSync(path.dirname(options.dbFilename), { recursive: true });
     // WAL + synchronous=OFF: the SDK's own CI found file persistence too slow without them.

@@ -3,57 +3,24 @@
  * (persistent dev server + worker), `kelos run -w` runs the fake agent, `kelos get/logs` read the results, Ctrl-C
  * stops everything, and a second `kelos dev` finds the data again. Also: clear one-line errors.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../../clients/dev/temporal-dev-server';
-import { packageRoot } from '../../host/package-root';
 import { eventually } from '../harness/kelos-stack';
+import { runKelos, startKelosDev, stopKelosDev } from '../harness/kelos-cli';
 
-const ROOT = packageRoot();
-const KELOS = path.join(ROOT, 'bin', 'kelos.js');
 let home: string;
 let port: number;
 let uiPort: number;
 let bridgePort: number;
 let dev: ChildProcess | undefined;
 
-function kelos(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [KELOS, '--address', `127.0.0.1:${port}`, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, KELOS_HOME: home },
-    encoding: 'utf8',
-    input,
-    timeout: 120_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-async function startDev(): Promise<{ process: ChildProcess; output: () => string }> {
-  let output = '';
-  const child = spawn(process.execPath, [KELOS, 'dev', '--port', String(port), '--ui-port', String(uiPort), '--bridge-port', String(bridgePort)], {
-    cwd: ROOT,
-    env: { ...process.env, KELOS_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 120_000;
-  while (!output.includes('kelos dev is running')) {
-    if (child.exitCode !== null) throw new Error(`kelos dev exited early:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`kelos dev did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { process: child, output: () => output };
-}
-
-async function stopDev(child: ChildProcess): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGINT');
-  return exited;
-}
+const kelos = (args: string[], input?: string) => runKelos({ address: `127.0.0.1:${port}`, home }, args, input);
+const startDev = () => startKelosDev({ home }, ['--port', String(port), '--ui-port', String(uiPort), '--bridge-port', String(bridgePort)]);
+const stopDev = stopKelosDev;
 
 function post(url: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -78,8 +45,7 @@ beforeAll(async () => {
   bridgePort = await freePort();
 });
 afterAll(async () => {
-  // SIGINT, not SIGKILL: kelos dev then stops its Temporal server too, instead of leaving it orphaned.
-  if (dev && dev.exitCode === null) await stopDev(dev);
+  if (dev) await stopDev(dev);
 });
 
 it('runs the main job: kelos dev, kelos run -w with the fake agent, get/logs, restart with data kept', async () => {

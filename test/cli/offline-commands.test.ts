@@ -3,22 +3,16 @@
  * `run --from ... --dry-run`), `apply --dry-run` prints normalised resources, `apply -f secret.yaml` keeps a
  * Secret in the local store (never printed back).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { packageRoot } from '../../host/package-root';
+import { KELOS_ROOT as ROOT, runKelos } from '../harness/kelos-cli';
 
-const ROOT = packageRoot();
-const KELOS = path.join(ROOT, 'bin', 'kelos.js');
 const EXAMPLES = path.resolve(ROOT, '../shared/fixtures/kelos-examples');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-offline-'));
 
-function kelos(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [KELOS, '--address', '127.0.0.1:1', ...args], { cwd: ROOT, env: { ...process.env, KELOS_HOME: home }, encoding: 'utf8', input });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const kelos = (args: string[], input?: string) => runKelos({ address: '127.0.0.1:1', home }, args, input);
 
 describe('kelos render', () => {
   it('renders the name, prompt and branch of a spawner for given values', () => {

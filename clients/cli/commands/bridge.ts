@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createBridge } from '../../bridge/bridge-server';
 import { GITHUB_SECRET_VAR, LINEAR_SECRET_VAR, secretsFromEnv } from '../../bridge/bridge-secrets';
 import { KelosError } from '../../kelos-api';
+import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
 import { GlobalOptions, temporalAddress } from '../connection';
 import { untilSignal } from './worker';
 
@@ -17,9 +18,10 @@ export function bridgePort(flag: string | undefined): number {
 
 /** Starts the bridge on `host:port` against `address`; resolves with a stop function once it listens. */
 export async function startBridgeServer(options: { address: string; namespace: string; host: string; port: number }): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dataConverter = kelosDataConverter();
   // Lazy: the bridge starts even while Temporal is down and answers 503 until it is back.
   const connection = Connection.lazy({ address: options.address });
-  const client = new Client({ connection, namespace: options.namespace });
+  const client = new Client({ connection, namespace: options.namespace, dataConverter });
   const secrets = secretsFromEnv();
   if (!secrets.github) console.warn(`webhook bridge: ${GITHUB_SECRET_VAR} is not set: /webhook/github refuses deliveries`);
   if (!secrets.linear) console.warn(`webhook bridge: ${LINEAR_SECRET_VAR} is not set: /webhook/linear refuses deliveries`);

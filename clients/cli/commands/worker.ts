@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { kelosHome } from '../../../host/data-dir';
+import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
 import { createKelosWorker, DEFAULT_TASK_QUEUE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions, temporalAddress } from '../connection';
@@ -25,6 +26,7 @@ async function runtimeFrom(flags: RuntimeFlags): Promise<KelosWorkerOptions['run
 
 export async function runWorker(address: string, g: GlobalOptions, stopSignal: Promise<void>, flags: RuntimeFlags = {}): Promise<void> {
   const runtime = await runtimeFrom(flags);
+  const dataConverter = kelosDataConverter();
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address });
@@ -32,10 +34,11 @@ export async function runWorker(address: string, g: GlobalOptions, stopSignal: P
     throw new KelosError(`cannot reach Temporal at ${address}: start it with \`kelos dev\`, or pass --address / set TEMPORAL_ADDRESS`);
   }
   const namespace = g.temporalNamespace || process.env.TEMPORAL_NAMESPACE || 'default';
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, dataConverter });
   const worker = await createKelosWorker({
     connection,
     client,
+    dataConverter,
     namespace,
     taskQueue: g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     home: kelosHome(),
@@ -55,8 +58,16 @@ export function untilSignal(): Promise<void> {
   });
 }
 
+/** The runtime-queue worker has activities only, by design: its warning about that would only puzzle people. */
+const EXPECTED_WARNINGS = ['No workflows registered, not polling for workflow tasks'];
+
 export function installQuietRuntime(): void {
-  Runtime.install({ logger: new DefaultLogger((process.env.KELOS_LOG_LEVEL as 'INFO') || 'WARN') });
+  const logger = new DefaultLogger((process.env.KELOS_LOG_LEVEL as 'INFO') || 'WARN', ({ level, timestampNanos, message, meta }) => {
+    if (EXPECTED_WARNINGS.includes(message)) return;
+    const time = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
+    process.stderr.write(`${time} [${level}] ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}\n`);
+  });
+  Runtime.install({ logger });
 }
 
 export function workerCommand(globals: () => GlobalOptions): Command {
