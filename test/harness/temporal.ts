@@ -13,12 +13,16 @@ export function testServerAddress(): string {
   return address;
 }
 
+/** The SDK's runtime with a quiet logger, once per test file. */
+export function installTestRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  runtimeInstalled = true;
+}
+
 /** Connects to the run's dev server. Call once per test file (beforeAll) and tear down in afterAll. */
 export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-    runtimeInstalled = true;
-  }
+  installTestRuntime();
   return TestWorkflowEnvironment.createFromExistingServer({ address: testServerAddress() });
 }
 
