@@ -9,14 +9,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
 import { spawnerWorkflowId } from '../api/spawn/spawner-status';
 import type { WorkItem } from '../api/sources/work-item';
 import type { TaskRun } from '../api/task/task-run';
 import { KelosApi, SpawnerManifest } from '../clients/kelos-api';
 import { startDevServer } from '../clients/dev/temporal-dev-server';
 import { spawnerStatusQuery, workItemsSignal } from '../workflows/spawner/messages';
-import { createKelosWorker } from '../workers/kelos-worker';
+import { createKelosWorker, workflowsPath } from '../workers/kelos-worker';
 import { packageRoot } from '../host/package-root';
 
 const AGENT = path.join(packageRoot(), 'bench', 'trivial-agent.sh');
@@ -66,10 +67,12 @@ async function main(): Promise<void> {
 
     let events = 0;
     let runsCount = 0;
+    const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') });
     for await (const execution of client.workflow.list({ query: `WorkflowId = "${spawnerWorkflowId('default', name)}"` })) {
       const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
       events += history.events?.length ?? 0;
       runsCount += 1;
+      console.log(`  run ${execution.runId.slice(0, 8)}: ${describeRun(history)}; ${await timedReplay(bundle, history)}`);
     }
     console.log(`spawner history: ${events} events over ${runsCount} run(s) = ${(events / items).toFixed(1)} events per created Task`);
   } finally {
@@ -79,6 +82,34 @@ async function main(): Promise<void> {
     await connection.close();
     await server.stop();
   }
+}
+
+type History = temporal.api.history.v1.IHistory;
+const seconds = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) + (t?.nanos ?? 0) / 1e9;
+
+/** Size, and the slowest workflow task (started to completed, as the server saw it): where a spawner run spends. */
+function describeRun(history: History): string {
+  const events = history.events ?? [];
+  const bytes = events.reduce((sum, e) => sum + JSON.stringify(e).length, 0);
+  const started = new Map<string, number>();
+  let slowest = { ms: 0, at: 0 };
+  for (const event of events) {
+    const id = String(event.eventId);
+    if (event.workflowTaskStartedEventAttributes) started.set(id, seconds(event.eventTime));
+    const completed = event.workflowTaskCompletedEventAttributes;
+    if (completed) {
+      const ms = (seconds(event.eventTime) - (started.get(String(completed.startedEventId)) ?? seconds(event.eventTime))) * 1000;
+      if (ms > slowest.ms) slowest = { ms, at: Number(event.eventId) };
+    }
+  }
+  return `${events.length} events, ~${(bytes / 1e6).toFixed(1)} MB, slowest workflow task ${Math.round(slowest.ms)} ms (event ${slowest.at})`;
+}
+
+/** What a worker pays to rebuild this run from history after a cache miss or a restart. */
+async function timedReplay(bundle: { code: string }, history: History): Promise<string> {
+  const start = Date.now();
+  await Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'bench' }, history);
+  return `full replay ${((Date.now() - start) / 1000).toFixed(1)} s`;
 }
 
 function trivialRun(name: string): TaskRun {

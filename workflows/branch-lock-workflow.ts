@@ -17,8 +17,15 @@ const { isWorkflowOpen } = proxyActivities<ReturnType<typeof createDependencyAct
 /** How often a holder is checked for being gone without a release. */
 const HOLDER_CHECK_MS = 5 * 60_000;
 
-export async function branchLockWorkflow(input: { state?: BranchLockState } = {}): Promise<void> {
+export interface BranchLockInput {
+  state?: BranchLockState;
+  /** Default 5 minutes; tests set it shorter (a lock started before its first acquire keeps it). */
+  holderCheckMs?: number;
+}
+
+export async function branchLockWorkflow(input: BranchLockInput = {}): Promise<void> {
   const state: BranchLockState = input.state ?? { queue: [] };
+  const holderCheckMs = input.holderCheckMs ?? HOLDER_CHECK_MS;
   const told = new Map<string, string>();
   let changed = true;
   const same = (a: BranchLockRequest) => (b: BranchLockRequest) => a.workflowId === b.workflowId;
@@ -53,12 +60,12 @@ export async function branchLockWorkflow(input: { state?: BranchLockState } = {}
       continue;
     }
     if (workflowInfo().continueAsNewSuggested) break;
-    if (!(await condition(() => changed, HOLDER_CHECK_MS)) && state.holder && !(await isWorkflowOpen({ workflowId: state.holder.workflowId }))) {
+    if (!(await condition(() => changed, holderCheckMs)) && state.holder && !(await isWorkflowOpen({ workflowId: state.holder.workflowId }))) {
       state.holder = undefined;
     }
   }
   await condition(allHandlersFinished);
-  if (state.holder || state.queue.length) await continueAsNew<typeof branchLockWorkflow>({ state });
+  if (state.holder || state.queue.length) await continueAsNew<typeof branchLockWorkflow>({ ...input, state });
 
   /** Each waiting Task learns whom it waits for, once per change. */
   async function tellWaiting(): Promise<void> {

@@ -10,6 +10,8 @@ import { parseManifests, toKelosObject, type TaskResource } from '../../api/reso
 import { taskRunFromResource } from '../../api/task/task-run-from-resource';
 import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
 import { taskFiles } from '../../host/data-dir';
+import { branchLockWorkflowId } from '../../api/task/branch-lock';
+import { branchLockWorkflow } from '../../workflows/branch-lock-workflow';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { makeUpstream } from '../local/git-fixture';
 
@@ -124,4 +126,27 @@ test('the branch lock: Tasks on one Workspace branch run one at a time, the wait
   for (let i = 1; i < spans.length; i += 1) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
   // The other branch did not wait for this one: it overlapped one of them.
   expect(spans.some(([start, end]) => runs[other][0] < end && runs[other][1] > start)).toBe(true);
+});
+
+test('a holder that ends without releasing the branch (terminated) loses it at the next check; the next Task runs', async () => {
+  const branch = uniqueName('feature/abandoned');
+  const [holder, next] = [uniqueName('holder'), uniqueName('next')];
+  // The lock started first, with a 1 s holder check instead of 5 minutes; the Tasks' acquires signal this one.
+  await stack.env.client.workflow.start(branchLockWorkflow, {
+    taskQueue: stack.taskQueue,
+    workflowId: branchLockWorkflowId({ namespace: 'default', workspace: 'my-workspace', branch }),
+    args: [{ holderCheckMs: 1_000 }],
+  });
+  await stack.api.startTask(runOf(task(holder, { prompt: holder, workspaceRef: { name: 'my-workspace' }, branch }), { AGENT_SLEEP: '30' }));
+  await eventually(async () => ((await stack.api.getTask('default', holder))?.status.phase === 'Running' ? true : undefined), 60_000, 'the holder to run');
+  await stack.api.startTask(runOf(task(next, { prompt: next, workspaceRef: { name: 'my-workspace' }, branch }), { AGENT_SLEEP: '0' }));
+  const waiting = await eventually(async () => {
+    const t = await stack.api.getTask('default', next);
+    return t?.status.phase === 'Waiting' && t.status.message?.includes(holder) ? t : undefined;
+  }, 30_000, 'the next Task to wait for the holder');
+  expect(waiting.status.message).toBe(`Waiting for branch "${branch}" (locked by ${holder})`);
+
+  // Terminated: no release signal ever comes, as when a workflow is killed by an operator.
+  await stack.env.client.workflow.getHandle(taskWorkflowId('default', holder)).terminate('operator');
+  expect((await finished(next)).status.phase).toBe('Succeeded');
 });
