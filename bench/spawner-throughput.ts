@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { spawnerWorkflowId } from '../api/spawn/spawner-status';
 import type { WorkItem } from '../api/sources/work-item';
 import type { TaskRun } from '../api/task/task-run';
@@ -72,7 +73,9 @@ async function main(): Promise<void> {
       const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
       events += history.events?.length ?? 0;
       runsCount += 1;
-      console.log(`  run ${execution.runId.slice(0, 8)}: ${describeRun(history)}; ${await timedReplay(bundle, history)}`);
+      const saved = path.join(home, `spawner-run-${runsCount}.json`);
+      fs.writeFileSync(saved, historyToJSON(history));
+      console.log(`  run ${execution.runId.slice(0, 8)}: ${describeRun(history)}; ${await timedReplay(bundle, history)} (history in ${saved})`);
     }
     console.log(`spawner history: ${events} events over ${runsCount} run(s) = ${(events / items).toFixed(1)} events per created Task`);
   } finally {

@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -85,13 +86,20 @@ export interface ContinuedSpawnerInput {
 }
 
 export interface SpawnerOptions {
-  /** Continue-as-new after this many history events even if the server does not suggest it (tests). */
+  /** Continue-as-new after this many history events (default CONTINUE_AS_NEW_AFTER_EVENTS; tests set fewer). */
   continueAsNewAfterEvents?: number;
   /** How often Tasks still counted as active are checked against Temporal (missed signals, terminations). */
   reconcileIntervalMs?: number;
 }
 
 const DEFAULT_RECONCILE_MS = 5 * 60 * 1000;
+
+/**
+ * A run continues as new after this many events, before the server's suggestion (4,096 events or 4 MiB). A worker
+ * that lost the run from its cache (restart, or a workflow task timed out on a loaded machine) replays it whole,
+ * at ~1.3 s per 1,000 events on 2 idle cores (bench:spawner); this keeps that replay well inside the 10 s task timeout.
+ */
+const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 
 /**
  * One TaskSpawner: items arrive from cron ticks (durable timers), webhook signals and (in later sources) polling
@@ -110,6 +118,8 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   let nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
   let pollInFlight = false;
   let nextPollAt = Date.now();
+  // Runs started before this bound existed keep the server's suggestion as their only one, so they replay as run.
+  const continueAsNewAfterEvents = options.continueAsNewAfterEvents ?? (patched('spawner-bounded-runs') ? CONTINUE_AS_NEW_AFTER_EVENTS : undefined);
 
   const status = (): SpawnerStatus => buildStatus(spawner, state);
   setHandler(spawnerStatusQuery, status);
@@ -386,7 +396,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
 
   function shouldContinueAsNew(): boolean {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || (options.continueAsNewAfterEvents !== undefined && info.historyLength >= options.continueAsNewAfterEvents);
+    return info.continueAsNewSuggested || (continueAsNewAfterEvents !== undefined && info.historyLength >= continueAsNewAfterEvents);
   }
 }
 
