@@ -138,8 +138,11 @@ export interface Limits {
   maxTotalTasks?: number;
 }
 
+/** Called on every wake-up check and every start: a plain loop, no arrays of a ledger that can hold thousands. */
 export function activeCount(state: SpawnerState): number {
-  return Object.values(state.ledger).filter((entry) => entry.state === 'active').length;
+  let count = 0;
+  for (const name in state.ledger) if (state.ledger[name].state === 'active') count += 1;
+  return count;
 }
 
 export function totalTasksReached(state: SpawnerState, limits: Limits): boolean {
