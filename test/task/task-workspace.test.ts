@@ -23,8 +23,9 @@ beforeAll(async () => {
   // `npx skills add <source>` stand-in: installs one skill named after the source and records the token it saw.
   const bin = path.join(stack.home, 'bin');
   fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'npx'), '#!/bin/sh\nname=$(basename "$4")\nmkdir -p "$HOME/.agents/skills/$name"\necho "# $name" > "$HOME/.agents/skills/$name/SKILL.md"\necho "$4 token=${KELOS_SKILLS_TOKEN:-}" >> "$HOME/../npx.log"\n', { mode: 0o755 });
-  await stack.startWorker({ env: { PATH: `${bin}:${process.env.PATH}` } });
+  fs.writeFileSync(path.join(bin, 'npx'), '#!/bin/sh\nname=$(basename "$4")\nmkdir -p "$HOME/.agents/skills/$name"\necho "# $name" > "$HOME/.agents/skills/$name/SKILL.md"\necho "$4 token=${KELOS_SKILLS_TOKEN:-} worker-secret=${LINEAR_API_KEY:-}" >> "$HOME/../npx.log"\n', { mode: 0o755 });
+  // LINEAR_API_KEY stands for the worker's own secrets, which third-party install code must not see.
+  await stack.startWorker({ env: { PATH: `${bin}:${process.env.PATH}`, LINEAR_API_KEY: 'lin_api_worker_only' } });
   origin = path.join(stack.home, 'origin.git');
   const seed = path.join(stack.home, 'seed');
   const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { cwd, stdio: 'pipe' });
@@ -97,7 +98,7 @@ it('runs the built-in entrypoint in the checkout with the workspace, branch, Age
   expect(invocation.credentials).toContain('CLAUDE_CODE_OAUTH_TOKEN');
   expect(fs.existsSync(path.join(invocation.env.KELOS_PLUGIN_DIR, 'team', 'skills', 'review', 'SKILL.md'))).toBe(true);
   expect(fs.readFileSync(path.join(invocation.env.KELOS_PLUGIN_DIR, 'skills-sh', 'skills', 'private-skills', 'SKILL.md'), 'utf8')).toBe('# private-skills\n');
-  expect(fs.readFileSync(path.join(invocation.env.KELOS_PLUGIN_DIR, '..', 'npx.log'), 'utf8')).toBe(`acme/private-skills token=${SKILLS_TOKEN}\n`);
+  expect(fs.readFileSync(path.join(invocation.env.KELOS_PLUGIN_DIR, '..', 'npx.log'), 'utf8')).toBe(`acme/private-skills token=${SKILLS_TOKEN} worker-secret=\n`);
   // The token reached git through the environment only: never written into the checkout's config.
   expect(fs.readFileSync(path.join(checkout, '.git', 'config'), 'utf8')).not.toContain(TOKEN);
 
