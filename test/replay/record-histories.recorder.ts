@@ -4,8 +4,9 @@
  * Each scenario drives real workflows on the run's dev server (one of every workflow type, through the paths that
  * matter: success, agent failure, bad reference, cancel, deletion, dependsOn and the branch lock, a signal- and
  * webhook-fed spawner through suspend, update and continue-as-new, a polling spawner that reports to GitHub) and
- * writes each execution's history to histories/. Re-record only after a deliberate change of what workflows do
- * (we have no patched() guards before the first release): the replay test failing is how such a change is noticed.
+ * writes each execution's history to histories/. Re-record after a deliberate change of what workflows do: the
+ * replay test failing is how such a change is noticed. A change that running workflows must survive goes behind
+ * `patched()`; then move the affected histories of the earlier code to earlier/ (which this never rewrites) first.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,18 +1,25 @@
 /**
- * Determinism guard: every history recorded by record-histories.recorder.ts (`npm run record:histories`) must
- * replay on the current workflow code. A change to what a workflow does at a point where it already ran (another
+ * Determinism guard: every history recorded by record-histories.recorder.ts (`npm run record:histories`), and
+ * every kept history of earlier code in earlier/, must replay on the current workflow code. A change to what a workflow does at a point where it already ran (another
  * activity, a different order, a new timer) fails here with the history and the event that no longer match,
  * before it could strand running spawners and Tasks. No server is needed: replay runs on the bundle alone.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { Worker } from '@temporalio/worker';
 import * as workflows from '../../workflows';
 import { workflowsPath } from '../../workers/kelos-worker';
 import { bundleWorkflows, installTestRuntime } from '../harness/temporal';
 
-const HISTORIES_DIR = path.join(__dirname, 'histories');
-const files = fs.readdirSync(HISTORIES_DIR).filter((file) => file.endsWith('.json')).sort();
+/**
+ * histories/: what the recorder writes from the current code. earlier/: runs of earlier code that a patch() keeps
+ * working, e.g. a bench:spawner run of 4,289 events from before spawner runs were bounded at 2,000 (gzipped).
+ */
+const RECORDED_DIR = path.join(__dirname, 'histories');
+const EARLIER_DIR = path.join(__dirname, 'earlier');
+const jsonFiles = (dir: string) => fs.readdirSync(dir).filter((file) => /\.json(\.gz)?$/.test(file)).sort();
+const files = [...jsonFiles(RECORDED_DIR).map((f) => path.join(RECORDED_DIR, f)), ...jsonFiles(EARLIER_DIR).map((f) => path.join(EARLIER_DIR, f))];
 let workflowBundle: { code: string };
 
 beforeAll(async () => {
@@ -21,11 +28,12 @@ beforeAll(async () => {
 });
 
 it('has recorded histories of every workflow type the worker registers', () => {
-  const recordedTypes = new Set(files.map((file) => file.split('--')[0]));
+  const recordedTypes = new Set(jsonFiles(RECORDED_DIR).map((file) => file.split('--')[0]));
   expect([...recordedTypes].sort()).toEqual(Object.keys(workflows).sort());
 });
 
-it.each(files)('%s replays on the current workflow code', async (file) => {
-  const history = JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8'));
-  await Worker.runReplayHistory({ workflowBundle, replayName: file }, history);
+it.each(files.map((file) => [path.relative(__dirname, file), file]))('%s replays on the current workflow code', async (name, file) => {
+  const bytes = fs.readFileSync(file);
+  const history = JSON.parse((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
+  await Worker.runReplayHistory({ workflowBundle, replayName: name }, history);
 });
