@@ -34,10 +34,14 @@ async function rawHistory(workflowId: string) {
   return { history, bytes: Buffer.from(temporal.api.history.v1.History.encode(history).finish()) };
 }
 
-/** Every payload in a history with where it sits; search attributes are plaintext by Temporal's design. */
+/**
+ * Every payload in a history with where it sits. Search attributes and the SDK's patch markers (a version name
+ * such as "spawner-bounded-runs", written by the SDK's core) are plaintext by Temporal's design.
+ */
 function payloadsOf(node: unknown, at = ''): { at: string; encoding: string; keyId: string }[] {
   if (!node || typeof node !== 'object' || node instanceof Uint8Array) return [];
   const record = node as Record<string, unknown>;
+  if (record.markerName === 'core_patch') return [];
   if (record.metadata && 'data' in record) {
     const metadata = record.metadata as Record<string, Uint8Array>;
     return [{ at, encoding: Buffer.from(metadata.encoding ?? []).toString(), keyId: Buffer.from(metadata['encryption-key-id'] ?? []).toString() }];
