@@ -6,6 +6,7 @@
 import { toKelosObject } from '../api/resources';
 import type { AgentConfigResource, TaskResource, TaskSpawnerResource, WorkspaceResource } from '../api/resources/model';
 import { taskRunFromResource } from '../api/task/task-run-from-resource';
+import type { TaskRun } from '../api/task/task-run';
 import type { KelosApi, SpawnerManifest } from './kelos-api';
 
 export type AppliedResource = TaskResource | TaskSpawnerResource | WorkspaceResource | AgentConfigResource;
@@ -31,6 +32,11 @@ export async function applyResource(api: KelosApi, resource: AppliedResource, so
 }
 
 export async function submitTask(api: KelosApi, task: TaskResource, sourceKind: string): Promise<void> {
+  await api.startTask(taskRunOf(task, sourceKind));
+}
+
+/** What a Task manifest starts: its run, with the spec kept as the user's apiVersion writes it. */
+export function taskRunOf(task: TaskResource, sourceKind: string): TaskRun {
   const object = toKelosObject(task) as { apiVersion: string; spec: Record<string, unknown> };
-  await api.startTask(taskRunFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, sourceKind }));
+  return taskRunFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, sourceKind });
 }

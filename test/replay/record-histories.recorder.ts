@@ -12,10 +12,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { parseManifests, type TaskResource } from '../../api/resources';
+import { taskRunOf } from '../../clients/apply-resource';
 import { spawnerWorkflowId, type SpawnerStatus } from '../../api/spawn/spawner-status';
-import { taskRunFromResource } from '../../api/task/task-run-from-resource';
 import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
-import { toKelosObject } from '../../api/resources';
 import { spawnerStatusQuery, webhookDeliverySignal, workItemsSignal } from '../../workflows/spawner/messages';
 import { spawnerWorkflow } from '../../workflows/spawner-workflow';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
@@ -47,9 +46,7 @@ function task(name: string, spec: Record<string, unknown>, env: Record<string, s
   const manifest = { apiVersion: 'kelos.dev/v1alpha2', kind: 'Task', metadata: { name, namespace: 'default' }, spec: { type: 'claude-code', prompt: `Work on ${name}`, credentials: { type: 'none' }, image: IMAGE, podOverrides: { env: Object.entries(env).map(([n, value]) => ({ name: n, value })) }, ...spec } };
   const parsed = parseManifests(JSON.stringify(manifest), `${name}.yaml`);
   if (parsed.errors.length) throw new Error(parsed.errors.map(String).join('\n'));
-  const resource = parsed.resources[0] as TaskResource;
-  const object = toKelosObject(resource) as { apiVersion: string; spec: Record<string, unknown> };
-  return taskRunFromResource(resource, { spec: object.spec, apiVersion: object.apiVersion, sourceKind: 'manifest' });
+  return taskRunOf(parsed.resources[0] as TaskResource, 'manifest');
 }
 
 const result = (name: string) => stack.env.client.workflow.getHandle(taskWorkflowId('default', name)).result().catch(() => undefined);

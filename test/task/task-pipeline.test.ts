@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseManifests, toKelosObject, type TaskResource } from '../../api/resources';
-import { taskRunFromResource } from '../../api/task/task-run-from-resource';
+import { parseManifests, type TaskResource } from '../../api/resources';
+import { taskRunOf } from '../../clients/apply-resource';
 import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
 import { taskFiles } from '../../host/data-dir';
 import { branchLockWorkflowId } from '../../api/task/branch-lock';
@@ -38,8 +38,7 @@ function runOf(task: TaskResource, env: Record<string, string> = {}): TaskRun {
       worker: { ...task.spec.worker!, image: IMAGE, credentials: { type: 'none' }, podOverrides: { env: Object.entries({ AGENT_EVENTS_FILE: events, ...env }).map(([name, value]) => ({ name, value })) } },
     },
   };
-  const object = toKelosObject(local) as { apiVersion: string; spec: Record<string, unknown> };
-  return taskRunFromResource(local, { spec: object.spec, apiVersion: object.apiVersion, sourceKind: 'manifest' });
+  return taskRunOf(local, 'manifest');
 }
 
 function task(name: string, spec: Record<string, unknown>): TaskResource {
