@@ -7,6 +7,5 @@ if (!fs.existsSync(compiled)) {
   process.stderr.write('error: kelos is not built: run `npm run build` in ' + path.join(__dirname, '..') + '\n');
   process.exit(1);
 }
-require(compiled)
-  .main(process.argv)
-  .then((code) => process.exit(code), () => process.exit(1));
+// runCli exits only once stdout and stderr have drained: a listing piped into jq arrives whole.
+require(compiled).runCli(process.argv);

@@ -77,19 +77,34 @@ export class KelosApi {
     return task;
   }
 
-  async listTasks(namespace: string, phases: string[] = [], where: { spawners?: string[]; startedAfter?: Date } = {}): Promise<TaskObject[]> {
+  /**
+   * One visibility query, read in pages of `paging.pageSize` (default 1,000) and stopped after `paging.limit`
+   * executions: no round trip per Task, since spec and status are in each execution's memo.
+   */
+  async listTasks(namespace: string, phases: string[] = [], where: { spawners?: string[]; startedAfter?: Date } = {}, paging: ListPaging = {}): Promise<TaskObject[]> {
     let query = `${KelosKind.name} = "Task" AND ${KelosNamespace.name} = "${namespace}"`;
     if (phases.length) query += ` AND ${KelosPhase.name} IN (${phases.map((p) => `"${p}"`).join(', ')})`;
     if (where.spawners) query += ` AND ${KelosSpawner.name} IN (${where.spawners.map((s) => `"${s}"`).join(', ')})`;
     if (where.startedAfter) query += ` AND StartTime > "${where.startedAfter.toISOString()}"`;
     // A retriggered Task has an older, replaced run under the same workflow ID: show only the newest.
     const newest = new Map<string, { startTime: number; task: TaskObject }>();
-    for await (const info of this.client.workflow.list({ query })) {
+    for await (const info of this.listExecutions(query, paging)) {
       const task = taskObjectFromInfo(info);
       const seen = newest.get(info.workflowId);
       if (task && (!seen || info.startTime.getTime() > seen.startTime)) newest.set(info.workflowId, { startTime: info.startTime.getTime(), task });
     }
-    return [...newest.values()].map((entry) => entry.task).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return [...newest.values()].map((entry) => entry.task).sort(byName);
+  }
+
+  /** Visibility's newest-first order, at most `limit` executions, `pageSize` per request. */
+  private async *listExecutions(query: string, paging: ListPaging): AsyncIterable<WorkflowExecutionInfo> {
+    if (paging.limit !== undefined && paging.limit <= 0) return;
+    let count = 0;
+    for await (const info of this.client.workflow.list({ query, pageSize: paging.pageSize ?? DEFAULT_PAGE_SIZE })) {
+      yield info;
+      count += 1;
+      if (paging.limit !== undefined && count >= paging.limit) return;
+    }
   }
 
   /**
@@ -163,14 +178,14 @@ export class KelosApi {
     return 'created';
   }
 
-  async listSpawners(namespace: string): Promise<SpawnerObject[]> {
+  async listSpawners(namespace: string, paging: ListPaging = {}): Promise<SpawnerObject[]> {
     const query = `${KelosKind.name} = "TaskSpawner" AND ${KelosNamespace.name} = "${namespace}" AND ExecutionStatus = "Running"`;
     const found: SpawnerObject[] = [];
-    for await (const info of this.client.workflow.list({ query })) {
+    for await (const info of this.listExecutions(query, paging)) {
       const object = spawnerObjectFromMemo(info.memo);
       if (object) found.push(object);
     }
-    return found.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return found.sort(byName);
   }
 
   async getSpawner(namespace: string, name: string): Promise<SpawnerObject> {
@@ -222,7 +237,7 @@ export class KelosApi {
       const resource = info.memo?.[RESOURCE_MEMO_KEY] as StoredResource | undefined;
       if (resource) found.push(resource);
     }
-    return found.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return found.sort(byName);
   }
 
   async deleteStoredResource(kind: StoredKind, namespace: string, name: string): Promise<void> {
@@ -236,6 +251,18 @@ export class KelosApi {
       throw err;
     }
   }
+}
+
+/** `kelos get --limit / --chunk-size`, as kubectl's: how many objects at most, and how many per server request. */
+export interface ListPaging {
+  limit?: number;
+  pageSize?: number;
+}
+
+const DEFAULT_PAGE_SIZE = 1_000;
+
+function byName(a: { metadata: { name: string } }, b: { metadata: { name: string } }): number {
+  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
 }
 
 export interface SpawnerManifest {

@@ -13,10 +13,12 @@ import { getCommand } from './commands/get';
 import { logsCommand } from './commands/logs';
 import { renderCommand } from './commands/render';
 import { runCommand } from './commands/run';
+import { statusCommand } from './commands/status';
 import { resumeCommand, suspendCommand } from './commands/suspend';
 import { workerCommand } from './commands/worker';
 import { GlobalOptions } from './connection';
 import { ExitError } from './exit-error';
+import { exitQuietlyOnClosedPipe, exitWhenFlushed } from './flushed-exit';
 
 export function buildProgram(): Command {
   const program = new Command('kelos')
@@ -28,7 +30,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `kelos --help` for usage)')
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand] as ((g: () => GlobalOptions) => Command)[]) {
+  for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand, statusCommand] as ((g: () => GlobalOptions) => Command)[]) {
     program.addCommand(make(globals).exitOverride());
   }
   for (const make of [codecServerCommand, encryptionKeyCommand]) program.addCommand(make().exitOverride());
@@ -49,9 +51,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  main(process.argv).then(
-    (code) => process.exit(code),
-    () => process.exit(1),
-  );
+/** The `kelos` executable: runs the command, then exits once its output has drained (bin/kelos.js). */
+export function runCli(argv: string[]): void {
+  exitQuietlyOnClosedPipe();
+  main(argv).then(exitWhenFlushed, () => exitWhenFlushed(1));
 }
+
+if (require.main === module) runCli(process.argv);

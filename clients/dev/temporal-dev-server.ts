@@ -23,6 +23,8 @@ export interface DevServerOptions {
   uiCodecEndpoint?: string;
   /** SQLite file for a persistent server; in-memory when omitted. */
   dbFilename?: string;
+  /** How a persistent server syncs SQLite to disk (see SqliteSync); default `full`. */
+  sqliteSync?: SqliteSync;
   namespace?: string;
   /** Extra `--dynamic-config-value KEY=JSON` settings. */
   dynamicConfig?: Record<string, unknown>;
@@ -37,7 +39,26 @@ export interface RunningDevServer {
   uiAddress?: string;
   namespace: string;
   process: ChildProcess;
+  /** Resolves when the server process ends, saying how ("exited with code 1", "was killed by SIGKILL"). */
+  exited: Promise<string>;
   stop(): Promise<void>;
+}
+
+/**
+ * SQLite's `synchronous` setting for the persistent dev server (WAL journal):
+ * - `full`: every commit is synced to disk before Temporal answers, so an acknowledged signal (a webhook the bridge
+ *   answered 2xx for) survives an OS crash or power loss. The default.
+ * - `normal`: survives a crash of the server process, but an OS crash can lose the last commits.
+ * - `off`: leaves syncing to the OS entirely; the fastest, the least safe.
+ * Figures from `npm run bench:durability` are in the README.
+ */
+export const SQLITE_SYNC_MODES = ['full', 'normal', 'off'] as const;
+export type SqliteSync = (typeof SQLITE_SYNC_MODES)[number];
+
+export function parseSqliteSync(value: string): SqliteSync {
+  const mode = value.toLowerCase();
+  if (!(SQLITE_SYNC_MODES as readonly string[]).includes(mode)) throw new Error(`invalid SQLite sync mode "${value}": use one of ${SQLITE_SYNC_MODES.join(', ')}`);
+  return mode as SqliteSync;
 }
 
 /** Finds the `temporal` CLI: $KELOS_TEMPORAL_BIN, the project-local install, or PATH. */
@@ -77,7 +98,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts the server and waits until it serves. The CLI picks free ports for the server's other listeners (HTTP API,
+ * metrics) itself, and on a busy machine another process can take one before the server binds it: such a start is
+ * tried again (at most three times), as is one whose automatically chosen gRPC port was taken.
+ */
 export async function startDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<RunningDevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
@@ -88,8 +126,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   if (options.uiCodecEndpoint && !options.headless) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFilename) {
     fs.mkdirSync(path.dirname(options.dbFilename), { recursive: true });
-    // WAL + synchronous=OFF: the SDK's own CI found file persistence too slow without them.
-    args.push('--db-filename', options.dbFilename, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
+    // WAL: commits append to a log instead of rewriting pages; `synchronous` decides whether each one is fsynced.
+    const sync = options.sqliteSync ?? 'full';
+    args.push('--db-filename', options.dbFilename, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', `synchronous=${sync.toUpperCase()}`);
   }
   args.push(...devServerSearchAttributeArgs());
   // A closed execution is otherwise deleted only 20-90 s after the request (the server first waits for its close
@@ -99,17 +138,28 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
 
-  const out = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
+  const logStart = options.logFile && fs.existsSync(options.logFile) ? fs.statSync(options.logFile).size : 0;
+  const out = options.logFile ? fs.openSync(options.logFile, 'a') : 'pipe';
   const child = spawn(ensureTemporalBinary((line) => process.stderr.write(`${line}\n`)), args, { stdio: ['ignore', out, out], detached: false });
+  // Without a log file the output is only scanned for a port taken at start, then dropped.
+  let output = '';
+  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-8_192)));
+  const portTaken = (): boolean => /address already in use/.test(options.logFile ? readFrom(options.logFile, logStart) : output);
   const address = `${ip}:${port}`;
   let exited: string | undefined;
-  child.on('exit', (code, signal) => {
-    exited = `temporal dev server exited (code ${code}, signal ${signal})`;
+  const exitedPromise = new Promise<string>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exited = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      resolve(exited);
+    });
   });
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
-    if (exited) throw new Error(`${exited}${options.logFile ? `; see ${options.logFile}` : ''}`);
+    if (exited) {
+      const message = `temporal dev server ${exited}${options.logFile ? `; see ${options.logFile}` : ''}`;
+      throw portTaken() ? new PortTakenError(`${message} (a port was taken)`) : new Error(message);
+    }
     if (await isServing(address, namespace)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -123,8 +173,17 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     uiAddress: options.headless || options.uiPort === undefined ? undefined : `http://${ip}:${options.uiPort}`,
     namespace,
     process: child,
+    exited: exitedPromise,
     stop: () => stopProcess(child),
   };
+}
+
+function readFrom(file: string, offset: number): string {
+  try {
+    return fs.readFileSync(file).subarray(offset).toString('utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** True when the frontend answers and the namespace exists. */

@@ -25,7 +25,7 @@ export function applyCommand(globals: () => GlobalOptions): Command {
       const { resources } = parseAllOrExit(readManifestSources(opts.filename));
       const namespaced = resources.map((r) => withLocalImagePath(withNamespace(r, g.namespace)));
       if (opts.dryRun) {
-        printObjects(namespaced.map(displayObject), format, namespaced.length === 1);
+        await printObjects(namespaced.map(displayObject), format, namespaced.length === 1);
         return;
       }
       const secrets = new LocalSecretStore(kelosHome());

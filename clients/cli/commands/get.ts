@@ -15,25 +15,28 @@ export function getCommand(globals: () => GlobalOptions): Command {
     .argument('[name]', 'one object by name')
     .option('-o, --output <format>', 'json | yaml')
     .option('--phase <phases>', 'only tasks in these phases, comma-separated (Pending,Running,Succeeded,Failed)')
-    .action(async (kindArg: string, name: string | undefined, opts: { output?: string; phase?: string }) => {
+    .option('--limit <n>', 'tasks and taskspawners: at most this many, the most recently created first (default: all)')
+    .option('--chunk-size <n>', 'tasks and taskspawners: objects per request to Temporal', '1000')
+    .action(async (kindArg: string, name: string | undefined, opts: { output?: string; phase?: string; limit?: string; chunkSize: string }) => {
       const kind = resolveKind(kindArg);
       const format = parseOutputFormat(opts.output);
+      const paging = { ...(opts.limit !== undefined ? { limit: positiveInteger('--limit', opts.limit) } : {}), pageSize: positiveInteger('--chunk-size', opts.chunkSize) };
       const g = globals();
       if (kind === 'Secret') return getSecrets(g.namespace, name, format);
       const { api, close } = await connectApi(g);
       try {
         if (kind === 'Task') {
           const phases = parsePhases(opts.phase);
-          const tasks = name ? [await api.requireTask(g.namespace, name)] : await api.listTasks(g.namespace, phases);
+          const tasks = name ? [await api.requireTask(g.namespace, name)] : await api.listTasks(g.namespace, phases, {}, paging);
           if (format !== 'table') return printObjects(tasks, format, Boolean(name));
-          printTable(['NAME', 'TYPE', 'PHASE', 'BRANCH', 'AGE'], tasks.map(taskRow));
+          await printTable(['NAME', 'TYPE', 'PHASE', 'BRANCH', 'AGE'], tasks.map(taskRow));
           if (name) printTaskDetails(tasks[0]);
           return;
         }
         if (kind === 'TaskSpawner') {
-          const spawners = name ? [await api.getSpawner(g.namespace, name)] : await api.listSpawners(g.namespace);
+          const spawners = name ? [await api.getSpawner(g.namespace, name)] : await api.listSpawners(g.namespace, paging);
           if (format !== 'table') return printObjects(spawners, format, Boolean(name));
-          printTable(['NAME', 'SOURCE', 'PHASE', 'ACTIVE', 'QUEUED', 'CREATED', 'LAST DISCOVERY'], spawners.map(spawnerRow));
+          await printTable(['NAME', 'SOURCE', 'PHASE', 'ACTIVE', 'QUEUED', 'CREATED', 'LAST DISCOVERY'], spawners.map(spawnerRow));
           if (name) printSpawnerDetails(spawners[0]);
           return;
         }
@@ -41,8 +44,8 @@ export function getCommand(globals: () => GlobalOptions): Command {
         const selected = name ? resources.filter((r) => r.metadata.name === name) : resources;
         if (name && !selected.length) throw new KelosError(`${kind.toLowerCase()} "${name}" not found in namespace "${g.namespace}"`);
         if (format !== 'table') return printObjects(selected, format, Boolean(name));
-        if (kind === 'Workspace') printTable(['NAME', 'REPO', 'REF', 'AGE'], selected.map((r) => [r.metadata.name, String(r.spec.repo ?? ''), String(r.spec.ref ?? ''), age(r.metadata.creationTimestamp)]));
-        else printTable(['NAME', 'AGE'], selected.map((r) => [r.metadata.name, age(r.metadata.creationTimestamp)]));
+        if (kind === 'Workspace') await printTable(['NAME', 'REPO', 'REF', 'AGE'], selected.map((r) => [r.metadata.name, String(r.spec.repo ?? ''), String(r.spec.ref ?? ''), age(r.metadata.creationTimestamp)]));
+        else await printTable(['NAME', 'AGE'], selected.map((r) => [r.metadata.name, age(r.metadata.creationTimestamp)]));
       } finally {
         await close();
       }
@@ -86,6 +89,12 @@ function taskRow(task: TaskObject): string[] {
   return [task.metadata.name, spec.worker?.type ?? spec.type ?? '', task.status.phase ?? '', spec.branch ?? '', age(task.metadata.creationTimestamp)];
 }
 
+function positiveInteger(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new KelosError(`invalid ${flag} "${value}": a whole number of at least 1`);
+  return n;
+}
+
 function parsePhases(value: string | undefined): string[] {
   if (!value) return [];
   const phases = value.split(',').map((p) => p.trim()).filter(Boolean);
@@ -95,11 +104,11 @@ function parsePhases(value: string | undefined): string[] {
   return phases;
 }
 
-function getSecrets(namespace: string, name: string | undefined, format: ReturnType<typeof parseOutputFormat>): void {
+async function getSecrets(namespace: string, name: string | undefined, format: ReturnType<typeof parseOutputFormat>): Promise<void> {
   const secrets = new LocalSecretStore(kelosHome()).list(namespace).filter((s) => !name || s.name === name);
   if (name && !secrets.length) throw new KelosError(`secret "${name}" not found in namespace "${namespace}"`);
   // Values are never printed: only the key names, like `kubectl describe secret`.
   const objects = secrets.map((s) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: s.name, namespace }, keys: s.keys }));
   if (format !== 'table') return printObjects(objects, format, Boolean(name));
-  printTable(['NAME', 'KEYS'], secrets.map((s) => [s.name, s.keys.join(',')]));
+  await printTable(['NAME', 'KEYS'], secrets.map((s) => [s.name, s.keys.join(',')]));
 }
