@@ -16,6 +16,7 @@ import type {
   WorkspaceSource,
 } from '../api/task/task-activities-types';
 import { TaskRun } from '../api/task/task-run';
+import { TASK_MEMO_KEY, TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
 import { taskFiles } from '../host/data-dir';
 import { LocalSecretStore, SecretNotFoundError } from '../host/secret-store';
 import { readStoredResource } from './resources/stored-resources';
@@ -211,7 +212,33 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     }
   }
 
-  return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask, reconcileTasks };
+  /**
+   * A spawner's waiting Tasks that its state does not name (its window was full), from visibility: the Tasks of
+   * that spawner in phase Waiting whose status holds a queue place, best place first, at most `limit`.
+   */
+  async function findWaitingTasks(input: { namespace: string; spawner: string; exclude: string[]; limit: number }): Promise<WaitingTask[]> {
+    const skip = new Set(input.exclude);
+    const query = `KelosKind = "Task" AND KelosNamespace = ${JSON.stringify(input.namespace)} AND KelosSpawner = ${JSON.stringify(input.spawner)} AND KelosPhase = "Waiting" AND ExecutionStatus = "Running"`;
+    const found: WaitingTask[] = [];
+    for await (const info of deps.client.workflow.list({ query })) {
+      const task = info.memo?.[TASK_MEMO_KEY] as { metadata?: { name?: string } } | undefined;
+      const status = info.memo?.[TASK_STATUS_MEMO_KEY] as { waitingForSlot?: { priority: number; seq: number } } | undefined;
+      const name = task?.metadata?.name;
+      if (!name || !status?.waitingForSlot || skip.has(name)) continue;
+      found.push({ name, priority: status.waitingForSlot.priority, seq: status.waitingForSlot.seq, since: info.startTime.toISOString() });
+      Context.current().heartbeat();
+    }
+    return found.sort((a, b) => a.priority - b.priority || a.seq - b.seq).slice(0, input.limit);
+  }
+
+  return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask, reconcileTasks, findWaitingTasks };
+}
+
+export interface WaitingTask {
+  name: string;
+  priority: number;
+  seq: number;
+  since: string;
 }
 
 /** A directory left by an older Task of the same name is wiped; the current run's files are kept (retries). */

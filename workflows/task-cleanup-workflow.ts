@@ -8,7 +8,7 @@ import { taskGoneSignal } from './spawner/messages';
  * `ttlSecondsAfterFinished`: waits on a durable timer, then removes the Task's files and its workflow
  * execution, so it disappears from `kelos get tasks` and a spawner may create work for the same item again.
  */
-export async function taskCleanupWorkflow(input: ExpireTaskInput & { ttlSeconds: number; spawnerWorkflowId?: string; runtime?: TaskRuntime }): Promise<void> {
+export async function taskCleanupWorkflow(input: ExpireTaskInput & { ttlSeconds: number; spawnerWorkflowId?: string; itemId?: string; runtime?: TaskRuntime }): Promise<void> {
   // The runtime that ran the Task removes what it left (a Pod, a local directory).
   const { expireTask } = proxyActivities<ReturnType<typeof createTaskActivities>>({
     startToCloseTimeout: '5 minutes',
@@ -19,6 +19,6 @@ export async function taskCleanupWorkflow(input: ExpireTaskInput & { ttlSeconds:
   await expireTask({ namespace: input.namespace, name: input.name, runKey: input.runKey, workflowId: input.workflowId });
   if (input.spawnerWorkflowId) {
     // The item may spawn again now, if it still matches (Kelos re-creates work after TTL).
-    await getExternalWorkflowHandle(input.spawnerWorkflowId).signal(taskGoneSignal, { name: input.name }).catch(() => undefined);
+    await getExternalWorkflowHandle(input.spawnerWorkflowId).signal(taskGoneSignal, { name: input.name, ...(input.itemId !== undefined ? { itemId: input.itemId } : {}) }).catch(() => undefined);
   }
 }

@@ -17,6 +17,7 @@ import type { createDependencyActivities } from '../activities/dependency-activi
 import { dependencyPrompt } from '../api/task/dependencies';
 import { branchClaim } from './task/branch-claim';
 import { githubReporter } from './task/github-reporter';
+import { spawnerSlot } from './task/spawner-slot';
 import { innermostMessage } from '../api/error-cause';
 import { KelosPhase } from '../api/search-attributes';
 import { spawnerWorkflowId } from '../api/spawn/spawner-status';
@@ -98,14 +99,29 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
   const runKey = workflowInfo().firstExecutionRunId;
   const { resolveTaskResources, prepareTaskWorkspace, runAgent } = runtimeActivities(run.runtime);
 
-  const report = githubReporter(run, runKey, (condition) => {
-    const others = (status.conditions ?? []).filter((c) => c.type !== 'GitHubReported');
-    setStatus({ ...status, conditions: [...others, { type: 'GitHubReported', ...condition, lastTransitionTime: new Date().toISOString() }] });
-  });
-  void report('accepted');
+  // A spawned Task may first wait for its spawner's slot (maxConcurrency); it reports "accepted" once it has one.
+  const slot = spawnerSlot(run);
+  const reporter = () =>
+    githubReporter(run, runKey, (condition) => {
+      const others = (status.conditions ?? []).filter((c) => c.type !== 'GitHubReported');
+      setStatus({ ...status, conditions: [...others, { type: 'GitHubReported', ...condition, lastTransitionTime: new Date().toISOString() }] });
+    });
+  let report = slot ? undefined : reporter();
+  void report?.('accepted');
   const branch = branchClaim(run, (message) => setStatus({ ...status, phase: 'Waiting', message }));
 
   try {
+    if (slot) {
+      setStatus({ ...status, phase: 'Waiting', message: `Waiting for a slot: TaskSpawner "${run.spawner}" runs at most maxConcurrency Tasks at once`, ...(run.waitForSlot ? { waitingForSlot: run.waitForSlot } : {}) });
+      const turn = await slot.wait();
+      if ('withdrawn' in turn) return await withdraw(turn.withdrawn);
+      run = turn.granted;
+      const { waitingForSlot: _slot, ...rest } = status;
+      status = rest;
+      pending();
+      report = reporter();
+      void report('accepted');
+    }
     // dependsOn: wait (phase Waiting) until every dependency Succeeded; the prompt may read their results.
     const waited = run.dependsOn?.length ? await waitForDependencies(run) : { prompt: run.prompt };
     if ('failure' in waited) finish('Failed', waited.failure);
@@ -155,8 +171,15 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
   async function wrapUp(): Promise<void> {
     await branch?.release();
     await notifySpawner(run, status);
-    await report(status.phase === 'Succeeded' ? 'succeeded' : 'failed');
+    await report?.(status.phase === 'Succeeded' ? 'succeeded' : 'failed');
     await scheduleExpiry(run, runKey);
+  }
+
+  /** The item stopped matching before the Task ran: it removes itself at once, as if it had never been created. */
+  async function withdraw(reason: string): Promise<TaskStatus> {
+    finish('Failed', `Withdrawn before it ran: ${reason}`);
+    await scheduleExpiry({ ...run, ttlSecondsAfterFinished: 0, spawner: undefined }, runKey);
+    return status;
   }
 
   async function close(): Promise<TaskStatus> {
@@ -198,7 +221,7 @@ async function scheduleExpiry(run: TaskRun, runKey: string): Promise<void> {
         workflowId: workflowInfo().workflowId,
         ttlSeconds: run.ttlSecondsAfterFinished,
         ...(run.runtime ? { runtime: run.runtime } : {}),
-        ...(run.spawner ? { spawnerWorkflowId: spawnerIdOf(run) } : {}),
+        ...(run.spawner ? { spawnerWorkflowId: spawnerIdOf(run), ...(run.itemId !== undefined ? { itemId: run.itemId } : {}) } : {}),
       },
     ],
     staticSummary: `TTL cleanup of Task ${run.namespace}/${run.name} after ${run.ttlSecondsAfterFinished}s`,

@@ -315,7 +315,7 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
     await shared.expireTask(input);
   }
 
-  return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask, reconcileTasks: shared.reconcileTasks };
+  return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask, reconcileTasks: shared.reconcileTasks, findWaitingTasks: shared.findWaitingTasks };
 }
 
 function pluginData(bundle: AgentConfigBundle): Record<string, string> {

@@ -15,6 +15,8 @@ export interface WorkItem {
   triggerTime?: string;
   /** Webhooks: the delivery ID (`X-GitHub-Delivery`, `Linear-Delivery`, generic id), deduplicated durably. */
   deliveryId?: string;
+  /** Webhooks: the fixed-size keys the spawner deduplicates on (delivery ID and signed body hashes). */
+  deliveryKeys?: string[];
   /** Webhooks without nameTemplate: the default Task name `<spawner>-<event>-<12 hex of sha256(deliveryId)>`. */
   defaultTaskName?: string;
   /** For reporting back to GitHub. */

@@ -44,6 +44,13 @@ export interface TaskRun {
   runtime?: TaskRuntime;
   /** Set when a TaskSpawner created the Task. */
   spawner?: string;
+  /** The spawner's work item ID (a polled item is asked for again once its Task is gone). */
+  itemId?: string;
+  /**
+   * Set when the Task was started to wait for its spawner's slot (maxConcurrency): it stays Waiting until the
+   * spawner grants one (workflows/task/spawner-slot.ts). Priority and arrival order say when its turn comes.
+   */
+  waitForSlot?: { priority: number; seq: number };
   /** Where the Task reports back to GitHub (spawners with `reporting`). */
   report?: TaskReport;
   /** Where the work item came from: github-issue, github-pull-request, cron, webhook, manual, cli, ... */

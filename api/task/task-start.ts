@@ -5,6 +5,7 @@
 import { SearchAttributePair } from '@temporalio/common';
 import { KelosAgentType, KelosKind, KelosNamespace, KelosPhase, KelosSourceKind, KelosSpawner } from '../search-attributes';
 import { TaskRun, taskWorkflowId } from './task-run';
+import type { TaskStatus } from './task-status';
 
 /** Memo keys read by `kelos get` with describe()/list(), so a Task stays readable after its workflow closed. */
 export const TASK_MEMO_KEY = 'task';
@@ -17,19 +18,22 @@ export interface TaskStartOptions {
   staticSummary: string;
 }
 
-/** `createdAt` is passed in: workflows use their deterministic clock, clients the wall clock. */
-export function taskStartOptions(run: TaskRun, createdAt: string): TaskStartOptions {
+/**
+ * `createdAt` is passed in: workflows use their deterministic clock, clients the wall clock. `status` is what
+ * readers see until the Task's workflow writes its own (a spawned Task that waits for a slot starts as Waiting).
+ */
+export function taskStartOptions(run: TaskRun, createdAt: string, status: Pick<TaskStatus, 'phase' | 'message' | 'waitingForSlot'> = { phase: 'Pending' }): TaskStartOptions {
   const metadata = { name: run.name, namespace: run.namespace, creationTimestamp: createdAt, labels: run.labels, ...(run.annotations ? { annotations: run.annotations } : {}) };
   return {
     workflowId: taskWorkflowId(run.namespace, run.name),
     memo: {
       [TASK_MEMO_KEY]: { apiVersion: run.apiVersion, metadata, spec: run.spec },
-      [TASK_STATUS_MEMO_KEY]: { phase: 'Pending' },
+      [TASK_STATUS_MEMO_KEY]: status,
     },
     searchAttributes: [
       { key: KelosKind, value: 'Task' },
       { key: KelosNamespace, value: run.namespace },
-      { key: KelosPhase, value: 'Pending' },
+      { key: KelosPhase, value: status.phase },
       { key: KelosAgentType, value: run.agentType },
       { key: KelosSourceKind, value: run.sourceKind },
       ...(run.spawner ? [{ key: KelosSpawner, value: run.spawner }] : []),

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
-import { emptySpawnerState } from '../../api/spawn/spawner-state';
+import { emptySpawnerState } from '../../workflows/spawner/spawner-state';
 import { spawnerStatusQuery } from '../../workflows/spawner/messages';
 import { spawnerWorkflow } from '../../workflows/spawner-workflow';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';

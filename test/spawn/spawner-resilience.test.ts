@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
-import { emptySpawnerState } from '../../api/spawn/spawner-state';
+import { emptySpawnerState } from '../../workflows/spawner/spawner-state';
 import { taskWorkflowId } from '../../api/task/task-run';
 import { spawnerStatusQuery, workItemsSignal } from '../../workflows/spawner/messages';
 import { spawnerWorkflow } from '../../workflows/spawner-workflow';

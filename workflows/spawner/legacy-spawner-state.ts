@@ -3,8 +3,8 @@
  * pick the next item to start under maxConcurrency / maxTotalTasks, and track Tasks until they are gone.
  * Pure: the spawner workflow owns one instance and carries it across continue-as-new.
  */
-import type { WorkItem } from '../sources/work-item';
-import type { RenderedTask } from './render-task';
+import type { WorkItem } from '../../api/sources/work-item';
+import type { RenderedTask } from '../../api/spawn/render-task';
 
 export interface QueuedItem {
   name: string;

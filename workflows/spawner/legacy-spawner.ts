@@ -13,19 +13,19 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { createTaskActivities } from '../activities/task-activities';
-import type { createPollActivities } from '../activities/polling/poll-activities';
-import type { createContextSourceActivities } from '../activities/context-sources/fetch-context-sources';
-import { withContext } from '../api/spawn/context-sources';
-import { innermostMessage } from '../api/error-cause';
-import { pollSourceOf, type PollSourceResult } from '../api/sources/poll';
-import { parseManifests } from '../api/resources/parse-manifests';
-import type { TaskSpawnerResource } from '../api/resources/model';
-import { KelosKind, KelosNamespace, KelosSourceKind, KelosSpawner, KelosWebhookKeys } from '../api/search-attributes';
-import { renderableWebhookVars, webhookRoutingKeys } from '../api/sources/webhooks';
-import { cronTicks, cronWorkItem, nextCronTick } from '../api/sources/cron';
-import type { WorkItem } from '../api/sources/work-item';
-import { renderSpawnedTask } from '../api/spawn/render-task';
+import type { createTaskActivities } from '../../activities/task-activities';
+import type { createPollActivities } from '../../activities/polling/poll-activities';
+import type { createContextSourceActivities } from '../../activities/context-sources/fetch-context-sources';
+import { withContext } from '../../api/spawn/context-sources';
+import { innermostMessage } from '../../api/error-cause';
+import { pollSourceOf, type PollSourceResult } from '../../api/sources/poll';
+import { parseManifests } from '../../api/resources/parse-manifests';
+import type { TaskSpawnerResource } from '../../api/resources/model';
+import { KelosKind, KelosNamespace, KelosSourceKind, KelosSpawner, KelosWebhookKeys } from '../../api/search-attributes';
+import { renderableWebhookVars, webhookRoutingKeys } from '../../api/sources/webhooks';
+import { cronTicks, cronWorkItem, nextCronTick } from '../../api/sources/cron';
+import type { WorkItem } from '../../api/sources/work-item';
+import { renderSpawnedTask } from '../../api/spawn/render-task';
 import {
   QueuedItem,
   SpawnerState,
@@ -39,12 +39,12 @@ import {
   markStarted,
   takeNext,
   totalTasksReached,
-} from '../api/spawn/spawner-state';
-import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerCondition, SpawnerStatus } from '../api/spawn/spawner-status';
-import { taskRunForItem } from '../api/spawn/task-from-template';
-import { taskStartOptions } from '../api/task/task-start';
-import { withoutSpec } from '../api/task/task-run';
-import { SourceKind, templateVarsFor } from '../api/template-vars';
+} from './legacy-spawner-state';
+import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerCondition, SpawnerStatus } from '../../api/spawn/spawner-status';
+import { taskRunForItem } from '../../api/spawn/task-from-template';
+import { taskStartOptions } from '../../api/task/task-start';
+import { withoutSpec } from '../../api/task/task-run';
+import { SourceKind, templateVarsFor } from '../../api/template-vars';
 import {
   applyManifestUpdate,
   deleteSpawnerSignal,
@@ -54,9 +54,14 @@ import {
   taskGoneSignal,
   webhookDeliverySignal,
   workItemsSignal,
-} from './spawner/messages';
-import { webhookIntake } from './spawner/webhook-intake';
-import { taskWorkflow } from './task-workflow';
+} from './messages';
+import { webhookIntake } from './webhook-intake';
+import { startQueuedAsWaitingTasks } from './spawned-tasks';
+import { currentStateFromLegacy, type SpawnerInput, type SpawnerOptions, isContinued } from './spawner-state';
+
+/** A live run of the first implementation hands over to the current one (see legacySpawner). */
+export const HANDOVER_PATCH = 'spawner-hand-over-to-waiting-tasks';
+import { taskWorkflow } from '../task-workflow';
 
 const { reconcileTasks } = proxyActivities<ReturnType<typeof createTaskActivities>>({
   startToCloseTimeout: '2 minutes',
@@ -76,20 +81,11 @@ const { pollSource } = proxyActivities<ReturnType<typeof createPollActivities>>(
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 },
 });
 
-/** Input: a TaskSpawner manifest as JSON (what `temporal workflow start --input-file` passes), or carried state. */
-export type SpawnerInput = Record<string, unknown> | ContinuedSpawnerInput;
-
-export interface ContinuedSpawnerInput {
+/** What a run of the first implementation received (its carried state is `SpawnerState` of legacy-spawner-state.ts). */
+interface LegacyContinuedInput {
   manifest: Record<string, unknown>;
   state?: SpawnerState;
   options?: SpawnerOptions;
-}
-
-export interface SpawnerOptions {
-  /** Continue-as-new after this many history events (default CONTINUE_AS_NEW_AFTER_EVENTS; tests set fewer). */
-  continueAsNewAfterEvents?: number;
-  /** How often Tasks still counted as active are checked against Temporal (missed signals, terminations). */
-  reconcileIntervalMs?: number;
 }
 
 const DEFAULT_RECONCILE_MS = 5 * 60 * 1000;
@@ -102,12 +98,14 @@ const DEFAULT_RECONCILE_MS = 5 * 60 * 1000;
 const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 
 /**
- * One TaskSpawner: items arrive from cron ticks (durable timers), webhook signals and (in later sources) polling
- * activities; each is rendered, deduplicated and queued, and started as a child Task workflow when a slot is free.
- * Nothing is dropped at maxConcurrency. Children are ABANDONed, so they survive continue-as-new and deletion.
+ * The first implementation of the spawner, frozen: runs it began replay here, exactly as they ran, so their
+ * histories stay valid. It kept every queued item whole in its own state (which could outgrow what
+ * continue-as-new may carry); once such a run executes live on this code it hands over at once: its queued items
+ * become Task workflows that wait for a slot, and it continues as new as the current spawner (spawner-workflow.ts)
+ * with only their names. Change nothing here but the handover.
  */
-export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatus> {
-  const continued = isContinued(input) ? input : undefined;
+export async function legacySpawner(input: SpawnerInput): Promise<SpawnerStatus> {
+  const continued = isContinued(input) ? (input as LegacyContinuedInput) : undefined;
   let manifest: Record<string, unknown> = continued ? continued.manifest : (input as Record<string, unknown>);
   let spawner = parseSpawnerOrThrow(manifest);
   const options = continued?.options ?? {};
@@ -198,6 +196,8 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     publishStatus();
     // A poll in flight finishes first: its answer moves the cursor that the next run carries.
     if (shouldContinueAsNew() && !pollInFlight) break;
+    // Live on this code (never while replaying a recorded run): hand over to the current spawner.
+    if (!pollInFlight && patched(HANDOVER_PATCH)) break;
     dirty = false;
     // Reconcile only wakes an idle spawner while it has Tasks to check: an idle one costs no history.
     const wakeAt = Math.min(reconcilableNames().length ? nextReconcileAt : Infinity, nextCronAt() ?? Infinity, nextPollDue() ?? Infinity);
@@ -209,7 +209,11 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   await condition(allHandlersFinished);
   publishStatus();
   if (deleted) return status();
-  return await continueAsNew<typeof spawnerWorkflow>({ manifest, state, options });
+  if (patched(HANDOVER_PATCH)) {
+    const waiting = await startQueuedAsWaitingTasks(spawner, state.queue);
+    return await continueAsNew<typeof legacySpawner>({ manifest, state: currentStateFromLegacy(state, waiting, new Date().toISOString()), options } as never);
+  }
+  return await continueAsNew<typeof legacySpawner>({ manifest, state, options });
 
   // --- helpers (closures over the workflow's state) ---
 
@@ -400,9 +404,6 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   }
 }
 
-function isContinued(input: SpawnerInput): input is ContinuedSpawnerInput {
-  return typeof input === 'object' && input !== null && 'manifest' in input && !('kind' in input);
-}
 
 /** The TaskSpawner, or the field-level errors as one message (the same lines `kelos apply --dry-run` prints). */
 function parseSpawner(manifest: Record<string, unknown>): TaskSpawnerResource | string {

@@ -13,8 +13,8 @@ export interface TaskFinished {
 /** A Task of this spawner reached a terminal phase (sent by the Task workflow): its slot is free. */
 export const taskFinishedSignal = defineSignal<[TaskFinished]>('taskFinished');
 /** A Task of this spawner was removed (TTL or delete): its item may spawn again. */
-export const taskGoneSignal = defineSignal<[{ name: string }]>('taskGone');
-/** Items from the webhook bridge; each carries its delivery ID for durable dedup. */
+export const taskGoneSignal = defineSignal<[{ name: string; itemId?: string }]>('taskGone');
+/** Work items sent straight to a spawner (tests and benchmarks; the bridge sends webhookDelivery). */
 export const workItemsSignal = defineSignal<[WorkItem[]]>('workItems');
 /** One verified delivery from the webhook bridge; the spawner filters it and deduplicates by delivery ID. */
 export const webhookDeliverySignal = defineSignal<[WebhookDelivery]>('webhookDelivery');

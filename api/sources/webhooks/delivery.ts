@@ -16,6 +16,8 @@ export interface WebhookDelivery {
   deliveryId: string;
   /** sha256 hex of `deliveryId` (default Task names need it; workflows cannot hash). */
   deliveryIdSha256: string;
+  /** sha256 hex of the raw (signed) body: a body replayed under a new delivery header is deduplicated by it. */
+  bodySha256?: string;
   /** RFC3339, when the bridge accepted it. */
   receivedAt: string;
   /** UTF-8 bytes of the raw body, and whether the payload below was shrunk to the budget. */

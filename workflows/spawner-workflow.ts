@@ -1,0 +1,203 @@
+/**
+ * One TaskSpawner, as a workflow that runs for as long as the spawner exists. Items arrive from cron ticks
+ * (durable timers), polls (activities in the background) and webhook deliveries (signals); each accepted item
+ * becomes a Task workflow at once, which runs when a slot is free (maxConcurrency, maxTotalTasks) and otherwise
+ * waits for the slot the spawner grants — so nothing is dropped, and the spawner's own state holds names only.
+ * The run continues as new before its history grows long, carrying that state (spawner/spawner-state.ts).
+ */
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { innermostMessage } from '../api/error-cause';
+import { parseManifests } from '../api/resources/parse-manifests';
+import type { TaskSpawnerResource } from '../api/resources/model';
+import { KelosKind, KelosNamespace, KelosSourceKind, KelosSpawner, KelosWebhookKeys } from '../api/search-attributes';
+import type { SpawnerStatus } from '../api/spawn/spawner-status';
+import { webhookRoutingKeys } from '../api/sources/webhooks';
+import { utf8ByteLength } from '../api/sources/github/utf8';
+import { admitItems, canGrant, grantSlots, reconcileRunning, takeBackOverflow, taskGone, type SpawnerContext } from './spawner/admission';
+import { dueCronItems, nextCronAt, startCronFromNow } from './spawner/cron-intake';
+import { legacySpawner } from './spawner/legacy-spawner';
+import {
+  applyManifestUpdate,
+  deleteSpawnerSignal,
+  setSuspendedUpdate,
+  spawnerStatusQuery,
+  taskFinishedSignal,
+  taskGoneSignal,
+  webhookDeliverySignal,
+  workItemsSignal,
+} from './spawner/messages';
+import { pollIntake } from './spawner/poll-intake';
+import { startQueuedAsWaitingTasks } from './spawner/spawned-tasks';
+import { addError, currentStateFromLegacy, deliveryKeys, emptySpawnerState, fitToBudget, isContinued, isLegacyState, type SpawnerInput, type SpawnerState } from './spawner/spawner-state';
+import { memoPublisher, spawnerStatus } from './spawner/spawner-status';
+import * as book from './spawner/task-book';
+import { webhookIntake } from './spawner/webhook-intake';
+
+export type { SpawnerInput, ContinuedSpawnerInput, SpawnerOptions } from './spawner/spawner-state';
+
+/** Marks runs of this implementation; runs begun by the first one (no marker) replay on it and hand over. */
+export const SPAWNER_TASKS_WAIT_PATCH = 'spawner-tasks-wait-in-temporal';
+
+/** How often running Tasks are checked against Temporal while there are any. */
+const DEFAULT_RECONCILE_MS = 5 * 60 * 1000;
+
+/**
+ * A run continues as new after this many events, before the server's suggestion (4,096 events or 4 MiB): a worker
+ * that lost the run from its cache replays it whole (~1.3 s per 1,000 events on 2 idle cores, bench:spawner).
+ */
+const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+
+export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatus> {
+  if (!patched(SPAWNER_TASKS_WAIT_PATCH)) return legacySpawner(input);
+
+  const continued = isContinued(input) ? input : undefined;
+  let manifest = continued ? continued.manifest : (input as Record<string, unknown>);
+  const options = continued?.options ?? {};
+  const ctx: SpawnerContext = { spawner: parseSpawnerOrThrow(manifest), state: emptySpawnerState(), options };
+  const legacy = continued?.state && isLegacyState(continued.state) ? continued.state : undefined;
+  if (continued?.state && !legacy) ctx.state = continued.state as SpawnerState;
+  let deleted = false;
+  let changed = false;
+  const wake = () => void (changed = true);
+  const poll = pollIntake(ctx, wake);
+  const publish = memoPublisher();
+  const status = () => spawnerStatus(ctx.spawner, ctx.state);
+  let nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
+
+  // Messages first, before anything is awaited: Tasks report back, items arrive, people read and steer.
+  setHandler(spawnerStatusQuery, status);
+  setHandler(taskFinishedSignal, ({ name, phase, completionTime }) => {
+    if (book.markFinished(ctx.state.book, name, phase, completionTime)) wake();
+  });
+  setHandler(taskGoneSignal, ({ name, itemId }) => {
+    if (taskGone(ctx, name, itemId)) wake();
+  });
+  setHandler(workItemsSignal, async (items) => {
+    await admitItems(ctx, items);
+    wake();
+  });
+  setHandler(webhookDeliverySignal, async (delivery) => {
+    // A redelivery (the same delivery ID, or the same signed body under another one) is dropped before any lookup.
+    const keys = deliveryKeys(delivery.deliveryId, delivery.bodySha256);
+    if (book.alreadySeen(ctx.state.book, keys)) return;
+    try {
+      const outcome = await webhookIntake(ctx.spawner, delivery);
+      if ('item' in outcome) {
+        const itemKeys = [...new Set([...deliveryKeys(outcome.item.deliveryId ?? delivery.deliveryId), ...keys])];
+        await admitItems(ctx, [{ ...outcome.item, deliveryKeys: itemKeys }], ctx.state.totalDiscovered + 1);
+      } else book.seenDelivery(ctx.state.book, keys); // a skipped delivery's redelivery costs no lookups either
+    } catch (err) {
+      addError(ctx.state, `delivery ${delivery.deliveryId.slice(0, 100)}: ${innermostMessage(err)}`);
+    }
+    wake();
+  });
+  setHandler(deleteSpawnerSignal, () => {
+    deleted = true;
+  });
+  setHandler(
+    applyManifestUpdate,
+    (next) => {
+      manifest = next;
+      ctx.spawner = parseSpawnerOrThrow(next);
+      publishRoutingKeys();
+      poll.pollSoon(); // a changed spec polls at once (Kelos: a new generation runs a cycle)
+      wake();
+      publish(status(), manifest); // so a read right after `kelos apply` sees the new spec
+      return status();
+    },
+    { validator: (next) => validateUpdate(ctx.spawner, next) },
+  );
+  setHandler(setSuspendedUpdate, (suspend) => {
+    manifest = { ...manifest, spec: { ...((manifest.spec ?? {}) as Record<string, unknown>), suspend } };
+    ctx.spawner = { ...ctx.spawner, spec: { ...ctx.spawner.spec, suspend } };
+    if (!suspend) {
+      startCronFromNow(ctx);
+      poll.pollSoon();
+    }
+    wake();
+    publish(status(), manifest);
+    return status();
+  });
+
+  upsertSearchAttributes([
+    { key: KelosKind, value: 'TaskSpawner' },
+    { key: KelosNamespace, value: ctx.spawner.metadata.namespace },
+    { key: KelosSpawner, value: ctx.spawner.metadata.name },
+    { key: KelosSourceKind, value: ctx.spawner.spec.source },
+  ]);
+  publishRoutingKeys();
+  if (legacy) ctx.state = currentStateFromLegacy(legacy, await startQueuedAsWaitingTasks(ctx.spawner, legacy.queue), new Date().toISOString());
+  if (!ctx.state.cronWatermark) startCronFromNow(ctx);
+
+  // The story of a spawner: take in what is due, give free slots to waiting Tasks, check on the running ones,
+  // show the status, and sleep until something changes or a timer is due.
+  while (!deleted) {
+    if (!ctx.spawner.spec.suspend) {
+      const ticks = dueCronItems(ctx);
+      if (ticks.length) await admitItems(ctx, ticks);
+      poll.startIfDue();
+      await grantSlots(ctx);
+    }
+    await takeBackOverflow(ctx);
+    if (Date.now() >= nextReconcileAt) {
+      await reconcileRunning(ctx);
+      nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
+    }
+    publish(status(), manifest);
+    // A poll in flight finishes first: its answer moves the cursor that the next run carries.
+    if (timeToContinueAsNew() && !poll.inFlight()) break;
+    changed = false;
+    // Reconcile only wakes an idle spawner while Tasks run: an idle one writes no history.
+    const wakeAt = Math.min(book.count(ctx.state.book, 'running') ? nextReconcileAt : Infinity, nextCronAt(ctx) ?? Infinity, poll.nextDue() ?? Infinity);
+    const woken = () => deleted || changed || canGrant(ctx) || (timeToContinueAsNew() && !poll.inFlight());
+    if (wakeAt === Infinity) await condition(woken);
+    else await condition(woken, Math.max(1, wakeAt - Date.now()));
+  }
+
+  await condition(allHandlersFinished);
+  publish(status(), manifest);
+  if (deleted) return status();
+  fitToBudget(ctx.state);
+  return await continueAsNew<typeof spawnerWorkflow>({ manifest, state: ctx.state, options });
+
+  /** Webhook spawners are found by the bridge through these keys (api/sources/webhooks/delivery.ts). */
+  function publishRoutingKeys(): void {
+    const keys = webhookRoutingKeys(ctx.spawner);
+    if (keys.length) upsertSearchAttributes([{ key: KelosWebhookKeys, value: keys }]);
+  }
+
+  function timeToContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= (options.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS);
+  }
+}
+
+/** A spawner carries its manifest from run to run, beside its state (spawner/spawner-state.ts): 2 MiB in all. */
+const MAX_MANIFEST_BYTES = 256 * 1024;
+
+/** The TaskSpawner, or the field-level errors as one message (the same lines `kelos apply --dry-run` prints). */
+function parseSpawner(manifest: Record<string, unknown>): TaskSpawnerResource | string {
+  const text = JSON.stringify(manifest);
+  if (utf8ByteLength(text) > MAX_MANIFEST_BYTES) return `spawner.json: the TaskSpawner manifest is ${utf8ByteLength(text)} bytes; at most ${MAX_MANIFEST_BYTES} are accepted`;
+  const parsed = parseManifests(text, 'spawner.json');
+  const problems = [...parsed.errors.map(String), ...parsed.unsupported.map(String)];
+  if (problems.length) return problems.join('\n');
+  const spawners = parsed.resources.filter((r): r is TaskSpawnerResource => r.kind === 'TaskSpawner');
+  if (spawners.length !== 1) return `spawner.json: expected one TaskSpawner, found ${parsed.resources.map((r) => r.kind).join(', ') || 'nothing'}`;
+  return spawners[0];
+}
+
+function parseSpawnerOrThrow(manifest: Record<string, unknown>): TaskSpawnerResource {
+  const parsed = parseSpawner(manifest);
+  if (typeof parsed === 'string') throw ApplicationFailure.nonRetryable(parsed, 'InvalidManifest');
+  return parsed;
+}
+
+/** `kelos apply` of a changed spawner: rejected synchronously, with the field-level message, when it is invalid. */
+function validateUpdate(current: TaskSpawnerResource, next: Record<string, unknown>): void {
+  const parsed = parseSpawner(next);
+  if (typeof parsed === 'string') throw new Error(parsed);
+  if (parsed.metadata.name !== current.metadata.name || parsed.metadata.namespace !== current.metadata.namespace) {
+    throw new Error(`the manifest is for TaskSpawner ${parsed.metadata.namespace}/${parsed.metadata.name}, not ${current.metadata.namespace}/${current.metadata.name}`);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Polling spawners (GitHub issues and pull requests, Jira): the poll runs as an activity in the background while
+ * signals, grants and cron go on; its answer is the difference since the spawner's cursor, so an idle poll adds
+ * nothing. Items that stopped matching withdraw their waiting Tasks; a failed poll shows in the status and asks
+ * again for what it was to resend.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { createPollActivities } from '../../activities/polling/poll-activities';
+import { innermostMessage } from '../../api/error-cause';
+import { pollSourceOf, type PollSourceResult } from '../../api/sources/poll';
+import { admitItems, withdrawItems, type SpawnerContext } from './admission';
+import { addResend, MAX_ERROR_CHARS } from './spawner-state';
+import * as book from './task-book';
+
+/** Rate limits retry when they reset (nextRetryDelay); bad credentials fail at once and show in the status. */
+const { pollSource } = proxyActivities<ReturnType<typeof createPollActivities>>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 },
+});
+
+export interface PollIntake {
+  /** Starts a poll when one is due and none runs. */
+  startIfDue(): void;
+  /** When the next poll is due, while one can be. */
+  nextDue(): number | undefined;
+  /** Poll at the next turn of the loop (a changed spec, a resume). */
+  pollSoon(): void;
+  inFlight(): boolean;
+}
+
+export function pollIntake(ctx: SpawnerContext, changed: () => void): PollIntake {
+  let inFlight = false;
+  let nextAt = Date.now();
+  return {
+    startIfDue() {
+      const poll = pollSourceOf(ctx.spawner);
+      if (!poll || inFlight || Date.now() < nextAt) return;
+      inFlight = true;
+      const resend = ctx.state.pollResend ?? [];
+      ctx.state.pollResend = [];
+      const { intervalMs, ...request } = poll;
+      const cursor = ctx.state.pollCursor;
+      pollSource({ ...request, spawnerId: workflowInfo().workflowId, ...(cursor ? { cursor } : {}), ...(resend.length ? { resend } : {}) })
+        .then(
+          (result) => applyAnswer(ctx, result),
+          (err: unknown) => {
+            ctx.state.sourceError = innermostMessage(err).slice(0, MAX_ERROR_CHARS);
+            addResend(ctx.state, resend);
+          },
+        )
+        .finally(() => {
+          inFlight = false;
+          nextAt = Date.now() + intervalMs;
+          changed();
+        });
+    },
+    nextDue() {
+      if (ctx.spawner.spec.suspend || inFlight || !pollSourceOf(ctx.spawner)) return undefined;
+      return nextAt;
+    },
+    pollSoon() {
+      nextAt = Date.now();
+    },
+    inFlight: () => inFlight,
+  };
+}
+
+async function applyAnswer(ctx: SpawnerContext, result: PollSourceResult): Promise<void> {
+  ctx.state.pollCursor = result.cursor;
+  ctx.state.sourceError = undefined;
+  ctx.state.lastPoll = { time: new Date().toISOString(), requests: result.requests.requests, notModified: result.requests.notModified, points: result.requests.points, full: result.full };
+  const gone = new Set(result.removed);
+  if (result.full) {
+    const matching = new Set(result.items.map((item) => item.id));
+    for (const name of book.waitingNames(ctx.state.book)) {
+      const id = ctx.state.book.tasks[name].itemId;
+      if (id !== undefined && !matching.has(id)) gone.add(id);
+    }
+  }
+  if (gone.size) await withdrawItems(ctx, gone, 'the item no longer matches the spawner');
+  await admitItems(ctx, result.items, result.matching);
+}
