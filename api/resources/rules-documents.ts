@@ -2,7 +2,9 @@
  * Cross-field rules per kind: Kelos's CEL rules (`x-kubernetes-validations`) plus the few controller checks that
  * make a resource unusable, evaluated on the raw document so they are reported together with schema errors.
  */
+import { checkJsonPath, JsonPathError } from '../sources/webhooks/json-path';
 import { SOURCE_KINDS } from './model';
+import type { PathSegment } from './manifest-error';
 import { asObject, has, isSet, list, str, type RawObject } from './raw';
 import { checkExecution, type Report } from './rules-execution';
 import { checkTemplates } from './rules-templates';
@@ -82,14 +84,32 @@ function checkWhen(when: RawObject, version: Version, report: Report): void {
         "must include an 'id' key for deduplication and task naming",
       );
     }
+    for (const [name, path] of Object.entries(mapping ?? {})) {
+      checkWebhookJsonPath(['spec', 'when', 'webhook', 'fieldMapping', name], path, report);
+    }
     for (const field of ['filters', 'excludeFilters'] as const) {
       list(generic[field]).forEach((filter, index) => {
         const object = asObject(filter);
         if (object && has(object, 'value') === isSet(object['pattern'])) {
           report(['spec', 'when', 'webhook', field, index], 'exactly one of value or pattern must be set');
         }
+        checkWebhookJsonPath(['spec', 'when', 'webhook', field, index, 'field'], object?.['field'], report);
       });
     }
+  }
+}
+
+/**
+ * A JSONPath Kelos could not parse fails every delivery (the spawner is skipped, and a broken exclude filter is
+ * an error rather than a pass), so it is reported when the manifest is applied. Non-strings are the schema's job.
+ */
+function checkWebhookJsonPath(path: PathSegment[], value: unknown, report: Report): void {
+  if (typeof value !== 'string') return;
+  try {
+    checkJsonPath(value);
+  } catch (error) {
+    if (!(error instanceof JsonPathError)) throw error;
+    report(path, error.message);
   }
 }
 

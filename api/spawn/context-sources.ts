@@ -26,8 +26,8 @@ export function contextValue(body: string, filter: ContextSource['http']['respon
     throw new Error(`parsing the JSON response for the JSONPath filter: ${(err as Error).message}`);
   }
   const result = evaluateJsonPath(filter.expression, document);
-  // PaesslerAG/jsonpath reports a missing key as an error.
-  if (!result.found) throw new Error(`evaluating JSONPath ${JSON.stringify(filter.expression)}: unknown key`);
+  // PaesslerAG/jsonpath reports a missing value as an error, and Kelos fails the fetch with it.
+  if (!result.found) throw new Error(`evaluating JSONPath ${JSON.stringify(filter.expression)}: ${result.reason}`);
   const value = result.value;
   if (typeof value === 'string') return value;
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return goJsonValueString(value);

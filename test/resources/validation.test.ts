@@ -124,6 +124,22 @@ const CASES: Case[] = [
     ],
   },
   {
+    behaviour: 'generic webhook JSONPaths must parse as Kelos parses them (PaesslerAG/jsonpath), filters and all',
+    text: spawnerWith(
+      `    webhook:
+      source: s
+      fieldMapping: {id: $.id, title: "$['title']", labels: '$.issue.labels[?(@.name == "bug")].name'}
+      filters: [{field: "$.labels[?(@.n > 1)]", value: x}, {field: '$.commits[?(@.distinct == true)].id', value: y}]
+      excludeFilters: [{field: $.a.0, pattern: y}]
+`,
+    ),
+    errors: [
+      `taskspawner.yaml#1 spec.when.webhook.fieldMapping.title: invalid JSONPath "$['title']": column 3: invalid string literal 'title': single quotes hold one character (a Go rune literal); quote names with double quotes, e.g. ["full_name"]`,
+      `taskspawner.yaml#1 spec.when.webhook.filters[0].field: invalid JSONPath "$.labels[?(@.n > 1)]": column 16: unexpected ">" where ")" was expected to close "("; Kelos's JSONPath (gval Base) has only the == and != operators, no <, >, &&, || or !`,
+      'taskspawner.yaml#1 spec.when.webhook.excludeFilters[0].field: invalid JSONPath "$.a.0": column 4: unexpected ".0" after a complete expression; a name cannot start with a digit, write [n] for an index',
+    ],
+  },
+  {
     behaviour: 'githubWebhook needs 1 to 20 events',
     text: spawnerWith('    githubWebhook: {events: []}\n'),
     errors: ['taskspawner.yaml#1 spec.when.githubWebhook.events: must list at least one item'],

@@ -2,7 +2,8 @@
  * Generic webhooks (`when.webhook`, kelos-behaviour §3.4): `fieldMapping` values by JSONPath, `filters` (AND;
  * a missing field fails) and `excludeFilters` (OR; a missing field does not exclude). Values compare as Go
  * `%v` strings. A malformed JSONPath or regex is an error: Kelos skips the spawner for that delivery rather
- * than failing open (a broken exclude filter must not let deliveries through).
+ * than failing open (a broken exclude filter must not let deliveries through). JSONPaths are Kelos's dialect
+ * (json-path.ts), and one Kelos could not parse is also reported when the manifest is applied.
  */
 import type { GenericWebhookFilter, GenericWebhookSource } from '../../resources/model';
 import { goJsonValueString } from './go-value';

@@ -23,6 +23,11 @@ export function octokitExamples(event: string): Record<string, any>[] {
   return structuredClone(EVENTS.find((e) => e.name === event)?.examples ?? []);
 }
 
+/** Every example of every event, named `event[i]`, each a deep copy. */
+export function allOctokitExamples(): { name: string; payload: Record<string, any> }[] {
+  return EVENTS.flatMap((e) => e.examples.map((payload, i) => ({ name: `${e.name}[${i}]`, payload: structuredClone(payload) })));
+}
+
 const KELOS_EXAMPLES = path.resolve(__dirname, '../../../../shared/fixtures/kelos-examples');
 
 /** The TaskSpawner named `name` (or the first one) from a Kelos example file, parsed and normalised. */

@@ -117,6 +117,35 @@ describe('generic fieldMapping and filters', () => {
     expect(result.error).toContain('invalid pattern');
   });
 
+  it('filter expressions select lists, printed as Go prints them, which filters compare against', () => {
+    const body = {
+      id: 'i',
+      issue: { labels: [{ name: 'bug', default: false }, { name: 'triage', default: true }] },
+      commits: [{ id: 'c1', distinct: true }, { id: 'c2', distinct: false }],
+    };
+    const fields = extractGenericFields(
+      {
+        bugs: '$.issue.labels[?(@.name == "bug")].name',
+        defaults: '$.issue.labels[?(@.default)].name',
+        distinct: '$.commits[?(@.distinct == true)].id',
+        none: '$.issue.labels[?(@.name == "docs")].name',
+        last: '$.issue.labels[-1].name',
+      },
+      body,
+    );
+    expect(fields).toEqual({ ok: true, fields: { bugs: '[bug]', defaults: '[triage]', distinct: '[c1]', none: '[]', last: '' } });
+    const source = { ...base, filters: [{ field: '$.issue.labels[?(@.name == "bug")].name', value: '[bug]' }] };
+    expect(matchGenericWebhook(source, body).matched).toBe(true);
+  });
+
+  it('a filter Kelos cannot parse (< or && in an expression, a single-quoted name) is an error, not a mismatch', () => {
+    for (const field of ['$.labels[?(@.n > 1)]', '$.labels[?(@.a == 1 && @.b == 2)]', "$['labels']"]) {
+      const result = matchGenericWebhook({ ...base, excludeFilters: [{ field, value: 'x' }] }, { id: 'i', labels: [] });
+      expect(result.matched).toBe(false);
+      expect(result.error).toContain('invalid JSONPath');
+    }
+  });
+
   it('delivery ID comes from the id mapping, else the body hash', () => {
     expect(genericDeliveryId('sentry', { data: { id: 'e1' } }, '$.data.id', 'ff00')).toBe('generic-sentry-e1');
     expect(genericDeliveryId('sentry', { data: { id: 7 } }, '$.data.id', 'ff00')).toBe('generic-sentry-7');
