@@ -171,6 +171,15 @@ function checkContextSources(template: RawObject, report: Report): void {
         'is required (http is currently the only context source kind)',
       );
     }
+    // A filter that cannot be parsed would fail every fetch: say so when the manifest is applied.
+    const expression = asObject(asObject(source['http'])?.['responseFilter'])?.['expression'];
+    if (typeof expression === 'string') {
+      try {
+        checkJsonPath(expression);
+      } catch (err) {
+        report(['spec', 'taskTemplate', 'contextSources', index, 'http', 'responseFilter', 'expression'], (err as Error).message);
+      }
+    }
   });
 }
 

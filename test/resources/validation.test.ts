@@ -362,6 +362,14 @@ const CASES: Case[] = [
       'taskspawner.yaml#1 spec.taskTemplate.contextSources[2].http: is required (http is currently the only context source kind)',
     ],
   },
+  {
+    behaviour: 'a context source response filter Kelos could not parse is refused at apply time',
+    text: spawnerWith(
+      '    cron: {schedule: "0 * * * *"}\n',
+      `${TEMPLATE}    contextSources:\n      - {name: ok, http: {url: "https://a", responseFilter: {type: JSONPath, expression: "$.items[?(@.n > 1)]"}}}\n`,
+    ),
+    errors: [expect.stringMatching(/^taskspawner\.yaml#1 spec\.taskTemplate\.contextSources\[0\]\.http\.responseFilter\.expression: invalid JSONPath "\$\.items\[\?\(@\.n > 1\)\]"/)],
+  },
 
   // --- v1alpha1 rules
   {
