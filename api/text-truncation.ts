@@ -28,7 +28,11 @@ export function droppedLinesMark(moreLines: number): string {
  * always says that it was cut.
  */
 export function truncateText(text: string, maxBytes: number, separator = '\n\n'): string {
-  const total = utf8ByteLength(text);
+  return truncateMeasuredText(text, utf8ByteLength(text), maxBytes, separator);
+}
+
+/** `truncateText` for a text whose UTF-8 size (`total`) is known: cutting a long text many times measures it once. */
+export function truncateMeasuredText(text: string, total: number, maxBytes: number, separator = '\n\n'): string {
   if (total <= maxBytes) return text;
   // The mark for `total` is the longest the mark can be (the real count is smaller), so the prefix always fits.
   const room = maxBytes - utf8ByteLength(separator) - utf8ByteLength(truncationMark(total));

@@ -6,7 +6,7 @@
  * sees where the text goes on; short variables stay whole.
  */
 import type { WorkItem } from '../../api/sources/work-item';
-import { largestFittingCap, truncateText } from '../../api/text-truncation';
+import { largestFittingCap, truncateMeasuredText } from '../../api/text-truncation';
 import { jsonBytes } from '../json-bytes';
 
 export interface FittedItem {
@@ -21,10 +21,12 @@ export interface FittedItem {
  */
 export function fitWorkItem(item: WorkItem, budgetBytes: number): FittedItem {
   if (jsonBytes(item) <= budgetBytes) return { item, truncated: false };
-  const longest = Math.max(0, ...Object.values(item.vars).map((value) => (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : 0)));
+  // Measured once: the search below cuts every text many times.
+  const texts = Object.entries(item.vars).flatMap(([key, value]) => (typeof value === 'string' ? [{ key, value, bytes: Buffer.byteLength(value, 'utf8') }] : []));
+  const longest = Math.max(0, ...texts.map((text) => text.bytes));
   const cappedAt = (cap: number): WorkItem => {
     const vars = { ...item.vars };
-    for (const [key, value] of Object.entries(vars)) if (typeof value === 'string') vars[key] = truncateText(value, cap);
+    for (const { key, value, bytes } of texts) vars[key] = truncateMeasuredText(value, bytes, cap);
     return { ...item, vars };
   };
   const cap = largestFittingCap(longest, (candidate) => jsonBytes(cappedAt(candidate)) <= budgetBytes);
