@@ -58,13 +58,15 @@ export function capAgentOutcome(outcome: AgentOutcome, budgetBytes: number = AGE
   const failureReason = outcome.failureReason === undefined ? undefined : measured(outcome.failureReason);
 
   const assemble = (maxLines: number, cap: number): AgentOutcome => {
+    const valueCap = Math.min(cap, MAX_VALUE_BYTES);
     const kept = keepLines(lines, maxLines, (line) => line.key);
-    const outputs = kept.items.map((line) => (line.key === undefined ? capValue(line.value, Math.min(cap, MAX_VALUE_BYTES)) : `${line.key}: ${capValue(line.value, Math.min(cap, MAX_VALUE_BYTES))}`));
+    const outputs = kept.items.map((line) => (line.key === undefined ? '' : `${line.key}: `) + capValue(line.value, valueCap));
     if (kept.dropped) outputs.push(droppedLinesMark(kept.dropped));
+    const keptResults = keepLines(results, maxLines, (entry) => entry.key).items;
     const capped: AgentOutcome = {
       ...outcome,
       outputs,
-      results: Object.fromEntries(keepLines(results, maxLines, (entry) => entry.key).items.map((entry) => [entry.key, capValue(entry.value, Math.min(cap, MAX_VALUE_BYTES))])),
+      results: Object.fromEntries(keptResults.map((entry) => [entry.key, capValue(entry.value, valueCap)])),
       logTail: logTail.map((line) => cut(line, Math.min(cap, MAX_LOG_TAIL_LINE_BYTES))),
     };
     if (failureReason) capped.failureReason = cut(failureReason, Math.min(cap, MAX_MESSAGE_BYTES));
