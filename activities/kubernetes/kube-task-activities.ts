@@ -32,6 +32,7 @@ import { SecretNotFoundError, type SecretSource } from '../secrets/secret-source
 import { createTaskActivities, resolveStoredTaskResources } from '../task-activities';
 import { kubernetesSecretSource } from './kube-secrets';
 import { podProgress } from './pod-outcome';
+import { capAgentOutcome } from '../runtime/agent-outcome-budget';
 import { PodDeletedError, waitForPod } from './pod-watcher';
 import { TOKEN_EXPIRY_ANNOTATION, TaskCompanions, code, companionMetadata, type Companion } from './task-companions';
 
@@ -216,7 +217,7 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
     }
     if (imageFailure) {
       await deletePod(run.namespace, podName);
-      return { exitCode: null, timedOut: false, outputs: [], results: {}, logTail: [], failureReason: imageFailure };
+      return capAgentOutcome({ exitCode: null, timedOut: false, outputs: [], results: {}, logTail: [], failureReason: imageFailure });
     }
     return outcomeOf(run.namespace, podName, podProgress(final) as Extract<ReturnType<typeof podProgress>, { state: 'done' }>);
   }
@@ -288,7 +289,8 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
       // No log (the agent never started): the failure reason says why.
     }
     const parsed = parseTaskOutputs(log);
-    return {
+    // Within the outcome budget: a huge response must not fail a Task whose agent succeeded.
+    return capAgentOutcome({
       exitCode: progress.exitCode,
       timedOut: progress.timedOut,
       outputs: parsed.outputs,
@@ -296,7 +298,7 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
       ...(parsed.usage ? { usage: parsed.usage } : {}),
       logTail: log.split('\n').slice(-10),
       ...(progress.failureReason ? { failureReason: progress.failureReason } : {}),
-    };
+    });
   }
 
   /** The Pod and its companions (the garbage collector would take those too, but not every cluster runs one promptly). */

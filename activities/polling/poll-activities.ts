@@ -18,7 +18,8 @@ import { fetchJiraItems } from '../jira/fetch-jira-items';
 import { jiraCredentialsFromSecret, type JiraCredentials } from '../jira/jira-credentials';
 import { createGitHubClient, type RequestStats } from '../github/github-client';
 import { DEFAULT_FULL_RESYNC_MS, pollGitHub, type GitHubSnapshot } from '../github/github-poller';
-import { deltaSince, ledgerCursor, recordPoll } from './poll-ledger';
+import { deltaSince, recordPoll } from './poll-ledger';
+import { DEFAULT_POLL_ANSWER_BUDGET_BYTES, pageOfDelta } from './poll-page';
 import { PollStateStore, configHash, fingerprint } from './poll-state-store';
 
 export interface PollActivityDeps {
@@ -30,6 +31,8 @@ export interface PollActivityDeps {
   env?: Record<string, string | undefined>;
   /** Full GitHub listing at least this often; default 6 hours. */
   githubFullResyncMs?: number;
+  /** Bytes of items and removed ids per answer (default DEFAULT_POLL_ANSWER_BUDGET_BYTES); tests set less. */
+  answerBudgetBytes?: number;
   now?: () => Date;
 }
 
@@ -66,15 +69,21 @@ export function createPollActivities(deps: PollActivityDeps) {
   ): Promise<PollSourceResult> {
     const state = store.load<S>(input.spawnerId, configHash(plan.configKey));
     const outcome = await poll(state.source, plan);
-    const ledger = recordPoll(state.ledger, new Map(outcome.items.map((item) => [item.id, fingerprint(item)])));
-    // Stored before answering: a retry after a lost answer repeats the same cursor and gets the same delta.
-    store.save(input.spawnerId, { ...state, ledger, source: outcome.sourceState });
-    const delta = deltaSince(ledger, input.cursor, input.resend);
+    const recorded = recordPoll(state.ledger, new Map(outcome.items.map((item) => [item.id, fingerprint(item)])));
+    const delta = deltaSince(recorded, input.cursor, input.resend);
+    const page = pageOfDelta(recorded, input.cursor, delta, outcome.items, deps.answerBudgetBytes ?? DEFAULT_POLL_ANSWER_BUDGET_BYTES);
+    // Stored before answering: a retry after a lost answer repeats the same cursor and gets the same page.
+    store.save(input.spawnerId, { ...state, ledger: page.ledger, source: outcome.sourceState });
+    if (page.truncated.length) {
+      Context.current().log.warn('poll answer: items too big for one answer were cut to fit', { ids: page.truncated });
+    }
     return {
-      cursor: ledgerCursor(ledger),
+      cursor: page.cursor,
       full: delta.full,
-      items: outcome.items.filter((item) => delta.changedIds.has(item.id)),
-      removed: delta.removedIds,
+      items: page.items,
+      removed: page.removed,
+      ...(page.more ? { more: true } : {}),
+      ...(page.truncated.length ? { truncated: page.truncated } : {}),
       matching: outcome.items.length,
       requests: { ...outcome.stats },
     };

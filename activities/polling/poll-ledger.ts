@@ -3,9 +3,16 @@
  * changed since the spawner's cursor, and ids that stopped matching. A repository with 500 matching issues then
  * costs the spawner's history a few bytes per idle poll instead of 500 items.
  *
- * The cursor is `<epoch>:<cycle>`. A retried activity repeats the same cursor and gets the same answer; a cursor
- * the ledger cannot vouch for (other epoch: the ledger was lost or reset, or older than what was pruned) gets the
- * full list, which the spawner deduplicates anyway. Nothing is lost either way, only bytes are saved.
+ * The cursor is `<epoch>:<cycle>`: its holder has seen every item as of the cycle it last changed in, up to and
+ * including `cycle`, and every removal up to it. A retried activity repeats the same cursor and gets the same
+ * answer; a cursor the ledger cannot vouch for (other epoch: the ledger was lost or reset, or older than what was
+ * pruned) gets the full list, which the spawner deduplicates anyway. Nothing is lost either way, only bytes are saved.
+ *
+ * An answer too big for one Temporal payload carries only part of the delta (activities/polling/poll-page.ts).
+ * Its cursor then moves only as far as what was sent: `commitPartialAnswer` returns the highest cycle among the
+ * sent entries, and first moves every unsent entry of that cycle or older to a new cycle, so the cursor's
+ * promise ("everything up to here") holds and the next poll answers exactly the rest. Moving an entry to a newer
+ * cycle can only make older cursors see it again, never hide it.
  */
 
 export interface PollLedger {
@@ -79,10 +86,50 @@ export function deltaSince(ledger: PollLedger, cursor: string | undefined, resen
   const changedIds = new Set<string>();
   for (const [id, entry] of Object.entries(ledger.items)) if (entry.changedAt > since) changedIds.add(id);
   for (const id of resend) if (ledger.items[id]) changedIds.add(id);
+  // Oldest removal first, then by id: the same ledger always lists them in the same order (pages cut this list).
   const removedIds = Object.entries(ledger.removed)
     .filter(([, at]) => at > since)
+    .sort(([a, atA], [b, atB]) => atA - atB || (a < b ? -1 : a > b ? 1 : 0))
     .map(([id]) => id);
   return { full: false, changedIds, removedIds };
+}
+
+/**
+ * The ledger and cursor after an answer that sent only `sentIds` and `sentRemoved` out of `delta` (the delta for
+ * `cursor`). The new cursor is the newest cycle among what was sent (never older than `cursor`'s); unsent entries
+ * at or below it move to a new cycle, so the next poll with that cursor answers them. A retry with the old cursor
+ * finds the same delta and, with the same page, needs no move: it gets the same cursor.
+ */
+export function commitPartialAnswer(
+  ledger: PollLedger,
+  cursor: string | undefined,
+  delta: PollDelta,
+  sentIds: ReadonlySet<string>,
+  sentRemoved: ReadonlySet<string>,
+): { ledger: PollLedger; cursor: string } {
+  // A full answer's cursor must still be one the ledger honours (not below what was pruned).
+  let cursorCycle = parseCursor(cursor, ledger) ?? Math.max(0, ledger.prunedBefore - 1);
+  for (const id of sentIds) cursorCycle = Math.max(cursorCycle, ledger.items[id]?.changedAt ?? 0);
+  for (const id of sentRemoved) cursorCycle = Math.max(cursorCycle, ledger.removed[id] ?? 0);
+  const next = ledger.cycle + 1;
+  let moved = false;
+  const items = { ...ledger.items };
+  for (const id of delta.changedIds) {
+    const entry = items[id];
+    if (!sentIds.has(id) && entry && entry.changedAt <= cursorCycle) {
+      items[id] = { ...entry, changedAt: next };
+      moved = true;
+    }
+  }
+  const removed = { ...ledger.removed };
+  for (const id of delta.removedIds) {
+    if (!sentRemoved.has(id) && removed[id] !== undefined && removed[id] <= cursorCycle) {
+      removed[id] = next;
+      moved = true;
+    }
+  }
+  const after = moved ? { ...ledger, cycle: next, items, removed } : ledger;
+  return { ledger: after, cursor: `${ledger.epoch}:${cursorCycle}` };
 }
 
 function parseCursor(cursor: string | undefined, ledger: PollLedger): number | undefined {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { AgentOutcome } from '../../api/task/task-activities-types';
 import { parseTaskOutputs } from '../../api/results/outputs';
+import { capAgentOutcome } from './agent-outcome-budget';
 import { ProcessFiles, LaunchSpec, delay, inspectProcess, launchDetached, stopProcessGroup } from './detached-process';
 
 export interface WaitOptions {
@@ -56,19 +57,22 @@ export async function runOrAdoptAgent(options: WaitOptions): Promise<AgentOutcom
   throw new Error(`unexpected agent state ${state.kind}`);
 }
 
-/** Reads the log once the agent ended and extracts the output block (the whole log, not only its end). */
+/**
+ * Reads the log once the agent ended and extracts the output block (the whole log, not only its end), capped to
+ * the outcome budget: a huge response must not fail a Task whose agent succeeded.
+ */
 function outcome(files: ProcessFiles, exitCode: number | null, timedOut: boolean): AgentOutcome {
   const log = readTail(files.logFile, 16 * 1024 * 1024);
   const parsed = parseTaskOutputs(log);
   const lines = log.split('\n');
-  return {
+  return capAgentOutcome({
     exitCode,
     timedOut,
     outputs: parsed.outputs,
     results: parsed.results,
     ...(parsed.usage ? { usage: parsed.usage } : {}),
     logTail: lines.slice(-20),
-  };
+  });
 }
 
 function readTail(file: string, maxBytes: number): string {

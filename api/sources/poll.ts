@@ -1,6 +1,15 @@
 /**
  * The polling activity's contract (githubIssues, githubPullRequests, jira): the spawner sends its cursor and
  * gets back only what changed since (see activities/polling/poll-ledger.ts), so idle polls keep its history small.
+ *
+ * Answers are paged by bytes (activities/polling/poll-page.ts): one answer carries at most a budget of items and
+ * removed ids (512 KiB of their JSON by default), far below Temporal's 2 MiB payload limit. When the delta does
+ * not fit, the answer carries what fits and says `more: true`; its cursor covers only what it carried, so the
+ * spawner should poll again at once with it, and the next answer carries the rest (plus anything changed
+ * meanwhile). Every item arrives exactly once per change, whatever the number of pages; a retried poll with the
+ * same cursor gets the same page. A full listing (`full: true`) may span pages too: only its first answer says
+ * `full`, and the matching items it did not carry follow in the next answers, so a spawner that drops queued
+ * items absent from a `full` answer gets those back with the following pages.
  */
 import type { GitHubIssuesSource, GitHubPullRequestsSource, JiraSource, TaskSpawnerResource } from '../resources/model';
 import type { TemplateVarUsage } from './github/fetch-needs';
@@ -28,10 +37,20 @@ export interface PollSourceResult {
   cursor: string;
   /** The cursor was not honoured and `items` holds every matching item. */
   full: boolean;
-  /** New or changed matching items (all of them when `full`), in the source's order. */
+  /** New or changed matching items (all of them when `full`, across its pages), in the source's order. */
   items: WorkItem[];
-  /** IDs that stopped matching since the cursor. */
+  /** IDs that stopped matching since the cursor (paged with the items, oldest removal first). */
   removed: string[];
+  /**
+   * This answer carries only part of what changed (it would not fit one payload): poll again at once with
+   * `cursor` for the rest. Absent when the answer is complete.
+   */
+  more?: boolean;
+  /**
+   * Items alone bigger than an answer may be, sent with their longest text (Body, Comments, ...) cut and marked
+   * `[… truncated by kelos: N more bytes]`. Absent when nothing was cut.
+   */
+  truncated?: string[];
   /** How many items match now (the status's totalDiscovered). */
   matching: number;
   /** HTTP accounting of this poll. */

@@ -46,6 +46,11 @@ export interface RunAgentInput {
   deadlineAtMs?: number;
 }
 
+/**
+ * What `runAgent` returns, on every runtime within a byte budget (activities/runtime/agent-outcome-budget.ts): a
+ * value too long for it ends with `[… truncated by kelos: N more bytes]`, dropped output lines leave a line
+ * `[… N more lines truncated by kelos]`.
+ */
 export interface AgentOutcome {
   exitCode: number | null;
   timedOut: boolean;
