@@ -200,6 +200,21 @@ describe('githubIssues', () => {
     await statusWhen(handle, (s) => s.totalTasksCreated === 3, 'the retriggered run', 60_000);
   });
 
+  it('takes a first poll of 2.5 MB in answers of at most 512 KiB: every issue once, its whole body in its Task', async () => {
+    const repoName = uniqueName('bulky');
+    const repo = github.repo('acme', repoName);
+    // One answer with all of them would be over Temporal's 2 MiB; the spawner polls again at once while `more`.
+    const issues = Array.from({ length: 25 }, (_, i) => repo.addIssue({ title: `Bulky ${i}`, body: `${i} ${'b'.repeat(100_000)}`, labels: ['agent'], user: 'alice' }));
+    const name = uniqueName('bulky');
+    const handle = await start(spawnerManifest(name, { githubIssues: { repo: `acme/${repoName}`, labels: ['agent'], pollInterval: '1h' } }, { podOverrides: { env: [{ name: 'AGENT_SLEEP', value: '0' }] } }));
+    await statusWhen(handle, (s) => s.totalTasksCreated === 25 && s.activeTasks === 0, 'a Task for each of the 25 issues', 120_000);
+    const task = await stack.api.requireTask('default', `${name}-${issues[7].number}`);
+    expect((task.spec as { prompt: string }).prompt).toContain(`7 ${'b'.repeat(100_000)}`);
+    const status = await handle.query(spawnerStatusQuery);
+    expect(status.totalTasksCreated).toBe(25);
+    expect(status.conditions.find((c) => c.type === 'DiscoveryError')?.status).toBe('False');
+  }, 180_000);
+
   it('a Task removed by its TTL frees the name and the still-matching issue spawns again', async () => {
     const repoName = uniqueName('ttl');
     const repo = github.repo('acme', repoName);

@@ -41,9 +41,13 @@ export function pollIntake(ctx: SpawnerContext, changed: () => void): PollIntake
       ctx.state.pollResend = [];
       const { intervalMs, ...request } = poll;
       const cursor = ctx.state.pollCursor;
+      let more = false;
       pollSource({ ...request, spawnerId: workflowInfo().workflowId, ...(cursor ? { cursor } : {}), ...(resend.length ? { resend } : {}) })
         .then(
-          (result) => applyAnswer(ctx, result),
+          (result) => {
+            more = result.more === true;
+            return applyAnswer(ctx, result);
+          },
           (err: unknown) => {
             ctx.state.sourceError = innermostMessage(err).slice(0, MAX_ERROR_CHARS);
             addResend(ctx.state, resend);
@@ -51,7 +55,8 @@ export function pollIntake(ctx: SpawnerContext, changed: () => void): PollIntake
         )
         .finally(() => {
           inFlight = false;
-          nextAt = Date.now() + intervalMs;
+          // An answer cut to its byte budget has the rest behind it: the next poll comes at once.
+          nextAt = more ? Date.now() : Date.now() + intervalMs;
           changed();
         });
     },
@@ -71,7 +76,9 @@ async function applyAnswer(ctx: SpawnerContext, result: PollSourceResult): Promi
   ctx.state.sourceError = undefined;
   ctx.state.lastPoll = { time: new Date().toISOString(), requests: result.requests.requests, notModified: result.requests.notModified, points: result.requests.points, full: result.full };
   const gone = new Set(result.removed);
-  if (result.full) {
+  // A full listing that fits one answer tells what no longer matches by absence; one spread over pages cannot
+  // (its later pages hold the rest), so only its `removed` ids count.
+  if (result.full && !result.more) {
     const matching = new Set(result.items.map((item) => item.id));
     for (const name of book.waitingNames(ctx.state.book)) {
       const id = ctx.state.book.tasks[name].itemId;
