@@ -21,6 +21,14 @@ import { runtimeTaskQueue } from '../api/task/task-runtime';
 
 export const DEFAULT_TASK_QUEUE = 'kelos';
 
+/**
+ * Workflows a worker keeps in memory between their workflow tasks (`--workflow-cache`, env KELOS_WORKFLOW_CACHE).
+ * A cached spawner costs about 2.5 MB of worker memory; the SDK's default (about 2,300 with Node's default heap) let
+ * 1,000 idle spawners take 2.8 GiB. An evicted one is replayed when it next wakes, which its bounded runs (at most
+ * 2,000 events) keep short. Figures: `npm run bench:idle-spawners` (README, Performance).
+ */
+export const DEFAULT_WORKFLOW_CACHE = 250;
+
 export interface KelosWorkerOptions {
   connection: NativeConnection;
   client: Client;
@@ -88,6 +96,7 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
       ...createDependencyActivities({ client: options.client }),
       ...createContextSourceActivities({ secrets, ...env }),
     },
+    maxCachedWorkflows: DEFAULT_WORKFLOW_CACHE,
     ...options.tuning,
   });
   const { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask } = taskActivities;

@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { kelosHome } from '../../../host/data-dir';
 import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
-import { createKelosWorker, DEFAULT_TASK_QUEUE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
+import { createKelosWorker, DEFAULT_TASK_QUEUE, DEFAULT_WORKFLOW_CACHE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions, temporalAddress } from '../connection';
 import { loadKubeConfig, selectedRuntime } from '../kube-config';
@@ -11,6 +11,7 @@ import { loadKubeConfig, selectedRuntime } from '../kube-config';
 /** Connects a kelos worker to `address` and runs it until `stopSignal` resolves. */
 export interface RuntimeFlags {
   runtime?: string;
+  workflowCache?: string;
   kubeconfig?: string;
   imageTag?: string;
   nodeName?: string;
@@ -43,12 +44,21 @@ export async function runWorker(address: string, g: GlobalOptions, stopSignal: P
     taskQueue: g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     home: kelosHome(),
     runtime,
+    tuning: { maxCachedWorkflows: workflowCacheSize(flags.workflowCache) },
   });
   const running = worker.run();
   await Promise.race([stopSignal, running]);
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running;
   await connection.close();
+}
+
+/** `--workflow-cache` / KELOS_WORKFLOW_CACHE: workflows kept in memory (at least 2, the SDK's minimum). */
+export function workflowCacheSize(flag: string | undefined): number {
+  const text = flag ?? process.env.KELOS_WORKFLOW_CACHE ?? String(DEFAULT_WORKFLOW_CACHE);
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < 2) throw new KelosError(`invalid workflow cache size "${text}" (--workflow-cache or KELOS_WORKFLOW_CACHE): a whole number of at least 2`);
+  return size;
 }
 
 export function untilSignal(): Promise<void> {
@@ -77,6 +87,7 @@ export function workerCommand(globals: () => GlobalOptions): Command {
     .option('--kubeconfig <path>', 'kubeconfig for the kubernetes runtime (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--image-tag <tag>', 'tag of the ghcr.io/kelos-dev agent images (env KELOS_IMAGE_TAG, default latest)')
     .option('--node-name <node>', 'bind Task Pods to this Node (env KELOS_NODE_NAME; normally the scheduler decides)')
+    .option('--workflow-cache <n>', `workflows kept in memory (env KELOS_WORKFLOW_CACHE, default ${DEFAULT_WORKFLOW_CACHE}; about 2.5 MB each)`)
     .action(async (flags: RuntimeFlags) => {
       const g = globals();
       installQuietRuntime();

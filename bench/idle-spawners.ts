@@ -1,0 +1,187 @@
+/**
+ * Idle spawners on one worker: N spawners — a third cron (weekly), a third polling a repository on the local GitHub
+ * API every minute, a third generic webhook — started on one kelos worker and then left alone. Reported per N and
+ * worker workflow cache size: worker and server RSS, CPU of both over an idle minute, the history events an idle poll
+ * cycle adds, and the cost of waking a spawner that was evicted from the cache (a query replays it). The baseline is
+ * the SDK's default cache (what the worker used before it had a bound of its own).
+ *
+ *   npm run bench:idle-spawners -- [--n 100,1000] [--cache sdk-default,250] [--idle-seconds 60]
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { spawnerWorkflowId } from '../api/spawn/spawner-status';
+import { KelosApi, type SpawnerManifest } from '../clients/kelos-api';
+import { startDevServer } from '../clients/dev/temporal-dev-server';
+import { LocalSecretStore } from '../host/secret-store';
+import { spawnerStatusQuery } from '../workflows/spawner/messages';
+import { DEFAULT_WORKFLOW_CACHE, createKelosWorker } from '../workers/kelos-worker';
+import { startFakeGitHub } from '../test/harness/github-api';
+
+const TOKEN = 'ghp_bench_idle_spawners_0123456789';
+
+function arg(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+}
+
+interface Figures {
+  n: number;
+  cache: string;
+  startSeconds: number;
+  workerRssMiB: number;
+  serverRssMiB: number;
+  idleCpuWorker: number;
+  idleCpuServer: number;
+  eventsPerIdlePoll: number;
+  /** NaN (null once through JSON) when nothing was evicted. */
+  wakeMs: number | null;
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--one')) {
+    const figures = await measure(Number(arg('n', '100')), arg('cache', 'sdk-default'), Number(arg('idle-seconds', '60')));
+    process.stdout.write(`RESULT ${JSON.stringify(figures)}\n`);
+    return;
+  }
+  // Each configuration in a fresh process, so one's memory does not count in the next.
+  const results: Figures[] = [];
+  for (const n of arg('n', '100,1000').split(',').map(Number)) {
+    for (const cache of arg('cache', `sdk-default,${DEFAULT_WORKFLOW_CACHE}`).split(',')) {
+      console.log(`N=${n}, workflow cache ${cache} ...`);
+      results.push(await runOne(n, cache, arg('idle-seconds', '60')));
+    }
+  }
+  console.log('\nspawners | worker cache | start s | worker RSS MiB | server RSS MiB | idle CPU worker/server (s per min) | events per idle poll | wake an evicted spawner');
+  for (const r of results) {
+    console.log(
+      `${String(r.n).padStart(8)} | ${r.cache.padEnd(12)} | ${r.startSeconds.toFixed(0).padStart(7)} | ${r.workerRssMiB.toFixed(0).padStart(14)} | ${r.serverRssMiB.toFixed(0).padStart(14)} | ${`${r.idleCpuWorker.toFixed(1)} / ${r.idleCpuServer.toFixed(1)}`.padStart(34)} | ${r.eventsPerIdlePoll.toFixed(1).padStart(20)} | ${r.wakeMs === null || Number.isNaN(r.wakeMs) ? 'not evicted' : `${r.wakeMs.toFixed(0)} ms`}`,
+    );
+  }
+}
+
+function runOne(n: number, cache: string, idleSeconds: string): Promise<Figures> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [__filename, '--one', '--n', String(n), '--cache', cache, '--idle-seconds', idleSeconds], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) reject(new Error(`N=${n} cache=${cache} failed (exit ${code}):\n${out}`));
+      else resolve(JSON.parse(line.slice('RESULT '.length)) as Figures);
+    });
+  });
+}
+
+async function measure(n: number, cache: string, idleSeconds: number): Promise<Figures> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-bench-idle-'));
+  const github = await startFakeGitHub({ tokens: [TOKEN] });
+  const server = await startDevServer({ headless: true, logFile: path.join(home, 'temporal.log') });
+  const native = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const taskQueue = 'bench';
+  new LocalSecretStore(home).put('default', 'github-token', { GITHUB_TOKEN: TOKEN });
+  const repo = github.repo('acme', 'idle');
+  for (let i = 0; i < 20; i += 1) repo.addIssue({ title: `Issue ${i}`, labels: [], user: 'alice' });
+  const api = new KelosApi(client, taskQueue);
+  await api.applyStoredResource({ apiVersion: 'kelos.dev/v1alpha2', kind: 'Workspace', metadata: { name: 'ws', namespace: 'default' }, spec: { repo: 'https://github.com/acme/idle', secretRef: { name: 'github-token' } } });
+  // The SDK's own default, as its worker-options computes it from the heap limit.
+  const sdkDefault = Math.max(Math.floor((Math.max(v8.getHeapStatistics().heap_size_limit / 1024 / 1024 - 200, 0) * 600) / 1024), 10);
+  const tuning = { maxCachedWorkflows: cache === 'sdk-default' ? sdkDefault : Number(cache) };
+  const worker = await createKelosWorker({ connection: native, client, taskQueue, home, env: { ...process.env, GITHUB_API_URL: github.url }, tuning });
+  const running = worker.run();
+  try {
+    const started = Date.now();
+    await inParallel(n, 20, (i) => api.applySpawner(spawner(i)));
+    // Settled: every spawner answered once (its first poll done for the polling ones).
+    await inParallel(n, 20, async (i) => {
+      const handle = client.workflow.getHandle(spawnerWorkflowId('default', `idle-${i}`));
+      for (;;) {
+        const status = await handle.query(spawnerStatusQuery).catch(() => undefined);
+        if (status && (i % 3 !== 1 || status.lastPoll)) return;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    });
+    const startSeconds = (Date.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 10_000));
+
+    const polled = client.workflow.getHandle(spawnerWorkflowId('default', 'idle-1'));
+    const eventsBefore = (await polled.describe()).historyLength;
+    const cpuBefore = { worker: process.cpuUsage(), server: processCpuSeconds(server.process.pid!) };
+    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+    const workerCpu = process.cpuUsage(cpuBefore.worker);
+    const serverCpu = processCpuSeconds(server.process.pid!) - cpuBefore.server;
+    const after = await polled.describe();
+    const pollsInWindow = Math.max(1, Math.round(idleSeconds / 60));
+    const figures: Figures = {
+      n,
+      cache,
+      startSeconds,
+      workerRssMiB: process.memoryUsage().rss / 1024 / 1024,
+      serverRssMiB: processRssMiB(server.process.pid!),
+      idleCpuWorker: ((workerCpu.user + workerCpu.system) / 1e6) * (60 / idleSeconds),
+      idleCpuServer: serverCpu * (60 / idleSeconds),
+      eventsPerIdlePoll: (after.historyLength - eventsBefore) / pollsInWindow,
+      wakeMs: NaN,
+    };
+    // The first spawner started is the least recently used: evicted when the cache is smaller than N.
+    if (cache !== 'sdk-default' && n > Number(cache)) {
+      const evicted = client.workflow.getHandle(spawnerWorkflowId('default', 'idle-0'));
+      const t = performance.now();
+      await evicted.query(spawnerStatusQuery);
+      figures.wakeMs = performance.now() - t;
+    }
+    return figures;
+  } finally {
+    worker.shutdown();
+    await running;
+    await native.close();
+    await connection.close();
+    await server.stop();
+    await github.close();
+  }
+}
+
+function spawner(i: number): SpawnerManifest {
+  const name = `idle-${i}`;
+  const template = { worker: { type: 'claude-code', credentials: { type: 'none' }, workspaceRef: { name: 'ws' } }, promptTemplate: 'Look at {{.Title}}' };
+  const when = [{ cron: { schedule: '0 9 * * 1' } }, { githubIssues: { repo: 'acme/idle', labels: ['never-set'], pollInterval: '1m' } }, { webhook: { source: `src-${i}`, fieldMapping: { id: '$.id' } } }][i % 3];
+  return { apiVersion: 'kelos.dev/v1alpha2', kind: 'TaskSpawner', metadata: { name, namespace: 'default' }, spec: { when, taskTemplate: template } };
+}
+
+function processRssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function processCpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+}
+
+async function inParallel(count: number, width: number, work: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < count) {
+        const i = next;
+        next += 1;
+        await work(i);
+      }
+    }),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
