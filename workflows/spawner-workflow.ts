@@ -85,7 +85,10 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
       if ('item' in outcome) {
         const itemKeys = [...new Set([...deliveryKeys(outcome.item.deliveryId ?? delivery.deliveryId), ...keys])];
         await admitItems(ctx, [{ ...outcome.item, deliveryKeys: itemKeys }], ctx.state.totalDiscovered + 1);
-      } else book.seenDelivery(ctx.state.book, keys); // a skipped delivery's redelivery costs no lookups either
+      } else {
+        book.seenDelivery(ctx.state.book, keys); // a skipped delivery's redelivery costs no lookups either
+        if (outcome.shown) addError(ctx.state, `delivery ${delivery.deliveryId.slice(0, 100)} skipped: ${outcome.skipped}`);
+      }
     } catch (err) {
       addError(ctx.state, `delivery ${delivery.deliveryId.slice(0, 100)}: ${innermostMessage(err)}`);
     }

@@ -22,13 +22,15 @@ import {
   withPullRequestHead,
   type WebhookDelivery,
 } from '../../api/sources/webhooks';
+import { uncapGitHubFacts } from '../../api/sources/webhooks/delivery-budget';
 
 const { fetchPullRequestFiles, fetchPullRequestHead, fetchLinearIssueLabels } = proxyActivities<ReturnType<typeof createWebhookActivities>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
-export type IntakeOutcome = { item: WorkItem } | { skipped: string };
+/** `shown`: a skip the spawner's status should show (a delivery its filters could not read whole). */
+export type IntakeOutcome = { item: WorkItem } | { skipped: string; shown?: boolean };
 
 export async function webhookIntake(spawner: TaskSpawnerResource, delivery: WebhookDelivery): Promise<IntakeOutcome> {
   const when = spawner.spec.when;
@@ -37,7 +39,7 @@ export async function webhookIntake(spawner: TaskSpawnerResource, delivery: Webh
 
   if (when.githubWebhook && delivery.github) {
     const source = when.githubWebhook;
-    let facts = delivery.github.facts;
+    let facts = uncapGitHubFacts(delivery.github.facts);
     let match = matchGitHubWebhook(source, facts);
     let files: string[] | undefined;
     if (!match.matched && match.needsChangedFiles) {
@@ -45,7 +47,7 @@ export async function webhookIntake(spawner: TaskSpawnerResource, delivery: Webh
       files = await fetchPullRequestFiles(pr);
       match = matchGitHubWebhook(source, facts, files);
     }
-    if (!match.matched) return { skipped: match.reason ?? 'filters' };
+    if (!match.matched) return { skipped: match.reason ?? 'filters', ...((facts.truncated?.length ?? 0) > 0 ? { shown: true } : {}) };
     if (needsBranchEnrichment(facts)) {
       const head = await fetchPullRequestHead({ namespace: spawner.metadata.namespace, ...(workspaceRef ? { workspaceRef } : {}), owner: facts.repositoryOwner, repo: facts.repositoryName, number: facts.number });
       if (head) facts = withPullRequestHead(facts, head);
@@ -69,6 +71,10 @@ export async function webhookIntake(spawner: TaskSpawnerResource, delivery: Webh
   if (when.webhook && delivery.generic && delivery.generic.source === when.webhook.source) {
     const source = when.webhook;
     const body = delivery.generic.body;
+    // Filters read JSONPath anywhere in the body: one that was trimmed to the signal's budget cannot be judged.
+    if (delivery.payloadTrimmed && (source.filters?.length || source.excludeFilters?.length)) {
+      return { skipped: `the ${delivery.bodyBytes}-byte body was trimmed to fit its signal, and the spawner's filters read the body: not matched on a part`, shown: true };
+    }
     const match = matchGenericWebhook(source, body);
     if (!match.matched) return { skipped: match.error ?? match.reason ?? 'filters' };
     // The delivery ID comes from this spawner's own `id` mapping (Kelos uses the first spawner's for all).

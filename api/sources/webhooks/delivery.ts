@@ -5,7 +5,7 @@
  * Pure: shared by the bridge (which routes) and the spawner workflow (which decides).
  */
 import type { TaskSpawnerResource } from '../../resources/model';
-import type { GitHubEventFacts } from './github-event';
+import type { CappedGitHubFacts } from './delivery-budget';
 import type { LinearEventFacts } from './linear-webhook';
 
 export type WebhookDeliverySource = 'github' | 'linear' | 'generic';
@@ -23,7 +23,8 @@ export interface WebhookDelivery {
   /** UTF-8 bytes of the raw body, and whether the payload below was shrunk to the budget. */
   bodyBytes: number;
   payloadTrimmed: boolean;
-  github?: { facts: GitHubEventFacts; payload: unknown };
+  /** Facts capped to the signal's budget (delivery-budget.ts), which says which were cut. */
+  github?: { facts: CappedGitHubFacts; payload: unknown };
   /** `facts.payload` holds the (possibly trimmed) body. */
   linear?: { facts: LinearEventFacts };
   /** `source` is the path segment of `/webhook/<source>`; `bodySha256` for the id fallback. */

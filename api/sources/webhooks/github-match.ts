@@ -37,8 +37,23 @@ function globOk(pattern: string | undefined, value: string, requireValue: boolea
   return safely(() => goGlobMatch(pattern, value));
 }
 
+/**
+ * The facts a filter reads that were cut to fit the delivery's signal (delivery-budget.ts): such a filter is never
+ * matched on a part of what it would read.
+ */
+export function cutFactsReadBy(filter: GitHubWebhookFilter, facts: GitHubEventFacts & { truncated?: string[] }): string[] {
+  const cut = new Set(facts.truncated ?? []);
+  const reads: [string, boolean][] = [
+    ['filterBody', Boolean(filter.bodyContains || filter.bodyPattern || filter.excludeBodyPatterns?.length)],
+    ['labels', Boolean(filter.labels?.length || filter.excludeLabels?.length)],
+    ['changedFiles', facts.kind === 'push' && hasFilePatterns(filter.filePatterns)],
+  ];
+  return reads.filter(([fact, read]) => read && cut.has(fact)).map(([fact]) => fact);
+}
+
 /** Every rule of one filter except filePatterns. */
 export function githubFilterMatchesWithoutFiles(filter: GitHubWebhookFilter, facts: GitHubEventFacts): boolean {
+  if (cutFactsReadBy(filter, facts).length) return false;
   if (filter.action && filter.action !== facts.action) return false;
   // `author` / `excludeAuthors` compare the delivery's sender, as in Kelos.
   if (filter.author && filter.author !== facts.sender) return false;
@@ -118,7 +133,10 @@ export function matchGitHubWebhook(source: GitHubWebhookSource, facts: GitHubEve
     }
     if (matchesFilePatterns(filter.filePatterns, files ?? [])) return { matched: true };
   }
-  return needsChangedFiles ? { matched: false, needsChangedFiles: true, reason: 'changed files needed' } : { matched: false, reason: 'no filter matched' };
+  if (needsChangedFiles) return { matched: false, needsChangedFiles: true, reason: 'changed files needed' };
+  const cut = [...new Set(forEvent.flatMap((filter) => cutFactsReadBy(filter, facts)))];
+  if (cut.length) return { matched: false, reason: `the delivery's ${cut.join(', ')} were cut to fit its signal, and a filter reads them: not matched on a part` };
+  return { matched: false, reason: 'no filter matched' };
 }
 
 /**
