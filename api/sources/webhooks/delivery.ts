@@ -21,6 +21,12 @@ export interface WebhookDelivery {
   /** UTF-8 bytes of the raw body, and whether the payload below was shrunk to the budget. */
   bodyBytes: number;
   payloadTrimmed: boolean;
+  /**
+   * sha256 hex of the raw body, for every source: the same body delivered again (a sender's retry under another
+   * delivery ID) can be recognised without the full body, which the payload budget may have trimmed. Optional
+   * because deliveries signalled before the bridge set it have none.
+   */
+  bodySha256?: string;
   github?: { facts: GitHubEventFacts; payload: unknown };
   /** `facts.payload` holds the (possibly trimmed) body. */
   linear?: { facts: LinearEventFacts };
