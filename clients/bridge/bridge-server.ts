@@ -19,8 +19,10 @@ export interface BridgeOptions {
   secrets: BridgeSecrets;
   /** Larger bodies get 413 (Kelos: 10 MiB). */
   bodyLimitBytes?: number;
-  /** How long a visibility lookup of spawners is reused. */
+  /** How long a visibility lookup of spawners (also "none") is reused. */
   spawnerCacheMs?: number;
+  /** Routing keys whose lookups are remembered at most (least recently used forgotten first). */
+  spawnerCacheEntries?: number;
   /** Linear deliveries whose signed `webhookTimestamp` is further from now are refused (replay). */
   linearToleranceMs?: number;
   /** Payload bytes a signal carries at most; larger payloads are trimmed (facts come from the full body). */
@@ -46,7 +48,7 @@ interface Answer {
 export function createBridge(options: BridgeOptions): FastifyInstance {
   const now = options.now ?? Date.now;
   const metrics = options.metrics ?? createBridgeMetrics();
-  const directory = new SpawnerDirectory(options.client, options.spawnerCacheMs ?? 2_000, now);
+  const directory = new SpawnerDirectory(options.client, { ttlMs: options.spawnerCacheMs, maxEntries: options.spawnerCacheEntries, now });
   const budget = options.payloadBudgetBytes ?? DEFAULT_PAYLOAD_BUDGET_BYTES;
   const app = Fastify({ bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES, logger: false });
 
