@@ -9,7 +9,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { DEFAULT_PAYLOAD_BUDGET_BYTES, deliveryRoutingKey, type WebhookDelivery, type WebhookDeliverySource } from '../../api/sources/webhooks';
 import { webhookDeliverySignal } from '../../workflows/spawner/messages';
 import { createBridgeMetrics, type BridgeMetrics, type Outcome } from './bridge-metrics';
-import { GITHUB_SECRET_VAR, LINEAR_SECRET_VAR, genericSecretVar, type BridgeSecrets } from './bridge-secrets';
+import { GITHUB_SECRET_VAR, LINEAR_SECRET_VAR, genericSecret, genericSecretVar, type BridgeSecrets } from './bridge-secrets';
 import { genericDelivery, githubDelivery, linearDelivery } from './delivery-builder';
 import { verifyGeneric, verifyGitHub, verifyLinear } from './signatures';
 import { SpawnerDirectory } from './spawner-directory';
@@ -106,7 +106,7 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
     const source = request.params.source;
     if (!GENERIC_SOURCE.test(source)) return finish(request, reply, 'generic', badRequest(`invalid source "${source}" (lower-case letters, digits and -)`));
     const raw = rawBody(request);
-    const secret = options.secrets.generic[source];
+    const secret = genericSecret(options.secrets, source);
     if (secret) {
       const verdict = verifyGeneric(secret, raw, header(request, 'x-kelos-signature-256') ?? header(request, 'x-hub-signature-256'));
       if (!verdict.ok) return finish(request, reply, 'generic', refused(`${verdict.reason} (${genericSecretVar(source)} is set)`));
