@@ -5,9 +5,10 @@
  * reached it answers 503 so the sender redelivers, and the spawners deduplicate by delivery ID.
  *
  * Cheap checks come first, so that a flood of bad requests costs little each: admission (requests and body bytes in
- * flight, before the body is read), the per-source body limit (413, before the body is read past it), the delivery
- * ID's length, the signature over the raw bytes, the spawner lookup where the route is known without the body
- * (GitHub's event header, the generic source in the path); only then is the body parsed.
+ * flight, before the body is read), the per-source body limit (413, before the body is read past it), for a generic
+ * source without a secret the spawner lookup (404 before the body is read), the delivery ID's length, the signature
+ * over the raw bytes, the spawner lookup where the route is known without the body (GitHub's event header, a signed
+ * generic source); only then is the body parsed.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -69,13 +70,15 @@ interface WebhookRoute {
   limitFor: string;
 }
 
-type Lookup = { ok: true; spawners: string[]; deadline: Date } | { ok: false; answer: Answer };
+/** Spawners found, and the milliseconds the lookup took of the Temporal budget (the signals get the rest). */
+type Lookup = { ok: true; spawners: string[]; spentMs: number } | { ok: false; answer: Answer };
 
 export function createBridge(options: BridgeOptions): FastifyInstance {
   const now = options.now ?? Date.now;
   const metrics = options.metrics ?? createBridgeMetrics();
   const directory = new SpawnerDirectory(options.client, { ttlMs: options.spawnerCacheMs, maxEntries: options.spawnerCacheEntries, now });
   const budget = options.payloadBudgetBytes ?? DEFAULT_PAYLOAD_BUDGET_BYTES;
+  const temporalTimeoutMs = options.temporalTimeoutMs ?? 5_000;
   const limits = resolveBodyLimits(options.bodyLimits);
   const admission = new Admission({ maxInFlight: options.maxInFlight, maxBytesInFlight: options.maxBytesInFlight }, largestBodyLimit(limits));
   // The server-wide limit is the largest route's: each route narrows it with its own bodyLimit.
@@ -86,6 +89,8 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
     routerOptions: { maxParamLength: MAX_GENERIC_SOURCE_LENGTH },
   });
   const routes = new Map<string, WebhookRoute>();
+  /** Lookups made before the body was read (generic sources without a secret), for their handlers. */
+  const earlyLookups = new WeakMap<FastifyRequest, Lookup & { ok: true }>();
 
   // Every body stays raw: signatures are computed over the exact bytes.
   app.removeAllContentTypeParsers();
@@ -120,7 +125,7 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
   let ready: { at: number; ok: boolean } | undefined;
   app.get('/readyz', async (_request, reply) => {
     if (!ready || now() - ready.at > READY_CACHE_MS) {
-      const deadline = new Date(now() + (options.temporalTimeoutMs ?? 5_000));
+      const deadline = new Date(now() + temporalTimeoutMs);
       const ok = await options.client.withDeadline(deadline, () => options.client.workflowService.getSystemInfo({})).then(() => true, () => false);
       ready = { at: now(), ok };
     }
@@ -172,18 +177,35 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
     return finish(request, reply, 'linear', await signalAll(delivery, found, started));
   });
 
-  webhookRoute('/webhook/:source', { kind: 'generic', limitFor: `generic sources (${bodyLimitVar('generic')})` }, limits.generic, genericHandler());
+  webhookRoute('/webhook/:source', { kind: 'generic', limitFor: `generic sources (${bodyLimitVar('generic')})` }, limits.generic, genericHandler(), genericBeforeBody());
   // A generic source with its own limit gets its own route (a static path wins over /webhook/:source).
   for (const [source, limit] of limits.sources) {
-    webhookRoute(`/webhook/${source}`, { kind: 'generic', limitFor: `generic source "${source}" (${bodyLimitVar(source)})` }, limit, genericHandler(source));
+    webhookRoute(`/webhook/${source}`, { kind: 'generic', limitFor: `generic source "${source}" (${bodyLimitVar(source)})` }, limit, genericHandler(source), genericBeforeBody(source));
+  }
+
+  /**
+   * Before the body is read: an invalid name gets its 400, and a source without a secret (nothing to verify on the
+   * body) its spawner lookup, so that a source nobody listens to gets its 404 without its body being read at all.
+   * The body is then unread, so the connection is closed rather than drained.
+   */
+  function genericBeforeBody(fixedSource?: string) {
+    return async (request: FastifyRequest, reply: FastifyReply, payload: NodeJS.ReadableStream) => {
+      const source = fixedSource ?? (request.params as { source: string }).source;
+      const problem = genericSourceProblem(source);
+      if (problem) return finish(request, reply.header('connection', 'close'), 'generic', badRequest(problem));
+      if (genericSecret(options.secrets, source)) return payload; // the signature comes first, on the body
+      const found = await lookup(`generic:${source}`);
+      if (!found.ok) return finish(request, reply.header('connection', 'close'), 'generic', found.answer);
+      if (!found.spawners.length) return finish(request, reply.header('connection', 'close'), 'generic', noListener(source));
+      earlyLookups.set(request, found);
+      return payload;
+    };
   }
 
   function genericHandler(fixedSource?: string) {
     return async (request: FastifyRequest, reply: FastifyReply) => {
       const started = now();
       const source = fixedSource ?? (request.params as { source: string }).source;
-      const problem = genericSourceProblem(source);
-      if (problem) return finish(request, reply, 'generic', badRequest(problem));
       const raw = rawBody(request);
       const secret = genericSecret(options.secrets, source);
       if (secret) {
@@ -191,9 +213,9 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
         if (!verdict.ok) return finish(request, reply, 'generic', refused(`${verdict.reason} (${genericSecretVar(source)} is set)`));
       }
       // The path is the routing key: a source nobody listens to gets its 404 before the body is parsed.
-      const found = await lookup(`generic:${source}`);
+      const found = earlyLookups.get(request) ?? (await lookup(`generic:${source}`));
       if (!found.ok) return finish(request, reply, 'generic', found.answer);
-      if (!found.spawners.length) return finish(request, reply, 'generic', { status: 404, outcome: 'no_spawner', body: { error: `no TaskSpawner listens to source "${source}"` } });
+      if (!found.spawners.length) return finish(request, reply, 'generic', noListener(source));
       const body = parseJsonBody(raw);
       if (body === undefined) return finish(request, reply, 'generic', badRequest('body is not JSON'));
       const delivery = genericDelivery({ rawBody: raw, body, source, payloadBudgetBytes: budget, receivedAt: new Date(started) });
@@ -201,33 +223,45 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
     };
   }
 
-  function webhookRoute(url: string, route: WebhookRoute, bodyLimit: number, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) {
+  function webhookRoute(
+    url: string,
+    route: WebhookRoute,
+    bodyLimit: number,
+    handler: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>,
+    beforeBody?: (request: FastifyRequest, reply: FastifyReply, payload: NodeJS.ReadableStream) => Promise<unknown>,
+  ) {
     routes.set(url, route);
-    app.post(url, { bodyLimit }, handler);
+    app.post(url, { bodyLimit, ...(beforeBody ? { preParsing: beforeBody } : {}) }, handler);
   }
 
   function routeOf(request: FastifyRequest): WebhookRoute | undefined {
     return routes.get(request.routeOptions.url ?? '');
   }
 
-  /** The running spawners listening to `routingKey`; the deadline covers the lookup and the signals after it. */
+  /** The running spawners listening to `routingKey`, within the Temporal budget. */
   async function lookup(routingKey: string): Promise<Lookup> {
-    const deadline = new Date(now() + (options.temporalTimeoutMs ?? 5_000));
+    const began = now();
+    const deadline = new Date(began + temporalTimeoutMs);
     try {
-      return { ok: true, spawners: await options.client.withDeadline(deadline, () => directory.spawnersFor(routingKey)), deadline };
+      const spawners = await options.client.withDeadline(deadline, () => directory.spawnersFor(routingKey));
+      return { ok: true, spawners, spentMs: now() - began };
     } catch (err) {
       return { ok: false, answer: unavailable(err) };
     }
   }
 
-  /** Signals every spawner found; 2xx only once all signals were accepted. */
-  async function signalAll(delivery: WebhookDelivery, found: { spawners: string[]; deadline: Date }, started: number): Promise<Answer> {
+  /**
+   * Signals every spawner found; 2xx only once all signals were accepted. The lookup and the signals share one
+   * Temporal budget (reading the body in between does not count against it).
+   */
+  async function signalAll(delivery: WebhookDelivery, found: { spawners: string[]; spentMs: number }, started: number): Promise<Answer> {
+    const deadline = new Date(now() + Math.max(0, temporalTimeoutMs - found.spentMs));
     let signalled = 0;
     try {
       await Promise.all(
         found.spawners.map(async (workflowId) => {
           try {
-            await options.client.withDeadline(found.deadline, () => options.client.workflow.getHandle(workflowId).signal(webhookDeliverySignal, delivery));
+            await options.client.withDeadline(deadline, () => options.client.workflow.getHandle(workflowId).signal(webhookDeliverySignal, delivery));
             signalled += 1;
           } catch (err) {
             // Closed between the lookup and the signal (deleted spawner): nothing to deliver to.
@@ -293,6 +327,10 @@ function refused(reason: string): Answer {
 
 function badRequest(reason: string): Answer {
   return { status: 400, outcome: 'bad_request', body: { error: reason } };
+}
+
+function noListener(source: string): Answer {
+  return { status: 404, outcome: 'no_spawner', body: { error: `no TaskSpawner listens to source "${source}"` } };
 }
 
 function noSpawner(deliveryId: string): Answer {

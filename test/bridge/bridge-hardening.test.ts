@@ -58,10 +58,30 @@ function linearPost(app: FastifyInstance, body: string, headers: Record<string, 
   return app.inject({ method: 'POST', url: '/webhook/linear', headers: { 'content-type': 'application/json', 'linear-signature': hmac(LINEAR_SECRET, body), ...headers }, payload: body });
 }
 
+/** Starts a POST over a real socket and leaves its body unfinished: the request stays in flight. */
+async function holdRequest(app: FastifyInstance, url: string, declaredBytes: number): Promise<net.Socket> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address() as net.AddressInfo;
+  const socket = net.connect(address.port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(`POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${declaredBytes}\r\n\r\n{`);
+  return socket;
+}
+
+/** Everything the server sends on `socket` until it closes. */
+function answerOn(socket: net.Socket): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString()));
+    socket.on('end', () => resolve(text));
+    socket.on('close', () => resolve(text));
+  });
+}
+
 describe('checks before the body is parsed', () => {
-  it('a 10 MiB body for a source nobody listens to gets 404 after the lookup, without being parsed', async () => {
+  it('a 10 MiB body for a source nobody listens to gets 404 from the lookup (not 413), without being parsed', async () => {
     const temporal = fakeTemporal();
-    const app = bridgeWith(temporal, { bodyLimits: { generic: 16 * 1024 * 1024 } });
+    const app = bridgeWith(temporal);
     const body = manyObjects(10 * 1024 * 1024);
     const largeParses = watchLargeParses(body.length);
     const response = await app.inject({ method: 'POST', url: '/webhook/nosuch-source', headers: { 'content-type': 'application/json' }, payload: body });
@@ -69,6 +89,17 @@ describe('checks before the body is parsed', () => {
     expect(response.json().error).toMatch(/nosuch-source/);
     expect(temporal.listed).toEqual(['generic:nosuch-source']);
     expect(largeParses()).toBe(0);
+  });
+
+  it('a source without a secret that nobody listens to gets 404 before its body is even read', async () => {
+    const temporal = fakeTemporal();
+    const app = bridgeWith(temporal);
+    const held = await holdRequest(app, '/webhook/nobody-here', 500_000); // one byte of 500,000 sent
+    const answer = await answerOn(held);
+    expect(answer).toMatch(/^HTTP\/1\.1 404/);
+    expect(answer).toMatch(/connection: close/i);
+    expect(temporal.listed).toEqual(['generic:nobody-here']);
+    held.destroy();
   });
 
   it('a Linear delivery with a bad signature is refused without being parsed', async () => {
@@ -115,8 +146,11 @@ describe('checks before the body is parsed', () => {
 describe('body limits per source', () => {
   const limits = { github: 2048, linear: 1024, generic: 512, sources: { roomy: 4096 } };
 
+  // Sources with a listening spawner: one nobody listens to gets its 404 before its body is read, whatever its size.
+  const listening = () => fakeTemporal({ 'generic:some-source': ['spawner/default/s'], 'generic:roomy': ['spawner/default/r'] });
+
   it('answers 413 naming the limit and its variable, for each source', async () => {
-    const app = bridgeWith(fakeTemporal(), { bodyLimits: limits });
+    const app = bridgeWith(listening(), { bodyLimits: limits });
     const over = (bytes: number) => JSON.stringify({ pad: 'x'.repeat(bytes) });
     const github = await githubPost(app, 'issues', over(limits.github));
     expect(github.statusCode).toBe(413);
@@ -130,9 +164,12 @@ describe('body limits per source', () => {
   });
 
   it('a generic source with its own limit takes bodies up to it; its own 413 names it', async () => {
-    const app = bridgeWith(fakeTemporal(), { bodyLimits: limits });
+    const temporal = listening();
+    const app = bridgeWith(temporal, { bodyLimits: limits });
     const within = JSON.stringify({ pad: 'x'.repeat(limits.generic * 2) });
-    expect((await app.inject({ method: 'POST', url: '/webhook/roomy', payload: within })).statusCode).toBe(404); // read, looked up: nobody listens
+    expect((await app.inject({ method: 'POST', url: '/webhook/roomy', payload: within })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/webhook/some-source', payload: within })).statusCode).toBe(413);
+    expect(temporal.signals.map((signal) => signal.workflowId)).toEqual(['spawner/default/r']);
     const beyond = await app.inject({ method: 'POST', url: '/webhook/roomy', payload: JSON.stringify({ pad: 'x'.repeat(limits.sources.roomy) }) });
     expect(beyond.statusCode).toBe(413);
     expect(beyond.json().error).toMatch(new RegExp(`${limits.sources.roomy} bytes.*generic source "roomy".*KELOS_BRIDGE_BODY_LIMIT_ROOMY`));
@@ -156,20 +193,10 @@ describe('body limits per source', () => {
 });
 
 describe('requests in flight', () => {
-  /** Starts a POST over a real socket and leaves its body unfinished: the request stays in flight. */
-  async function holdRequest(app: FastifyInstance, url: string, declaredBytes: number): Promise<net.Socket> {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address() as net.AddressInfo;
-    const socket = net.connect(address.port, '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(`POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${declaredBytes}\r\n\r\n{`);
-    return socket;
-  }
-
   it('beyond the bound answers 503 with Retry-After and counts it, and takes requests again once one finishes', async () => {
     const metrics = createBridgeMetrics();
     const app = bridgeWith(fakeTemporal(), { maxInFlight: 1, metrics });
-    const held = await holdRequest(app, '/webhook/slow-source', 100);
+    const held = await holdRequest(app, '/webhook/github', 100); // GitHub reads the whole body before anything else
     await eventually(async () => ((await metrics.requestsInFlight.get()).values[0]?.value === 1 ? true : undefined), 10_000, 'the held request in flight');
 
     const refused = await app.inject({ method: 'POST', url: '/webhook/other-source', payload: '{}' });
@@ -178,14 +205,9 @@ describe('requests in flight', () => {
     expect(refused.json().error).toMatch(/KELOS_BRIDGE_MAX_IN_FLIGHT/);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200); // probes are not webhook requests
 
-    const answer = new Promise<string>((resolve) => {
-      let text = '';
-      held.on('data', (chunk) => (text += chunk.toString()));
-      held.on('end', () => resolve(text));
-      held.on('close', () => resolve(text));
-    });
+    const answer = answerOn(held);
     held.end(`${' '.repeat(98)}}`);
-    expect(await answer).toMatch(/^HTTP\/1\.1 404/);
+    expect(await answer).toMatch(/^HTTP\/1\.1 401/); // unsigned
     await eventually(async () => ((await metrics.requestsInFlight.get()).values[0]?.value === 0 ? true : undefined), 10_000, 'the held request released');
     expect((await app.inject({ method: 'POST', url: '/webhook/other-source', payload: '{}' })).statusCode).toBe(404);
     const exposed = (await app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -196,7 +218,7 @@ describe('requests in flight', () => {
   it('bounds the body bytes held at once by what requests declare', async () => {
     const metrics = createBridgeMetrics();
     const app = bridgeWith(fakeTemporal(), { bodyLimits: { all: 1000 }, maxBytesInFlight: 1500, metrics });
-    const held = await holdRequest(app, '/webhook/slow-source', 1000);
+    const held = await holdRequest(app, '/webhook/github', 1000);
     await eventually(async () => ((await metrics.bytesInFlight.get()).values[0]?.value === 1000 ? true : undefined), 10_000, 'the held request in flight');
     const tooMuch = await app.inject({ method: 'POST', url: '/webhook/other-source', payload: JSON.stringify({ pad: 'x'.repeat(590) }) });
     expect(tooMuch.statusCode).toBe(503);
