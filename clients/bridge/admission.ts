@@ -1,13 +1,14 @@
 /**
- * A bound on the webhook requests the bridge works on at once, checked when a request arrives (before its body is
- * read): beyond it the bridge answers 503 with `Retry-After` instead of queueing, so a flood costs a refusal each,
- * not memory and event-loop time for requests that would only time out.
+ * Bounds on the webhook work the bridge holds at once, so that a flood is refused (503 with `Retry-After`) instead
+ * of queued: beyond them a request costs a refusal, not memory and event-loop time for work that would only time out.
  *
- * Two bounds, because each request may buffer up to its source's body limit before the signature can be checked:
- * - requests in flight (default 256, `KELOS_BRIDGE_MAX_IN_FLIGHT`): each holds a socket, a Temporal call, a buffer;
- * - body bytes in flight (default 64 MiB, `KELOS_BRIDGE_MAX_BYTES_IN_FLIGHT`): a request reserves its declared
- *   `Content-Length` (the route's body limit when the body is chunked), so 256 × 25 MiB GitHub bodies cannot be
- *   buffered at once. It must be at least the largest body limit, or the largest deliveries could never enter.
+ * - requests in flight (default 256, `KELOS_BRIDGE_MAX_IN_FLIGHT`), checked when a request arrives, before its
+ *   body is read: each holds a socket, a buffer and Temporal calls;
+ * - body bytes in flight (default 64 MiB, `KELOS_BRIDGE_MAX_BYTES_IN_FLIGHT`), counted as the bytes arrive: every
+ *   body is buffered whole before its signature can be checked, and 256 GitHub-sized bodies (25 MiB each) would be
+ *   6.4 GB. Counting received bytes, not declared `Content-Length`s, means a sender must really send the bytes it
+ *   holds: declaring a large body and trickling it holds only what arrived. The bound must be at least the largest
+ *   body limit, or the largest deliveries could never be taken.
  */
 import { positiveIntegerVar, requirePositiveInteger } from './env-numbers';
 
@@ -21,7 +22,14 @@ export interface AdmissionOptions {
   maxBytesInFlight?: number;
 }
 
-export type Admitted = { ok: true; release: () => void } | { ok: false; reason: string };
+/** One admitted request: the body bytes it holds, all given back by `release` (idempotent). */
+export interface Ticket {
+  /** Holds `bytes` more; false (holding nothing more) when that would cross the byte bound. */
+  take(bytes: number): boolean;
+  release(): void;
+}
+
+export type Admitted = { ok: true; ticket: Ticket } | { ok: false; reason: string };
 
 export class Admission {
   readonly maxInFlight: number;
@@ -41,22 +49,35 @@ export class Admission {
     return { requests: this.requests, bytes: this.bytes };
   }
 
-  /** Takes a request that may buffer `bytes`, or says which bound it would cross. `release` is idempotent. */
-  tryEnter(bytes: number): Admitted {
+  /** Takes a request, or says that the bound on requests is reached. */
+  tryEnter(): Admitted {
     if (this.requests >= this.maxInFlight) return { ok: false, reason: `${this.requests} requests in flight, the most this bridge takes (${MAX_IN_FLIGHT_VAR})` };
-    if (this.bytes + bytes > this.maxBytesInFlight) return { ok: false, reason: `${this.bytes} body bytes in flight; ${bytes} more would pass ${this.maxBytesInFlight} (${MAX_BYTES_IN_FLIGHT_VAR})` };
     this.requests += 1;
-    this.bytes += bytes;
+    let held = 0;
     let released = false;
     return {
       ok: true,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.requests -= 1;
-        this.bytes -= bytes;
+      ticket: {
+        take: (bytes) => {
+          if (released) return true; // answered already: whatever still arrives is not kept
+          if (this.bytes + bytes > this.maxBytesInFlight) return false;
+          held += bytes;
+          this.bytes += bytes;
+          return true;
+        },
+        release: () => {
+          if (released) return;
+          released = true;
+          this.requests -= 1;
+          this.bytes -= held;
+        },
       },
     };
+  }
+
+  /** Why a body was cut off: the byte bound, named. */
+  bytesRefusal(): string {
+    return `${this.bytes} body bytes in flight; more would pass ${this.maxBytesInFlight} (${MAX_BYTES_IN_FLIGHT_VAR})`;
   }
 }
 

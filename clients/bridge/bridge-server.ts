@@ -4,8 +4,8 @@
  * accepted every signal (the delivery is then durable in the spawners' histories); when Temporal cannot be
  * reached it answers 503 so the sender redelivers, and the spawners deduplicate by delivery ID.
  *
- * Cheap checks come first, so that a flood of bad requests costs little each: admission (requests and body bytes in
- * flight, before the body is read), the per-source body limit (413, before the body is read past it), for a generic
+ * Cheap checks come first, so that a flood of bad requests costs little each: admission (requests in flight, before
+ * the body is read; body bytes in flight, as they arrive), the per-source body limit (413, before the body is read past it), for a generic
  * source without a secret the spawner lookup (404 before the body is read), the delivery ID's length, the signature
  * over the raw bytes, the spawner lookup where the route is known without the body (GitHub's event header, a signed
  * generic source); only then is the body parsed.
@@ -14,11 +14,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { DEFAULT_PAYLOAD_BUDGET_BYTES, deliveryRoutingKey, type WebhookDelivery, type WebhookDeliverySource } from '../../api/sources/webhooks';
 import { webhookDeliverySignal } from '../../workflows/spawner/messages';
-import { Admission } from './admission';
+import { Admission, type Ticket } from './admission';
 import { createBridgeMetrics, type BridgeMetrics, type Outcome } from './bridge-metrics';
 import { GITHUB_SECRET_VAR, LINEAR_SECRET_VAR, genericSecret, genericSecretVar, type BridgeSecrets } from './bridge-secrets';
 import { bodyLimitVar, largestBodyLimit, resolveBodyLimits, type BodyLimitOptions, type SourceKind } from './body-limits';
 import { parseGitHubBody, parseJsonBody } from './body-parsing';
+import { BODY_BYTES_BUSY, meteredBody } from './metered-body';
 import { MAX_DELIVERY_ID_LENGTH, deliveryIdOf, genericDelivery, githubDelivery, linearDelivery, sha256Hex } from './delivery-builder';
 import { checkLinearTimestamp, verifyGeneric, verifyGitHub, verifyLinearSignature } from './signatures';
 import { MAX_GENERIC_SOURCE_LENGTH, genericSourceProblem } from './source-names';
@@ -31,7 +32,7 @@ export interface BridgeOptions {
   bodyLimits?: BodyLimitOptions;
   /** Webhook requests worked on at once (admission.ts, default 256); beyond: 503 with Retry-After. */
   maxInFlight?: number;
-  /** Body bytes reserved by webhook requests at once (admission.ts, default 64 MiB or the largest body limit). */
+  /** Body bytes held by webhook requests at once (admission.ts, default 64 MiB or the largest body limit). */
   maxBytesInFlight?: number;
   /** Longest time to receive a whole request; a sender trickling bytes cannot hold an in-flight slot for ever. */
   requestTimeoutMs?: number;
@@ -89,6 +90,7 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
     routerOptions: { maxParamLength: MAX_GENERIC_SOURCE_LENGTH },
   });
   const routes = new Map<string, WebhookRoute>();
+  const tickets = new WeakMap<FastifyRequest, Ticket>();
   /** Lookups made before the body was read (generic sources without a secret), for their handlers. */
   const earlyLookups = new WeakMap<FastifyRequest, Lookup & { ok: true }>();
 
@@ -99,27 +101,43 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode ?? 500;
     const route = routeOf(request);
+    if ((error as { code?: string }).code === BODY_BYTES_BUSY) {
+      return finish(request, reply, route?.kind ?? 'other', { status: 503, outcome: 'overloaded', retryAfterSeconds: OVERLOADED_RETRY_AFTER_S, body: { error: error.message } });
+    }
     const outcome: Outcome = status === 413 ? 'too_large' : status < 500 ? 'bad_request' : 'unavailable';
     const message = status === 413 ? `body larger than ${request.routeOptions.bodyLimit} bytes, the limit for ${route?.limitFor ?? 'this bridge'}` : error.message;
-    finish(request, reply, route?.kind ?? 'other', { status, outcome, body: { error: message } });
+    return finish(request, reply, route?.kind ?? 'other', { status, outcome, body: { error: message } });
   });
 
   // Admission before anything is read: a refused request costs a header parse and this answer.
   app.addHook('onRequest', async (request, reply) => {
     const route = routeOf(request);
     if (!route) return;
-    const admitted = admission.tryEnter(declaredBodyBytes(request, request.routeOptions.bodyLimit));
+    const admitted = admission.tryEnter();
     if (!admitted.ok) {
       // Its body is not wanted: closing spares reading it to keep the connection.
       reply.header('connection', 'close');
       return finish(request, reply, route.kind, { status: 503, outcome: 'overloaded', retryAfterSeconds: OVERLOADED_RETRY_AFTER_S, body: { error: `the bridge is busy: ${admitted.reason}` } });
     }
+    tickets.set(request, admitted.ticket);
     showInFlight();
     reply.raw.once('close', () => {
-      admitted.release();
+      admitted.ticket.release();
       showInFlight();
     });
   });
+
+  /** Every body byte counted as it arrives; the last preParsing hook, so a request answered before stays unread. */
+  async function meterBody(request: FastifyRequest, _reply: FastifyReply, payload: NodeJS.ReadableStream) {
+    const ticket = tickets.get(request);
+    if (!ticket) return payload;
+    const take = (bytes: number) => {
+      const taken = ticket.take(bytes);
+      showInFlight();
+      return taken;
+    };
+    return meteredBody(payload, take, () => admission.bytesRefusal());
+  }
 
   app.get('/healthz', async () => ({ ok: true }));
   let ready: { at: number; ok: boolean } | undefined;
@@ -231,7 +249,7 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
     beforeBody?: (request: FastifyRequest, reply: FastifyReply, payload: NodeJS.ReadableStream) => Promise<unknown>,
   ) {
     routes.set(url, route);
-    app.post(url, { bodyLimit, ...(beforeBody ? { preParsing: beforeBody } : {}) }, handler);
+    app.post(url, { bodyLimit, preParsing: beforeBody ? [beforeBody, meterBody] : [meterBody] }, handler);
   }
 
   function routeOf(request: FastifyRequest): WebhookRoute | undefined {
@@ -293,13 +311,6 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
   }
 
   return app;
-}
-
-/** What a request may buffer: its declared length (the parser refuses a body longer than declared), else the route's limit. */
-function declaredBodyBytes(request: FastifyRequest, routeLimit: number): number {
-  const length = Number(request.headers['content-length']);
-  if (request.headers['content-length'] !== undefined && Number.isSafeInteger(length) && length >= 0) return Math.min(length, routeLimit);
-  return request.headers['transfer-encoding'] === undefined ? 0 : routeLimit;
 }
 
 function rawBody(request: FastifyRequest): Buffer {

@@ -58,13 +58,13 @@ function linearPost(app: FastifyInstance, body: string, headers: Record<string, 
   return app.inject({ method: 'POST', url: '/webhook/linear', headers: { 'content-type': 'application/json', 'linear-signature': hmac(LINEAR_SECRET, body), ...headers }, payload: body });
 }
 
-/** Starts a POST over a real socket and leaves its body unfinished: the request stays in flight. */
-async function holdRequest(app: FastifyInstance, url: string, declaredBytes: number): Promise<net.Socket> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
+/** Starts a POST over a real socket, sends `sentBytes` of its body and leaves the rest: the request stays in flight. */
+async function holdRequest(app: FastifyInstance, url: string, declaredBytes: number, sentBytes = 1): Promise<net.Socket> {
+  if (!app.server.listening) await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address() as net.AddressInfo;
   const socket = net.connect(address.port, '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write(`POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${declaredBytes}\r\n\r\n{`);
+  socket.write(`POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${declaredBytes}\r\n\r\n{${' '.repeat(sentBytes - 1)}`);
   return socket;
 }
 
@@ -215,16 +215,24 @@ describe('requests in flight', () => {
     held.destroy();
   });
 
-  it('bounds the body bytes held at once by what requests declare', async () => {
+  it('bounds the body bytes held at once by the bytes that arrived, not by what requests declare', async () => {
     const metrics = createBridgeMetrics();
     const app = bridgeWith(fakeTemporal(), { bodyLimits: { all: 1000 }, maxBytesInFlight: 1500, metrics });
-    const held = await holdRequest(app, '/webhook/github', 1000);
-    await eventually(async () => ((await metrics.bytesInFlight.get()).values[0]?.value === 1000 ? true : undefined), 10_000, 'the held request in flight');
-    const tooMuch = await app.inject({ method: 'POST', url: '/webhook/other-source', payload: JSON.stringify({ pad: 'x'.repeat(590) }) });
+    const bytesHeld = async () => (await metrics.bytesInFlight.get()).values[0]?.value;
+    const declaredOnly = await holdRequest(app, '/webhook/github', 1000, 1);
+    await eventually(async () => ((await bytesHeld()) === 1 ? true : undefined), 10_000, 'one byte held');
+    const github = (bytes: number) => app.inject({ method: 'POST', url: '/webhook/github', payload: JSON.stringify({ pad: 'x'.repeat(bytes - 12) }) });
+    expect((await github(900)).statusCode).toBe(401); // 1 + 900 ≤ 1500: read (and refused as unsigned)
+    declaredOnly.destroy();
+    await eventually(async () => ((await bytesHeld()) === 0 ? true : undefined), 10_000, 'its byte given back');
+
+    const held = await holdRequest(app, '/webhook/github', 1000, 999);
+    await eventually(async () => ((await bytesHeld()) === 999 ? true : undefined), 10_000, '999 bytes held');
+    const tooMuch = await github(600);
     expect(tooMuch.statusCode).toBe(503);
+    expect(Number(tooMuch.headers['retry-after'])).toBeGreaterThan(0);
     expect(tooMuch.json().error).toMatch(/KELOS_BRIDGE_MAX_BYTES_IN_FLIGHT/);
-    const fits = await app.inject({ method: 'POST', url: '/webhook/other-source', payload: JSON.stringify({ pad: 'x'.repeat(390) }) });
-    expect(fits.statusCode).toBe(404);
+    expect((await github(400)).statusCode).toBe(401);
     held.destroy();
   });
 
