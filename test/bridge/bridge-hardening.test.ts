@@ -236,6 +236,21 @@ describe('requests in flight', () => {
     held.destroy();
   });
 
+  it('a flood of distinct source names gets 503 beyond the visibility lookups allowed at once, not a query each', async () => {
+    const temporal = fakeTemporal();
+    const app = bridgeWith(temporal, { spawnerLookups: 2 });
+    const release = temporal.hold();
+    const flood = Array.from({ length: 20 }, (_, i) => app.inject({ method: 'POST', url: `/webhook/random-${i}`, payload: '{}' }));
+    await eventually(async () => (temporal.listed.length === 2 ? true : undefined), 10_000, 'two lookups running');
+    release();
+    const answers = await Promise.all(flood);
+    const busy = answers.filter((a) => a.statusCode === 503);
+    expect(answers.filter((a) => a.statusCode === 404)).toHaveLength(temporal.listed.length);
+    expect(busy.length).toBe(answers.length - temporal.listed.length);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(busy.every((a) => Number(a.headers['retry-after']) > 0)).toBe(true);
+  });
+
   it('refuses settings that cannot work, naming them', () => {
     expect(() => admissionFromEnv({ KELOS_BRIDGE_MAX_IN_FLIGHT: 'many' })).toThrow(/KELOS_BRIDGE_MAX_IN_FLIGHT/);
     expect(() => createBridge({ client: fakeTemporal().client, secrets: { generic: {} }, bodyLimits: { all: 2000 }, maxBytesInFlight: 1000 })).toThrow(/KELOS_BRIDGE_MAX_BYTES_IN_FLIGHT.*2000/);

@@ -11,11 +11,25 @@ export interface FakeTemporal {
   /** Routing keys looked up, one per list call. */
   listed: string[];
   signals: { workflowId: string; delivery: WebhookDelivery }[];
+  /** Holds every list call started from now on until the returned function is called. */
+  hold: () => () => void;
 }
 
 /** `spawners`: routing key → workflow IDs of the spawners listening to it. */
 export function fakeTemporal(spawners: Record<string, string[]> = {}): FakeTemporal {
-  const fake: Omit<FakeTemporal, 'client'> = { listed: [], signals: [] };
+  let gate: Promise<void> | undefined;
+  const fake: Omit<FakeTemporal, 'client'> = {
+    listed: [],
+    signals: [],
+    hold: () => {
+      let open!: () => void;
+      gate = new Promise((resolve) => (open = resolve));
+      return () => {
+        gate = undefined;
+        open();
+      };
+    },
+  };
   const client = {
     withDeadline: <T>(_deadline: Date, fn: () => Promise<T>) => fn(),
     workflowService: { getSystemInfo: async () => ({}) },
@@ -24,7 +38,9 @@ export function fakeTemporal(spawners: Record<string, string[]> = {}): FakeTempo
         const key = routingKeyOf(query);
         fake.listed.push(key);
         const ids = Object.hasOwn(spawners, key) ? spawners[key] : [];
+        const waitFor = gate;
         return (async function* () {
+          await waitFor;
           for (const workflowId of ids) yield { workflowId };
         })();
       },

@@ -1,9 +1,10 @@
 /**
  * The spawner directory's cache against a fake visibility that counts list calls: answers (also "no spawner") are
  * reused for the TTL, concurrent lookups of one key share a call, the number of keys remembered is bounded (least
- * recently used forgotten first), and a failed lookup is asked again.
+ * recently used forgotten first), a failed lookup is asked again, and list calls at once are bounded (a key with
+ * spawners then gets its last answer, any other key a DirectoryBusyError).
  */
-import { SpawnerDirectory, type VisibilityClient } from '../../clients/bridge/spawner-directory';
+import { DirectoryBusyError, SpawnerDirectory, type VisibilityClient } from '../../clients/bridge/spawner-directory';
 import { routingKeyOf } from './fake-temporal-client';
 
 function countingVisibility(spawners: Record<string, string[]> = {}) {
@@ -113,5 +114,36 @@ describe('spawner directory', () => {
     await expect(directory.spawnersFor('linear:issue')).rejects.toThrow(/visibility unavailable/);
     expect(await directory.spawnersFor('linear:issue')).toEqual(['spawner/default/l']);
     expect(visibility.calls).toHaveLength(2);
+  });
+
+  it('runs at most maxConcurrentLists list calls: another key is refused, the same key joins its call', async () => {
+    const visibility = countingVisibility({ 'generic:a': ['spawner/default/a'] });
+    const directory = new SpawnerDirectory(visibility.client, { ttlMs: 60_000, maxConcurrentLists: 1, now: clock().now });
+    const release = visibility.hold();
+    const first = directory.spawnersFor('generic:a');
+    const joined = directory.spawnersFor('generic:a');
+    await expect(directory.spawnersFor('generic:random-1')).rejects.toThrow(DirectoryBusyError);
+    release();
+    expect(await first).toEqual(['spawner/default/a']);
+    expect(await joined).toEqual(['spawner/default/a']);
+    expect(visibility.calls).toEqual(['generic:a']);
+    expect(await directory.spawnersFor('generic:random-1')).toEqual([]); // a free slot again
+  });
+
+  it('while the list calls are busy, a key known to have spawners gets its last answer; a key known to have none is refused', async () => {
+    const visibility = countingVisibility({ 'generic:real': ['spawner/default/real'] });
+    const time = clock();
+    const directory = new SpawnerDirectory(visibility.client, { ttlMs: 1_000, maxConcurrentLists: 1, now: time.now });
+    expect(await directory.spawnersFor('generic:real')).toEqual(['spawner/default/real']);
+    expect(await directory.spawnersFor('generic:empty')).toEqual([]);
+    time.advance(1_001);
+    const release = visibility.hold();
+    const busy = directory.spawnersFor('generic:other'); // takes the only slot
+    const calls = visibility.calls.length;
+    expect(await directory.spawnersFor('generic:real')).toEqual(['spawner/default/real']);
+    await expect(directory.spawnersFor('generic:empty')).rejects.toThrow(DirectoryBusyError);
+    expect(visibility.calls.length).toBe(calls);
+    release();
+    await busy;
   });
 });
