@@ -23,7 +23,7 @@ import { BODY_BYTES_BUSY, meteredBody } from './metered-body';
 import { MAX_DELIVERY_ID_LENGTH, deliveryIdOf, genericDelivery, githubDelivery, linearDelivery, sha256Hex } from './delivery-builder';
 import { checkLinearTimestamp, verifyGeneric, verifyGitHub, verifyLinearSignature } from './signatures';
 import { MAX_GENERIC_SOURCE_LENGTH, genericSourceProblem } from './source-names';
-import { DirectoryBusyError, SpawnerDirectory } from './spawner-directory';
+import { SpawnerDirectory } from './spawner-directory';
 
 export interface BridgeOptions {
   client: Client;
@@ -36,12 +36,8 @@ export interface BridgeOptions {
   maxBytesInFlight?: number;
   /** Longest time to receive a whole request; a sender trickling bytes cannot hold an in-flight slot for ever. */
   requestTimeoutMs?: number;
-  /** How long a visibility lookup of spawners (also "none") is reused. */
+  /** How long one visibility listing of the webhook spawners answers every routing key (also with "none"). */
   spawnerCacheMs?: number;
-  /** Routing keys whose lookups are remembered at most (least recently used forgotten first). */
-  spawnerCacheEntries?: number;
-  /** Visibility list calls at once at most (spawner-directory.ts); beyond it an unknown key gets 503. */
-  spawnerLookups?: number;
   /** Linear deliveries whose signed `webhookTimestamp` is further from now are refused (replay). */
   linearToleranceMs?: number;
   /** Payload bytes a signal carries at most; larger payloads are trimmed (facts come from the full body). */
@@ -79,7 +75,7 @@ type Lookup = { ok: true; spawners: string[]; spentMs: number } | { ok: false; a
 export function createBridge(options: BridgeOptions): FastifyInstance {
   const now = options.now ?? Date.now;
   const metrics = options.metrics ?? createBridgeMetrics();
-  const directory = new SpawnerDirectory(options.client, { ttlMs: options.spawnerCacheMs, maxEntries: options.spawnerCacheEntries, maxConcurrentLists: options.spawnerLookups, now });
+  const directory = new SpawnerDirectory(options.client, { ttlMs: options.spawnerCacheMs, now });
   const budget = options.payloadBudgetBytes ?? DEFAULT_PAYLOAD_BUDGET_BYTES;
   const temporalTimeoutMs = options.temporalTimeoutMs ?? 5_000;
   const limits = resolveBodyLimits(options.bodyLimits);
@@ -266,7 +262,6 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
       const spawners = await options.client.withDeadline(deadline, () => directory.spawnersFor(routingKey));
       return { ok: true, spawners, spentMs: now() - began };
     } catch (err) {
-      if (err instanceof DirectoryBusyError) return { ok: false, answer: { status: 503, outcome: 'overloaded', retryAfterSeconds: OVERLOADED_RETRY_AFTER_S, body: { error: `the bridge is busy: ${err.message}` } } };
       return { ok: false, answer: unavailable(err) };
     }
   }

@@ -1,26 +1,59 @@
 /**
- * A stand-in for the Temporal client as the bridge uses it: visibility lists answered from a table of routing keys,
- * every list call and every signal recorded. For tests of what the bridge does before and around Temporal (the
- * order of its checks, its limits, the deliveries it builds); bridge.test.ts covers the real thing.
+ * A stand-in for the Temporal client as the bridge uses it: visibility listings answered from a table of routing
+ * keys (each spawner with its `KelosWebhookKeys`), every list call and every signal recorded. For tests of what
+ * the bridge does before and around Temporal (the order of its checks, its limits, the deliveries it builds);
+ * bridge.test.ts covers the real thing.
  */
 import type { Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
 import type { WebhookDelivery } from '../../api/sources/webhooks';
+import { KelosWebhookKeys } from '../../api/search-attributes';
 
 export interface FakeTemporal {
   client: Client;
-  /** Routing keys looked up, one per list call. */
-  listed: string[];
+  /** Routing key → workflow IDs of the spawners listening to it; change it to start or stop spawners. */
+  spawners: Record<string, string[]>;
+  /** Visibility list calls made. */
+  lists: () => number;
   signals: { workflowId: string; delivery: WebhookDelivery }[];
   /** Holds every list call started from now on until the returned function is called. */
   hold: () => () => void;
+  /** The next list call fails. */
+  failNextList: () => void;
 }
 
-/** `spawners`: routing key → workflow IDs of the spawners listening to it. */
 export function fakeTemporal(spawners: Record<string, string[]> = {}): FakeTemporal {
   let gate: Promise<void> | undefined;
-  const fake: Omit<FakeTemporal, 'client'> = {
-    listed: [],
-    signals: [],
+  let failNext = false;
+  let lists = 0;
+  const signals: FakeTemporal['signals'] = [];
+  const client = {
+    withDeadline: <T>(_deadline: Date, fn: () => Promise<T>) => fn(),
+    workflowService: { getSystemInfo: async () => ({}) },
+    workflow: {
+      list: () => {
+        lists += 1;
+        const keysById = new Map<string, string[]>();
+        for (const [key, ids] of Object.entries(spawners)) for (const id of ids) keysById.set(id, [...(keysById.get(id) ?? []), key]);
+        const waitFor = gate;
+        const fail = failNext;
+        failNext = false;
+        return (async function* () {
+          await waitFor;
+          if (fail) throw new Error('visibility unavailable');
+          for (const [workflowId, keys] of keysById) yield { workflowId, typedSearchAttributes: new TypedSearchAttributes([{ key: KelosWebhookKeys, value: keys }]) };
+        })();
+      },
+      getHandle: (workflowId: string) => ({
+        signal: async (_signal: unknown, delivery: WebhookDelivery) => void signals.push({ workflowId, delivery }),
+      }),
+    },
+  };
+  return {
+    client: client as unknown as Client,
+    spawners,
+    lists: () => lists,
+    signals,
     hold: () => {
       let open!: () => void;
       gate = new Promise((resolve) => (open = resolve));
@@ -29,32 +62,6 @@ export function fakeTemporal(spawners: Record<string, string[]> = {}): FakeTempo
         open();
       };
     },
+    failNextList: () => void (failNext = true),
   };
-  const client = {
-    withDeadline: <T>(_deadline: Date, fn: () => Promise<T>) => fn(),
-    workflowService: { getSystemInfo: async () => ({}) },
-    workflow: {
-      list: ({ query }: { query: string }) => {
-        const key = routingKeyOf(query);
-        fake.listed.push(key);
-        const ids = Object.hasOwn(spawners, key) ? spawners[key] : [];
-        const waitFor = gate;
-        return (async function* () {
-          await waitFor;
-          for (const workflowId of ids) yield { workflowId };
-        })();
-      },
-      getHandle: (workflowId: string) => ({
-        signal: async (_signal: unknown, delivery: WebhookDelivery) => void fake.signals.push({ workflowId, delivery }),
-      }),
-    },
-  };
-  return { ...fake, client: client as unknown as Client };
-}
-
-/** The key of `KelosWebhookKeys = "<key>"` in a visibility query (written with JSON.stringify). */
-export function routingKeyOf(query: string): string {
-  const match = /KelosWebhookKeys = ("(?:[^"\\]|\\.)*")/.exec(query);
-  if (!match) throw new Error(`no KelosWebhookKeys condition in ${query}`);
-  return JSON.parse(match[1]) as string;
 }

@@ -1,47 +1,10 @@
 /**
- * The spawner directory's cache against a fake visibility that counts list calls: answers (also "no spawner") are
- * reused for the TTL, concurrent lookups of one key share a call, the number of keys remembered is bounded (least
- * recently used forgotten first), a failed lookup is asked again, and list calls at once are bounded (a key with
- * spawners then gets its last answer, any other key a DirectoryBusyError).
+ * The spawner directory against a fake visibility that counts list calls: one listing of the webhook spawners
+ * answers every routing key for the TTL (a flood of distinct names costs no query each), lookups during a listing
+ * join it, the next listing after the TTL sees spawners started and stopped, and a failed listing is asked again.
  */
-import { DirectoryBusyError, SpawnerDirectory, type VisibilityClient } from '../../clients/bridge/spawner-directory';
-import { routingKeyOf } from './fake-temporal-client';
-
-function countingVisibility(spawners: Record<string, string[]> = {}) {
-  const calls: string[] = [];
-  let failNext = false;
-  let gate: Promise<void> | undefined;
-  const client: VisibilityClient = {
-    workflow: {
-      list: ({ query }) => {
-        const key = routingKeyOf(query);
-        calls.push(key);
-        const fail = failNext;
-        failNext = false;
-        const waitFor = gate;
-        return (async function* () {
-          await waitFor;
-          if (fail) throw new Error('visibility unavailable');
-          for (const workflowId of Object.hasOwn(spawners, key) ? spawners[key] : []) yield { workflowId };
-        })();
-      },
-    },
-  };
-  return {
-    client,
-    calls,
-    failOnce: () => void (failNext = true),
-    /** Holds every list call started until the returned function is called. */
-    hold: () => {
-      let open!: () => void;
-      gate = new Promise((resolve) => (open = resolve));
-      return () => {
-        gate = undefined;
-        open();
-      };
-    },
-  };
-}
+import { SpawnerDirectory } from '../../clients/bridge/spawner-directory';
+import { fakeTemporal } from './fake-temporal-client';
 
 function clock(start = 1_000_000) {
   let t = start;
@@ -49,101 +12,50 @@ function clock(start = 1_000_000) {
 }
 
 describe('spawner directory', () => {
-  it('remembers "no spawner" for an unknown key for the TTL, then asks again', async () => {
-    const visibility = countingVisibility();
-    const time = clock();
-    const directory = new SpawnerDirectory(visibility.client, { ttlMs: 2_000, now: time.now });
-    expect(await directory.spawnersFor('generic:nobody')).toEqual([]);
-    expect(await directory.spawnersFor('generic:nobody')).toEqual([]);
-    expect(visibility.calls).toEqual(['generic:nobody']);
-    time.advance(2_001);
-    expect(await directory.spawnersFor('generic:nobody')).toEqual([]);
-    expect(visibility.calls).toEqual(['generic:nobody', 'generic:nobody']);
-  });
-
-  it('reuses a found spawner list for the TTL', async () => {
-    const visibility = countingVisibility({ 'generic:alerts': ['spawner/default/a', 'spawner/default/b'] });
+  it('answers every routing key, known or not, from one list call within the TTL', async () => {
+    const visibility = fakeTemporal({ 'generic:alerts': ['spawner/default/a', 'spawner/default/b'], 'github:issues': ['spawner/default/a'] });
     const directory = new SpawnerDirectory(visibility.client, { ttlMs: 2_000, now: clock().now });
     expect(await directory.spawnersFor('generic:alerts')).toEqual(['spawner/default/a', 'spawner/default/b']);
-    expect(await directory.spawnersFor('generic:alerts')).toEqual(['spawner/default/a', 'spawner/default/b']);
-    expect(visibility.calls).toHaveLength(1);
+    expect(await directory.spawnersFor('github:issues')).toEqual(['spawner/default/a']);
+    for (let i = 0; i < 10_000; i += 1) expect(await directory.spawnersFor(`generic:random-${i}`)).toEqual([]);
+    expect(visibility.lists()).toBe(1);
   });
 
-  it('concurrent lookups of one key share one list call, even with a TTL of 0', async () => {
-    const visibility = countingVisibility({ 'github:issues': ['spawner/default/gh'] });
+  it('lists again after the TTL: an unknown name is "no spawner" until then, and spawners started or stopped show', async () => {
+    const visibility = fakeTemporal({ 'generic:old': ['spawner/default/old'] });
+    const time = clock();
+    const directory = new SpawnerDirectory(visibility.client, { ttlMs: 2_000, now: time.now });
+    expect(await directory.spawnersFor('generic:new')).toEqual([]);
+    visibility.spawners['generic:new'] = ['spawner/default/new'];
+    delete visibility.spawners['generic:old'];
+    expect(await directory.spawnersFor('generic:new')).toEqual([]); // remembered as none for the TTL
+    expect(visibility.lists()).toBe(1);
+    time.advance(2_000);
+    expect(await directory.spawnersFor('generic:new')).toEqual(['spawner/default/new']);
+    expect(await directory.spawnersFor('generic:old')).toEqual([]);
+    expect(visibility.lists()).toBe(2);
+  });
+
+  it('lookups of any keys during a listing join it, even with a TTL of 0', async () => {
+    const visibility = fakeTemporal({ 'github:issues': ['spawner/default/gh'] });
     const directory = new SpawnerDirectory(visibility.client, { ttlMs: 0, now: clock().now });
     const release = visibility.hold();
-    const answers = Promise.all(Array.from({ length: 50 }, () => directory.spawnersFor('github:issues')));
+    const answers = Promise.all([...Array.from({ length: 50 }, () => directory.spawnersFor('github:issues')), directory.spawnersFor('generic:other')]);
     release();
-    expect(new Set((await answers).map((ids) => ids.join()))).toEqual(new Set(['spawner/default/gh']));
-    expect(visibility.calls).toEqual(['github:issues']);
+    const settled = await answers;
+    expect(settled.slice(0, 50).every((ids) => ids.join() === 'spawner/default/gh')).toBe(true);
+    expect(settled[50]).toEqual([]);
+    expect(visibility.lists()).toBe(1);
     await directory.spawnersFor('github:issues');
-    expect(visibility.calls).toHaveLength(2); // TTL 0: settled answers are not reused
+    expect(visibility.lists()).toBe(2); // TTL 0: a settled listing is not reused
   });
 
-  it('holds at most maxEntries keys, forgetting the least recently used first', async () => {
-    const visibility = countingVisibility();
-    const directory = new SpawnerDirectory(visibility.client, { ttlMs: 60_000, maxEntries: 2, now: clock().now });
-    await directory.spawnersFor('generic:a');
-    await directory.spawnersFor('generic:b');
-    await directory.spawnersFor('generic:a'); // a is now more recent than b
-    await directory.spawnersFor('generic:c'); // evicts b
-    const before = visibility.calls.length;
-    await directory.spawnersFor('generic:a');
-    await directory.spawnersFor('generic:c');
-    expect(visibility.calls.length).toBe(before);
-    await directory.spawnersFor('generic:b');
-    expect(visibility.calls.length).toBe(before + 1);
-  });
-
-  it('a flood of distinct names leaves only the bound: the first name is forgotten', async () => {
-    const visibility = countingVisibility();
-    const directory = new SpawnerDirectory(visibility.client, { ttlMs: 60_000, maxEntries: 100, now: clock().now });
-    for (let i = 0; i < 1_000; i += 1) await directory.spawnersFor(`generic:random-${i}`);
-    const before = visibility.calls.length;
-    await directory.spawnersFor('generic:random-999');
-    expect(visibility.calls.length).toBe(before); // recent: still remembered
-    await directory.spawnersFor('generic:random-0');
-    expect(visibility.calls.length).toBe(before + 1); // long evicted
-  });
-
-  it('does not keep a failed lookup', async () => {
-    const visibility = countingVisibility({ 'linear:issue': ['spawner/default/l'] });
+  it('does not keep a failed listing', async () => {
+    const visibility = fakeTemporal({ 'linear:issue': ['spawner/default/l'] });
     const directory = new SpawnerDirectory(visibility.client, { ttlMs: 60_000, now: clock().now });
-    visibility.failOnce();
+    visibility.failNextList();
     await expect(directory.spawnersFor('linear:issue')).rejects.toThrow(/visibility unavailable/);
     expect(await directory.spawnersFor('linear:issue')).toEqual(['spawner/default/l']);
-    expect(visibility.calls).toHaveLength(2);
-  });
-
-  it('runs at most maxConcurrentLists list calls: another key is refused, the same key joins its call', async () => {
-    const visibility = countingVisibility({ 'generic:a': ['spawner/default/a'] });
-    const directory = new SpawnerDirectory(visibility.client, { ttlMs: 60_000, maxConcurrentLists: 1, now: clock().now });
-    const release = visibility.hold();
-    const first = directory.spawnersFor('generic:a');
-    const joined = directory.spawnersFor('generic:a');
-    await expect(directory.spawnersFor('generic:random-1')).rejects.toThrow(DirectoryBusyError);
-    release();
-    expect(await first).toEqual(['spawner/default/a']);
-    expect(await joined).toEqual(['spawner/default/a']);
-    expect(visibility.calls).toEqual(['generic:a']);
-    expect(await directory.spawnersFor('generic:random-1')).toEqual([]); // a free slot again
-  });
-
-  it('while the list calls are busy, a key known to have spawners gets its last answer; a key known to have none is refused', async () => {
-    const visibility = countingVisibility({ 'generic:real': ['spawner/default/real'] });
-    const time = clock();
-    const directory = new SpawnerDirectory(visibility.client, { ttlMs: 1_000, maxConcurrentLists: 1, now: time.now });
-    expect(await directory.spawnersFor('generic:real')).toEqual(['spawner/default/real']);
-    expect(await directory.spawnersFor('generic:empty')).toEqual([]);
-    time.advance(1_001);
-    const release = visibility.hold();
-    const busy = directory.spawnersFor('generic:other'); // takes the only slot
-    const calls = visibility.calls.length;
-    expect(await directory.spawnersFor('generic:real')).toEqual(['spawner/default/real']);
-    await expect(directory.spawnersFor('generic:empty')).rejects.toThrow(DirectoryBusyError);
-    expect(visibility.calls.length).toBe(calls);
-    release();
-    await busy;
+    expect(visibility.lists()).toBe(2);
   });
 });
