@@ -27,10 +27,11 @@ export async function startBridgeServer(options: { address: string; namespace: s
   const client = new Client({ connection, namespace: options.namespace, dataConverter });
   let app: FastifyInstance;
   try {
+    const limits = { bodyLimits: bodyLimitsFromEnv(), ...admissionFromEnv() };
     const secrets = secretsFromEnv();
+    app = createBridge({ client, secrets, ...limits, log: (line) => console.log(`webhook ${line}`) });
     if (!secrets.github) console.warn(`webhook bridge: ${GITHUB_SECRET_VAR} is not set: /webhook/github refuses deliveries`);
     if (!secrets.linear) console.warn(`webhook bridge: ${LINEAR_SECRET_VAR} is not set: /webhook/linear refuses deliveries`);
-    app = createBridge({ client, secrets, bodyLimits: bodyLimitsFromEnv(), ...admissionFromEnv(), log: (line) => console.log(`webhook ${line}`) });
   } catch (err) {
     // A setting the bridge refuses (a secret file it cannot read, a limit that is not a number): name it and stop.
     await connection.close();
