@@ -34,6 +34,8 @@ interface Figures {
   cache: string;
   startSeconds: number;
   workerRssMiB: number;
+  /** V8 heap in use after a full GC, when the process runs with --expose-gc. */
+  workerHeapMiB: number;
   serverRssMiB: number;
   idleCpuWorker: number;
   idleCpuServer: number;
@@ -56,17 +58,17 @@ async function main(): Promise<void> {
       results.push(await runOne(n, cache, arg('idle-seconds', '60')));
     }
   }
-  console.log('\nspawners | worker cache | start s | worker RSS MiB | server RSS MiB | idle CPU worker/server (s per min) | events per idle poll | wake an evicted spawner');
+  console.log('\nspawners | worker cache | start s | worker RSS (heap) MiB | server RSS MiB | idle CPU worker/server (s per min) | events per idle poll | wake an evicted spawner');
   for (const r of results) {
     console.log(
-      `${String(r.n).padStart(8)} | ${r.cache.padEnd(12)} | ${r.startSeconds.toFixed(0).padStart(7)} | ${r.workerRssMiB.toFixed(0).padStart(14)} | ${r.serverRssMiB.toFixed(0).padStart(14)} | ${`${r.idleCpuWorker.toFixed(1)} / ${r.idleCpuServer.toFixed(1)}`.padStart(34)} | ${r.eventsPerIdlePoll.toFixed(1).padStart(20)} | ${r.wakeMs === null || Number.isNaN(r.wakeMs) ? 'not evicted' : `${r.wakeMs.toFixed(0)} ms`}`,
+      `${String(r.n).padStart(8)} | ${r.cache.padEnd(12)} | ${r.startSeconds.toFixed(0).padStart(7)} | ${`${r.workerRssMiB.toFixed(0)} (${r.workerHeapMiB.toFixed(0)})`.padStart(20)} | ${r.serverRssMiB.toFixed(0).padStart(14)} | ${`${r.idleCpuWorker.toFixed(1)} / ${r.idleCpuServer.toFixed(1)}`.padStart(34)} | ${r.eventsPerIdlePoll.toFixed(1).padStart(20)} | ${r.wakeMs === null || Number.isNaN(r.wakeMs) ? 'not evicted' : `${r.wakeMs.toFixed(0)} ms`}`,
     );
   }
 }
 
 function runOne(n: number, cache: string, idleSeconds: string): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [__filename, '--one', '--n', String(n), '--cache', cache, '--idle-seconds', idleSeconds], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', __filename, '--one', '--n', String(n), '--cache', cache, '--idle-seconds', idleSeconds], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => {
@@ -124,6 +126,7 @@ async function measure(n: number, cache: string, idleSeconds: number): Promise<F
       cache,
       startSeconds,
       workerRssMiB: process.memoryUsage().rss / 1024 / 1024,
+      workerHeapMiB: heapAfterGc(),
       serverRssMiB: processRssMiB(server.process.pid!),
       idleCpuWorker: ((workerCpu.user + workerCpu.system) / 1e6) * (60 / idleSeconds),
       idleCpuServer: serverCpu * (60 / idleSeconds),
@@ -153,6 +156,11 @@ function spawner(i: number): SpawnerManifest {
   const template = { worker: { type: 'claude-code', credentials: { type: 'none' }, workspaceRef: { name: 'ws' } }, promptTemplate: 'Look at {{.Title}}' };
   const when = [{ cron: { schedule: '0 9 * * 1' } }, { githubIssues: { repo: 'acme/idle', labels: ['never-set'], pollInterval: '1m' } }, { webhook: { source: `src-${i}`, fieldMapping: { id: '$.id' } } }][i % 3];
   return { apiVersion: 'kelos.dev/v1alpha2', kind: 'TaskSpawner', metadata: { name, namespace: 'default' }, spec: { when, taskTemplate: template } };
+}
+
+function heapAfterGc(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
 }
 
 function processRssMiB(pid: number): number {

@@ -1,7 +1,7 @@
 /** Prometheus metrics of one bridge (its own registry, so tests and several bridges in one process do not mix). */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export const OUTCOMES = ['accepted', 'no_spawner', 'ping', 'bad_signature', 'bad_request', 'too_large', 'not_configured', 'unavailable'] as const;
+export const OUTCOMES = ['accepted', 'no_spawner', 'ping', 'bad_signature', 'bad_request', 'too_large', 'not_configured', 'unavailable', 'overloaded'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export function createBridgeMetrics(options: { defaultMetrics?: boolean } = {}) {
@@ -16,7 +16,9 @@ export function createBridgeMetrics(options: { defaultMetrics?: boolean } = {}) 
     registers: [registry],
   });
   const spawnersSignalled = new Counter({ name: 'kelos_webhook_spawners_signalled_total', help: 'Spawner workflows signalled', labelNames: ['source'], registers: [registry] });
-  return { registry, deliveries, signalSeconds, spawnersSignalled };
+  const requestsInFlight = new Gauge({ name: 'kelos_webhook_requests_in_flight', help: 'Webhook requests being worked on (bounded; beyond it: 503, outcome "overloaded")', registers: [registry] });
+  const bytesInFlight = new Gauge({ name: 'kelos_webhook_body_bytes_in_flight', help: 'Body bytes reserved by webhook requests being worked on (bounded)', registers: [registry] });
+  return { registry, deliveries, signalSeconds, spawnersSignalled, requestsInFlight, bytesInFlight };
 }
 
 export type BridgeMetrics = ReturnType<typeof createBridgeMetrics>;

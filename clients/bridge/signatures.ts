@@ -1,5 +1,6 @@
 /**
- * Signature checks on the raw body, before anything else looks at a delivery:
+ * Signature checks on the raw body, before anything else looks at a delivery (before it is parsed, too: a forged
+ * body costs one HMAC, never a JSON parse):
  * - GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256>` through @octokit/webhooks-methods (constant time);
  * - Linear: `Linear-Signature: <hex HMAC-SHA256>` and the signed body's `webhookTimestamp` within a window, so
  *   a captured delivery cannot be replayed later (Kelos checks only the signature);
@@ -20,9 +21,14 @@ export async function verifyGitHub(secret: string, rawBody: string, signature: s
   }
 }
 
-export function verifyLinear(secret: string, rawBody: Buffer, signature: string | undefined, body: unknown, nowMs: number, toleranceMs: number): Verdict {
+/** The HMAC over the raw bytes, checked before the body is parsed: a forged delivery costs one hash, not a parse. */
+export function verifyLinearSignature(secret: string, rawBody: Buffer, signature: string | undefined): Verdict {
   if (!signature) return { ok: false, reason: 'missing Linear-Signature' };
-  if (!hexEqual(createHmac('sha256', secret).update(rawBody).digest('hex'), signature.trim())) return { ok: false, reason: 'signature does not match' };
+  return hexEqual(createHmac('sha256', secret).update(rawBody).digest('hex'), signature.trim()) ? { ok: true } : { ok: false, reason: 'signature does not match' };
+}
+
+/** The signed body's `webhookTimestamp` near now, once the signature held and the body parsed. */
+export function checkLinearTimestamp(body: unknown, nowMs: number, toleranceMs: number): Verdict {
   const timestamp = (body as { webhookTimestamp?: unknown } | null)?.webhookTimestamp;
   if (typeof timestamp !== 'number') return { ok: false, reason: 'webhookTimestamp missing from the signed body' };
   if (Math.abs(nowMs - timestamp) > toleranceMs) return { ok: false, reason: `webhookTimestamp is ${Math.round((nowMs - timestamp) / 1000)}s away from now (replay?)` };

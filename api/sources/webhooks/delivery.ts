@@ -16,13 +16,17 @@ export interface WebhookDelivery {
   deliveryId: string;
   /** sha256 hex of `deliveryId` (default Task names need it; workflows cannot hash). */
   deliveryIdSha256: string;
-  /** sha256 hex of the raw (signed) body: a body replayed under a new delivery header is deduplicated by it. */
-  bodySha256?: string;
   /** RFC3339, when the bridge accepted it. */
   receivedAt: string;
   /** UTF-8 bytes of the raw body, and whether the payload below was shrunk to the budget. */
   bodyBytes: number;
   payloadTrimmed: boolean;
+  /**
+   * sha256 hex of the raw body, for every source: the same body delivered again (a sender's retry under another
+   * delivery ID) can be recognised without the full body, which the payload budget may have trimmed. Optional
+   * because deliveries signalled before the bridge set it have none.
+   */
+  bodySha256?: string;
   /** Facts capped to the signal's budget (delivery-budget.ts), which says which were cut. */
   github?: { facts: CappedGitHubFacts; payload: unknown };
   /** `facts.payload` holds the (possibly trimmed) body. */

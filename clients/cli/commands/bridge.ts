@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
 import { createBridge } from '../../bridge/bridge-server';
+import { admissionFromEnv } from '../../bridge/admission';
 import { GITHUB_SECRET_VAR, LINEAR_SECRET_VAR, secretsFromEnv } from '../../bridge/bridge-secrets';
+import { bodyLimitsFromEnv } from '../../bridge/body-limits';
 import { KelosError } from '../../kelos-api';
 import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
 import { GlobalOptions, temporalAddress } from '../connection';
@@ -22,10 +25,18 @@ export async function startBridgeServer(options: { address: string; namespace: s
   // Lazy: the bridge starts even while Temporal is down and answers 503 until it is back.
   const connection = Connection.lazy({ address: options.address });
   const client = new Client({ connection, namespace: options.namespace, dataConverter });
-  const secrets = secretsFromEnv();
-  if (!secrets.github) console.warn(`webhook bridge: ${GITHUB_SECRET_VAR} is not set: /webhook/github refuses deliveries`);
-  if (!secrets.linear) console.warn(`webhook bridge: ${LINEAR_SECRET_VAR} is not set: /webhook/linear refuses deliveries`);
-  const app = createBridge({ client, secrets, log: (line) => console.log(`webhook ${line}`) });
+  let app: FastifyInstance;
+  try {
+    const limits = { bodyLimits: bodyLimitsFromEnv(), ...admissionFromEnv() };
+    const secrets = secretsFromEnv();
+    app = createBridge({ client, secrets, ...limits, log: (line) => console.log(`webhook ${line}`) });
+    if (!secrets.github) console.warn(`webhook bridge: ${GITHUB_SECRET_VAR} is not set: /webhook/github refuses deliveries`);
+    if (!secrets.linear) console.warn(`webhook bridge: ${LINEAR_SECRET_VAR} is not set: /webhook/linear refuses deliveries`);
+  } catch (err) {
+    // A setting the bridge refuses (a secret file it cannot read, a limit that is not a number): name it and stop.
+    await connection.close();
+    throw new KelosError(`webhook bridge: ${(err as Error).message}`);
+  }
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (err) {
