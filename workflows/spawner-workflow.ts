@@ -137,7 +137,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   while (!deleted) {
     if (!ctx.spawner.spec.suspend) {
       const ticks = dueCronItems(ctx);
-      if (ticks.length) await admitItems(ctx, ticks);
+      if (ticks.length) await admitItems(ctx, ticks, ticks.length, 'replace');
       poll.startIfDue();
       await grantSlots(ctx);
     }

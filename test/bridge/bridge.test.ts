@@ -117,6 +117,16 @@ describe('GitHub', () => {
     expect(status.totalTasksCreated).toBe(1);
   });
 
+  it('the same signed body under three delivery headers (the header is not signed) makes one Task', async () => {
+    const name = uniqueName('gh-replay');
+    await applyAndWaitListed(exampleSpawner('10-taskspawner-github-webhook/taskspawner.yaml', name, IMAGE, WORKSPACE));
+    const payload = githubExample('issues', 'opened');
+    for (const deliveryId of [`r1-${name}`, `r2-${name}`, `r3-${name}`]) expect((await postGitHub('issues', payload, deliveryId)).statusCode).toBe(200);
+    await statusWhen(spawnerWorkflowId('default', name), (s) => s.totalTasksCreated >= 1, 'the first Task');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await stack.env.client.workflow.getHandle(spawnerWorkflowId('default', name)).query(spawnerStatusQuery)).totalTasksCreated).toBe(1);
+  });
+
   it('refuses bad or missing signatures and missing event headers; answers ping', async () => {
     const payload = githubExample('issues', 'opened');
     expect((await postGitHub('issues', payload, 'd-bad', 'wrong-secret')).statusCode).toBe(401);
@@ -205,6 +215,30 @@ describe('generic', () => {
     expect(response.json().spawners).toBeGreaterThanOrEqual(2);
     for (const name of [alertsA, alertsB]) await statusWhen(spawnerWorkflowId('default', name), (s) => s.totalTasksCreated === 1, `${name}'s Task`);
     expect((await stack.env.client.workflow.getHandle(spawnerWorkflowId('default', other)).query(spawnerStatusQuery)).totalDiscovered).toBe(0);
+  });
+
+  it('never matches excludeFilters on a body it could not read whole: a padded body is skipped, with the reason shown', async () => {
+    const name = uniqueName('padded');
+    const source = `padded-${seq}`;
+    const workflowId = spawnerWorkflowId('default', name);
+    await applyAndWaitListed({
+      apiVersion: 'kelos.dev/v1alpha2',
+      kind: 'TaskSpawner',
+      metadata: { name, namespace: 'default' },
+      spec: {
+        when: { webhook: { source, fieldMapping: { id: '$.id' }, excludeFilters: [{ field: '$.user.role', value: 'guest' }] } },
+        taskTemplate: { worker: { type: 'claude-code', credentials: { type: 'none' }, image: IMAGE }, promptTemplate: 'item {{.ID}}', nameTemplate: `${name}-{{.ID}}` },
+      },
+    });
+    // The same guest, plain and padded past the signal's payload budget (the role is cut from the trimmed copy).
+    expect((await postGeneric(source, { id: 'plain', user: { role: 'guest' } })).statusCode).toBe(200);
+    expect((await postGeneric(source, { id: 'padded', padding: 'p'.repeat(272_000), user: { role: 'guest', note: 'n'.repeat(200_000) } })).statusCode).toBe(200);
+    expect((await postGeneric(source, { id: 'member', user: { role: 'member' } })).statusCode).toBe(200);
+    const status = await statusWhen(workflowId, (s) => s.totalTasksCreated === 1 && /trimmed/.test(s.message ?? ''), 'the member\'s Task and the padded delivery\'s skip');
+    expect(status.message).toMatch(/body was trimmed to fit its signal/);
+    expect(await stack.api.getTask('default', `${name}-padded`)).toBeUndefined();
+    expect(await stack.api.getTask('default', `${name}-plain`)).toBeUndefined();
+    expect(await stack.api.getTask('default', `${name}-member`)).toBeDefined();
   });
 
   it('a burst across the spawner\'s continue-as-new: every delivery exactly once', async () => {

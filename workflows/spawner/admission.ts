@@ -46,13 +46,14 @@ const now = (): string => new Date().toISOString();
 
 /**
  * Takes in one discovery's items (a poll answer, cron ticks, webhook items): renders each, drops what was seen,
- * and starts a Task for the rest. `discovered` is what the status reports as found.
+ * and starts a Task for the rest. `discovered` is what the status reports as found. A poll or a cron tick is a
+ * whole discovery, so its errors replace the last one's; webhook deliveries add theirs (bounded).
  */
-export async function admitItems(ctx: SpawnerContext, items: WorkItem[], discovered: number = items.length): Promise<void> {
+export async function admitItems(ctx: SpawnerContext, items: WorkItem[], discovered: number = items.length, errors: 'replace' | 'add' = 'add'): Promise<void> {
   const { state, spawner } = ctx;
   state.totalDiscovered = discovered;
   state.lastDiscoveryTime = now();
-  state.discoveryErrors = [];
+  if (errors === 'replace') state.discoveryErrors = [];
   const failed: string[] = [];
   await Promise.all(
     items.map(async (item) => {

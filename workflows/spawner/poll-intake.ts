@@ -86,5 +86,5 @@ async function applyAnswer(ctx: SpawnerContext, result: PollSourceResult): Promi
     }
   }
   if (gone.size) await withdrawItems(ctx, gone, 'the item no longer matches the spawner');
-  await admitItems(ctx, result.items, result.matching);
+  await admitItems(ctx, result.items, result.matching, 'replace');
 }
