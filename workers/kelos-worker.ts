@@ -23,11 +23,11 @@ export const DEFAULT_TASK_QUEUE = 'kelos';
 
 /**
  * Workflows a worker keeps in memory between their workflow tasks (`--workflow-cache`, env KELOS_WORKFLOW_CACHE).
- * A cached spawner costs about 2.5 MB of worker memory; the SDK's default (about 2,300 with Node's default heap) let
- * 1,000 idle spawners take 2.8 GiB. An evicted one is replayed when it next wakes, which its bounded runs (at most
- * 2,000 events) keep short. Figures: `npm run bench:idle-spawners` (README, Performance).
+ * A cached spawner costs about 2 MB of worker memory (in the workflow thread's heap); the SDK's default (about 2,300
+ * with Node's default heap) let 1,000 idle spawners take 3 GiB. An evicted one is replayed when it next wakes (about
+ * 60 ms), which its bounded runs keep short. Figures: `npm run bench:idle-spawners` (README, Performance).
  */
-export const DEFAULT_WORKFLOW_CACHE = 250;
+export const DEFAULT_WORKFLOW_CACHE = 100;
 
 export interface KelosWorkerOptions {
   connection: NativeConnection;
