@@ -53,7 +53,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   const continued = isContinued(input) ? input : undefined;
   let manifest = continued ? continued.manifest : (input as Record<string, unknown>);
   const options = continued?.options ?? {};
-  const ctx: SpawnerContext = { spawner: parseSpawnerOrThrow(manifest), state: emptySpawnerState(), options };
+  const ctx: SpawnerContext = { spawner: parseSpawnerOrThrow(manifest), state: emptySpawnerState(), options, starting: new Set() };
   const legacy = continued?.state && isLegacyState(continued.state) ? continued.state : undefined;
   if (continued?.state && !legacy) ctx.state = continued.state as SpawnerState;
   let deleted = false;

@@ -82,6 +82,28 @@ it('carries only names across continue-as-new while 100 items of 50 KB wait at m
   expect(Math.max(...inputs)).toBeLessThan(64 * 1024);
 }, 300_000);
 
+it('grants no slot to a waiting Task before its workflow exists: 60 deliveries arriving while Tasks finish, at maxConcurrency 2, all run once', async () => {
+  const name = uniqueName('race');
+  const eventsFile = path.join(stack.home, `${name}.events`);
+  const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
+    taskQueue: stack.taskQueue,
+    workflowId: spawnerWorkflowId('default', name),
+    args: [{ manifest: signalledSpawner(name, { maxConcurrency: 2, sleep: '0', eventsFile }) as unknown as Record<string, unknown> }],
+  });
+  const ids = Array.from({ length: 60 }, (_, i) => `r${i}`);
+  // One signal each, a few at a time while Tasks finish: starts of waiting Tasks are in flight as slots free up.
+  for (let i = 0; i < ids.length; i += 3) {
+    await Promise.all(ids.slice(i, i + 3).map((id) => handle.signal(workItemsSignal, [{ id, vars: { ID: id }, labels: [], deliveryId: `d-${id}` }])));
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  const status = await eventually(async () => {
+    const s = await handle.query(spawnerStatusQuery);
+    return s.totalTasksCreated === 60 && s.activeTasks === 0 && s.queueLength === 0 ? s : undefined;
+  }, 150_000, 'all 60 Tasks to run');
+  expect(status.totalDiscovered).toBeGreaterThan(0);
+  expect(startsIn(eventsFile).sort()).toEqual(ids.map((id) => `${name}-${id}`).sort());
+}, 200_000);
+
 it('names at most its waiting window; the rest wait in Temporal and run in their order', async () => {
   const name = uniqueName('window');
   const eventsFile = path.join(stack.home, `${name}.events`);

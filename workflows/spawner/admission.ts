@@ -36,6 +36,11 @@ export interface SpawnerContext {
   spawner: TaskSpawnerResource;
   state: SpawnerState;
   options: SpawnerOptions;
+  /**
+   * Waiting Tasks whose start is still in flight: not granted until their workflow exists (a grant sent before would
+   * find no Task). Never carried: continue-as-new waits for every handler, so no start is in flight then.
+   */
+  starting: Set<string>;
 }
 
 function limits(ctx: SpawnerContext): book.BookLimits {
@@ -108,10 +113,13 @@ async function start(ctx: SpawnerContext, accepted: AcceptedItem, replace: boole
     book.addWaiting(state.book, name, now(), priority, accepted.item.id, limits(ctx));
     waitForSlot = { priority, seq: state.book.seq };
   }
+  if (!runNow) ctx.starting.add(name);
   try {
     const outcome = await startSpawnedTask(spawner, accepted, { ...(waitForSlot ? { waitForSlot } : {}), ...(replace ? { replace } : {}) });
+    ctx.starting.delete(name);
     if (outcome === 'exists') await alreadyExists(ctx, accepted, runNow);
   } catch (err) {
+    ctx.starting.delete(name);
     undo(ctx, name, runNow);
     addError(state, `task ${name}: ${innermostMessage(err)}`);
   }
@@ -138,15 +146,22 @@ function undo(ctx: SpawnerContext, name: string, tookSlot: boolean): void {
   else if (!book.forget(ctx.state.book, name)) ctx.state.book.overflow = Math.max(0, ctx.state.book.overflow - 1);
 }
 
-/** Grants free slots to waiting Tasks, best priority first (a Task that is gone gives its slot to the next). */
+/**
+ * Grants free slots to waiting Tasks, best priority first. A grant that fails is checked with Temporal: a Task that
+ * is gone (deleted, terminated) gives its slot to the next; one that still waits keeps its place.
+ */
 export async function grantSlots(ctx: SpawnerContext): Promise<void> {
   const grants: Promise<void>[] = [];
-  for (let next = book.nextWaiting(ctx.state.book); next && book.hasFreeSlot(ctx.state.book, limits(ctx)); next = book.nextWaiting(ctx.state.book)) {
+  for (let next = book.nextWaiting(ctx.state.book, ctx.starting); next && book.hasFreeSlot(ctx.state.book, limits(ctx)); next = book.nextWaiting(ctx.state.book, ctx.starting)) {
     const name = next;
+    const entry = ctx.state.book.tasks[name];
     book.markRunning(ctx.state.book, name, now());
     grants.push(
-      grantSlot(ctx.spawner.metadata.namespace, name).then((granted) => {
-        if (!granted) book.releaseSlot(ctx.state.book, name);
+      grantSlot(ctx.spawner.metadata.namespace, name).then(async (granted) => {
+        if (granted) return;
+        const task = (await reconcileTasks({ namespace: ctx.spawner.metadata.namespace, names: [name] }))[name];
+        if (task?.phase === 'Waiting') book.backToWaiting(ctx.state.book, name, entry);
+        else book.releaseSlot(ctx.state.book, name);
       }),
     );
   }
@@ -155,7 +170,7 @@ export async function grantSlots(ctx: SpawnerContext): Promise<void> {
 
 /** True when a slot can be granted now (the loop wakes up for it). */
 export function canGrant(ctx: SpawnerContext): boolean {
-  return !ctx.spawner.spec.suspend && book.count(ctx.state.book, 'waiting') > 0 && book.hasFreeSlot(ctx.state.book, limits(ctx));
+  return !ctx.spawner.spec.suspend && book.nextWaiting(ctx.state.book, ctx.starting) !== undefined && book.hasFreeSlot(ctx.state.book, limits(ctx));
 }
 
 /**

@@ -84,12 +84,12 @@ export function hasFreeSlot(book: TaskBook, limits: BookLimits): boolean {
   return count(book, 'running') < runningLimit(limits) && !totalReached(book, limits);
 }
 
-/** The waiting Task to grant a slot next: best priority, then the oldest. */
-export function nextWaiting(book: TaskBook): string | undefined {
+/** The waiting Task to grant a slot next: best priority, then the oldest (`skip`: Tasks whose start is in flight). */
+export function nextWaiting(book: TaskBook, skip?: ReadonlySet<string>): string | undefined {
   let best: [string, TaskEntry] | undefined;
   for (const name in book.tasks) {
     const entry = book.tasks[name];
-    if (entry.state !== 'waiting') continue;
+    if (entry.state !== 'waiting' || skip?.has(name)) continue;
     if (!best || before(entry, best[1])) best = [name, entry];
   }
   return best?.[0];
@@ -134,6 +134,12 @@ export function markRunning(book: TaskBook, name: string, now: string, itemId?: 
   const id = itemId ?? previous?.itemId;
   book.tasks[name] = { state: 'running', since: now, ...(id !== undefined ? { itemId: id } : {}) };
   book.granted += 1;
+}
+
+/** A grant that did not reach a Task which still exists: it waits again, in its old place. */
+export function backToWaiting(book: TaskBook, name: string, entry: TaskEntry): void {
+  if (book.tasks[name]?.state === 'running') book.granted = Math.max(0, book.granted - 1);
+  book.tasks[name] = entry;
 }
 
 /** The slot was not taken after all (the Task was gone, or its start failed). */
