@@ -55,10 +55,10 @@ function moduleOf(statement: ts.Statement): string | undefined {
 
 function nodeGlobalsUsed(source: ts.SourceFile, checker: ts.TypeChecker): string[] {
   const found: string[] = [];
-  const visit = (node: ts.Node): void => {
+  const visit = (node: ts.Node, parent?: ts.Node): void => {
     if (ts.isTypeNode(node) || ts.isImportDeclaration(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) return;
     // Globals only: a member name (`.from` of Buffer.from) is judged through its object.
-    const isMemberName = ts.isPropertyAccessExpression(node.parent) && node.parent.name === node;
+    const isMemberName = parent !== undefined && ts.isPropertyAccessExpression(parent) && parent.name === node;
     if (ts.isIdentifier(node) && !isMemberName && !SANDBOX_GLOBALS.has(node.text)) {
       const declarations = checker.getSymbolAtLocation(node)?.declarations ?? [];
       if (declarations.length && declarations.every((d) => d.getSourceFile().fileName.includes('/@types/node/'))) {
@@ -66,7 +66,7 @@ function nodeGlobalsUsed(source: ts.SourceFile, checker: ts.TypeChecker): string
         found.push(`${path.relative(ROOT, source.fileName)}:${line + 1} uses ${node.text}`);
       }
     }
-    ts.forEachChild(node, visit);
+    ts.forEachChild(node, (child) => visit(child, node));
   };
   visit(source);
   return found;
