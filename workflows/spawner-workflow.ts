@@ -54,8 +54,10 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   let manifest = continued ? continued.manifest : (input as Record<string, unknown>);
   const options = continued?.options ?? {};
   const ctx: SpawnerContext = { spawner: parseSpawnerOrThrow(manifest), state: emptySpawnerState(), options, starting: new Set() };
+  // A run continued from the first implementation's state takes it over before any message is handled.
   const legacy = continued?.state && isLegacyState(continued.state) ? continued.state : undefined;
-  if (continued?.state && !legacy) ctx.state = continued.state as SpawnerState;
+  if (legacy) ctx.state = currentStateFromLegacy(legacy, [], new Date().toISOString());
+  else if (continued?.state) ctx.state = continued.state as SpawnerState;
   let deleted = false;
   let changed = false;
   const wake = () => void (changed = true);
@@ -129,7 +131,10 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     { key: KelosSourceKind, value: ctx.spawner.spec.source },
   ]);
   publishRoutingKeys();
-  if (legacy) ctx.state = currentStateFromLegacy(legacy, await startQueuedAsWaitingTasks(ctx.spawner, legacy.queue), new Date().toISOString());
+  // Its queued items (whole, in its state) become Tasks waiting for a slot.
+  for (const task of legacy?.queue.length ? await startQueuedAsWaitingTasks(ctx.spawner, legacy.queue) : []) {
+    book.addWaiting(ctx.state.book, task.name, new Date().toISOString(), task.priority, task.itemId, { waitingWindow: options.waitingWindow });
+  }
   if (!ctx.state.cronWatermark) startCronFromNow(ctx);
 
   // The story of a spawner: take in what is due, give free slots to waiting Tasks, check on the running ones,

@@ -143,6 +143,30 @@ it('takes 80 deliveries with 60 KB IDs for one Task name: one Task, and a state 
   await stack.api.deleteSpawner('default', name);
 }, 180_000);
 
+it('takes over the state a run of the first implementation continued with: its queued items run once, its Tasks stay known', async () => {
+  const name = uniqueName('takeover');
+  const eventsFile = path.join(stack.home, `${name}.events`);
+  const legacy = emptyLegacyState();
+  legacy.queue = ['1', '2', '3'].map((id, i): QueuedItem => ({ name: `${name}-${id}`, item: { id, vars: { ID: id }, labels: [], deliveryId: `d-${id}` }, rendered: { name: `${name}-${id}`, prompt: `Handle item ${id}` }, priority: 0, seq: i + 1 }));
+  legacy.ledger = { [`${name}-0`]: { state: 'succeeded', startedAt: new Date(0).toISOString(), completionTime: new Date(1000).toISOString(), itemId: '0' } };
+  legacy.totalTasksCreated = 1;
+  legacy.seenDeliveries = ['d-0', 'd-1', 'd-2', 'd-3'];
+  const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
+    taskQueue: stack.taskQueue,
+    workflowId: spawnerWorkflowId('default', name),
+    args: [{ manifest: signalledSpawner(name, { maxConcurrency: 1, sleep: '0', eventsFile }) as unknown as Record<string, unknown>, state: legacy }],
+  });
+  await eventually(async () => {
+    const s = await handle.query(spawnerStatusQuery);
+    return s.totalTasksCreated === 4 && s.activeTasks === 0 && s.queueLength === 0 ? s : undefined;
+  }, 60_000, 'the three queued items to run');
+  expect(startsIn(eventsFile)).toEqual([`${name}-1`, `${name}-2`, `${name}-3`]);
+  // Its seen deliveries and its finished Task still count: a redelivery of item 0 makes nothing.
+  await handle.signal(workItemsSignal, [{ id: '0', vars: { ID: '0' }, labels: [], deliveryId: 'd-0' }]);
+  await new Promise((r) => setTimeout(r, 1_500));
+  expect((await handle.query(spawnerStatusQuery)).totalTasksCreated).toBe(4);
+}, 120_000);
+
 it('hands a run of the first implementation over: its queued items become waiting Tasks, each runs once', async () => {
   const name = uniqueName('handover');
   const eventsFile = path.join(stack.home, `${name}.events`);
