@@ -21,6 +21,7 @@ import { LocalSecretStore } from '../host/secret-store';
 import { spawnerStatusQuery } from '../workflows/spawner/messages';
 import { DEFAULT_WORKFLOW_CACHE, createKelosWorker } from '../workers/kelos-worker';
 import { startFakeGitHub } from '../test/harness/github-api';
+import { inParallel } from './in-parallel';
 
 const TOKEN = 'ghp_bench_idle_spawners_0123456789';
 
@@ -171,19 +172,6 @@ function processRssMiB(pid: number): number {
 function processCpuSeconds(pid: number): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-}
-
-async function inParallel(count: number, width: number, work: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < count) {
-        const i = next;
-        next += 1;
-        await work(i);
-      }
-    }),
-  );
 }
 
 main().then(

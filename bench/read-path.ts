@@ -16,6 +16,7 @@ import type { TaskRun } from '../api/task/task-run';
 import { KelosApi, SpawnerManifest } from '../clients/kelos-api';
 import { startDevServer } from '../clients/dev/temporal-dev-server';
 import { packageRoot } from '../host/package-root';
+import { inParallel } from './in-parallel';
 
 const KELOS = path.join(packageRoot(), 'bin', 'kelos.js');
 
@@ -95,19 +96,6 @@ async function visible(client: Client, kind: string, count: number): Promise<voi
     if (seen >= count) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-}
-
-async function inParallel(count: number, width: number, work: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < count) {
-        const i = next;
-        next += 1;
-        await work(i);
-      }
-    }),
-  );
 }
 
 function taskRun(name: string): TaskRun {

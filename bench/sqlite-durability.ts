@@ -24,6 +24,7 @@ import { parseSqliteSync, startDevServer, type SqliteSync } from '../clients/dev
 import { packageRoot } from '../host/package-root';
 import { spawnerStatusQuery } from '../workflows/spawner/messages';
 import { createKelosWorker } from '../workers/kelos-worker';
+import { inParallel } from './in-parallel';
 
 const AGENT = path.join(packageRoot(), 'bench', 'trivial-agent.sh');
 const SECRET = 'bench-secret';
@@ -138,19 +139,6 @@ async function measureMode(mode: SqliteSync, load: { items: number; rate: number
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function inParallel(count: number, width: number, work: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < count) {
-        const i = next;
-        next += 1;
-        await work(i);
-      }
-    }),
-  );
 }
 
 async function post(url: string, source: string, id: string): Promise<void> {
