@@ -1,7 +1,8 @@
 /**
  * The kelos worker: every workflow and the activities of one runtime (local or Kubernetes) on the main task queue,
  * plus that runtime's activities on its own queue (`<queue>@<runtime>`) for Tasks that ask for it by annotation
- * (api/task/task-runtime.ts). `kelos dev` runs it in-process; `kelos worker` runs it alone (e.g. next to a shared
+ * (api/task/task-runtime.ts), and the polls whose state is on its disk on a queue of its own (api/sources/poll.ts).
+ * `kelos dev` runs it in-process; `kelos worker` runs it alone (e.g. next to a shared
  * Temporal server).
  */
 import * as path from 'node:path';
@@ -18,6 +19,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { DataConverter } from '@temporalio/common';
 import { packageRoot } from '../host/package-root';
 import { runtimeTaskQueue } from '../api/task/task-runtime';
+import { workerPollQueue } from '../api/sources/poll';
+import { workerHomeId } from '../host/worker-identity';
 
 export const DEFAULT_TASK_QUEUE = 'kelos';
 
@@ -58,7 +61,7 @@ export function builtinEntrypoint(): { command: string; args: string[] } {
   return { command: process.execPath, args: [path.join(packageRoot(), 'bin', 'kelos-local-entrypoint.js')] };
 }
 
-/** The two Temporal workers of one kelos worker, run and stopped together. */
+/** The Temporal workers of one kelos worker (shared queue, runtime queue, own poll queue), run and stopped together. */
 export interface KelosWorker {
   run(): Promise<void>;
   shutdown(): void;
@@ -84,13 +87,17 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
     maxHeartbeatThrottleInterval: '2 seconds',
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   } as const;
+  // Polls are served where their state is: every answer names this worker's own poll queue, and the spawner
+  // sends its next poll there (api/sources/poll.ts).
+  const pollQueue = workerPollQueue(taskQueue, workerHomeId(options.home));
+  const pollActivities = createPollActivities({ client: options.client, home: options.home, secrets, pollQueue, ...env });
   const main = await Worker.create({
     ...common,
     taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: {
       ...taskActivities,
-      ...createPollActivities({ client: options.client, home: options.home, secrets, ...env }),
+      ...pollActivities,
       ...createWebhookActivities({ client: options.client, home: options.home, secrets, ...env }),
       ...createReportingActivities({ client: options.client, secrets, ...env }),
       ...createDependencyActivities({ client: options.client }),
@@ -106,7 +113,8 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
     activities: { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask },
     ...(options.tuning?.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.tuning.maxConcurrentActivityTaskExecutions } : {}),
   });
-  const workers = [main, byRuntime];
+  const ownPolls = await Worker.create({ ...common, taskQueue: pollQueue, activities: pollActivities });
+  const workers = [main, byRuntime, ownPolls];
   return {
     async run() {
       // One stopping (shutdown or a fatal error) stops the other.

@@ -34,6 +34,8 @@ export interface PollActivityDeps {
   /** Bytes of items and removed ids per answer (default DEFAULT_POLL_ANSWER_BUDGET_BYTES); tests set less. */
   answerBudgetBytes?: number;
   now?: () => Date;
+  /** This worker's own poll queue (api/sources/poll.ts workerPollQueue), named in every answer. */
+  pollQueue?: string;
 }
 
 /** What a source hands the shared delta logic: every matching item, in order, plus its own state to keep. */
@@ -86,6 +88,7 @@ export function createPollActivities(deps: PollActivityDeps) {
       ...(page.truncated.length ? { truncated: page.truncated } : {}),
       matching: outcome.items.length,
       requests: { ...outcome.stats },
+      ...(deps.pollQueue ? { pollQueue: deps.pollQueue } : {}),
     };
   }
 

@@ -55,6 +55,17 @@ export interface PollSourceResult {
   matching: number;
   /** HTTP accounting of this poll. */
   requests: { requests: number; notModified: number; points: number };
+  /**
+   * The task queue of the worker that holds this spawner's polling state (its ledger and the source's cache live
+   * on that worker's disk): the spawner sends its next poll there, so an idle poll stays cheap with any number of
+   * workers, and falls back to the shared queue when that worker is gone. Absent from workers before it.
+   */
+  pollQueue?: string;
+}
+
+/** The task queue only the worker with data directory `workerId` polls, for the polls whose state it holds. */
+export function workerPollQueue(taskQueue: string, workerId: string): string {
+  return `${taskQueue}@poll-${workerId}`;
 }
 
 /** The polling part of a spawner, or undefined for cron and webhook spawners. */

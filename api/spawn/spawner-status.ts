@@ -19,8 +19,11 @@ export interface SpawnerStatus {
   /** Items waiting for a free slot (Kelos drops these; we keep them). */
   queueLength: number;
   lastDiscoveryTime?: string;
-  /** Polling sources: what the last successful poll cost (a 304 costs no rate-limit points). */
-  lastPoll?: { time: string; requests: number; notModified: number; points: number; full: boolean };
+  /**
+   * Polling sources: what the last successful poll cost (a 304 costs no rate-limit points), and the queue of the
+   * worker that holds the source's polling state (where the next poll goes).
+   */
+  lastPoll?: { time: string; requests: number; notModified: number; points: number; full: boolean; queue?: string };
   message?: string;
   conditions: SpawnerCondition[];
 }

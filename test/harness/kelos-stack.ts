@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
 import { KelosApi } from '../../clients/kelos-api';
 import { createKelosWorker, workflowsPath, type KelosWorker, type KelosWorkerOptions } from '../../workers/kelos-worker';
 import { LocalSecretStore } from '../../host/secret-store';
@@ -21,10 +22,18 @@ export interface KelosTestStack {
   secrets: LocalSecretStore;
   workflowBundle: { code: string };
   /** Starts a worker in this process (stopped by teardown or by calling the returned stop). */
-  startWorker(options?: { env?: Record<string, string | undefined>; runtime?: KelosWorkerOptions['runtime'] }): Promise<{ worker: KelosWorker; stop: () => Promise<void> }>;
+  startWorker(options?: WorkerStartOptions): Promise<{ worker: KelosWorker; stop: () => Promise<void> }>;
   /** Starts `kelos worker` as a separate process, so a test can SIGKILL it; teardown kills what is left. */
   startWorkerProcess(extraArgs?: string[]): ChildProcess;
   teardown(): Promise<void>;
+}
+
+export interface WorkerStartOptions {
+  env?: Record<string, string | undefined>;
+  runtime?: KelosWorkerOptions['runtime'];
+  /** Another data directory than the stack's (a second worker "on another host"), on a connection of its own. */
+  home?: string;
+  tuning?: KelosWorkerOptions['tuning'];
 }
 
 export async function startKelosTestStack(name: string): Promise<KelosTestStack> {
@@ -35,20 +44,24 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
   const api = new KelosApi(env.client, taskQueue);
   const running: (() => Promise<void>)[] = [];
 
-  const startWorker = async (options: { env?: Record<string, string | undefined>; runtime?: KelosWorkerOptions['runtime'] } = {}) => {
+  const startWorker = async (options: WorkerStartOptions = {}) => {
+    // The SDK allows one worker per task queue on a connection: another host's worker connects for itself.
+    const connection = options.home ? await NativeConnection.connect({ address: testServerAddress() }) : env.nativeConnection;
     const worker = await createKelosWorker({
-      connection: env.nativeConnection,
+      connection,
       client: env.client,
       taskQueue,
-      home,
+      home: options.home ?? home,
       workflowBundle,
       ...(options.env ? { env: options.env } : {}),
       ...(options.runtime ? { runtime: options.runtime } : {}),
+      ...(options.tuning ? { tuning: options.tuning } : {}),
     });
     const done = worker.run();
     const stop = async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
+      if (connection !== env.nativeConnection) await connection.close();
     };
     running.push(stop);
     return { worker, stop };

@@ -4,7 +4,8 @@
  * nothing. Items that stopped matching withdraw their waiting Tasks; a failed poll shows in the status and asks
  * again for what it was to resend.
  */
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
+import { ActivityFailure, TimeoutFailure, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { createPollActivities } from '../../activities/polling/poll-activities';
 import { innermostMessage } from '../../api/error-cause';
 import { pollSourceOf, type PollSourceResult } from '../../api/sources/poll';
@@ -12,12 +13,30 @@ import { admitItems, withdrawItems, type SpawnerContext } from './admission';
 import { addResend, MAX_ERROR_CHARS } from './spawner-state';
 import * as book from './task-book';
 
+type PollActivities = ReturnType<typeof createPollActivities>;
+
 /** Rate limits retry when they reset (nextRetryDelay); bad credentials fail at once and show in the status. */
-const { pollSource } = proxyActivities<ReturnType<typeof createPollActivities>>({
+const POLL_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '2 minutes',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 6 },
-});
+};
+const { pollSource } = proxyActivities<PollActivities>(POLL_OPTIONS);
+
+/**
+ * A poll sent to the worker that holds the spawner's polling state waits this long for it to pick the poll up;
+ * then that worker counts as gone and the poll goes to the shared queue (one full listing on another worker).
+ */
+const OWN_WORKER_PICKUP_MS = 60_000;
+
+/** Polls sent to one worker's own queue: without a worker there, they time out rather than wait. */
+function pollSourceOn(taskQueue: string, pickupMs: number): PollActivities['pollSource'] {
+  return proxyActivities<PollActivities>({ ...POLL_OPTIONS, taskQueue, scheduleToStartTimeout: pickupMs }).pollSource;
+}
+
+function isPickupTimeout(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
+}
 
 export interface PollIntake {
   /** Starts a poll when one is due and none runs. */
@@ -41,16 +60,24 @@ export function pollIntake(ctx: SpawnerContext, changed: () => void): PollIntake
       ctx.state.pollResend = [];
       const { intervalMs, ...request } = poll;
       const cursor = ctx.state.pollCursor;
+      // Workers keep a source's polling state on their own disk: keep asking the one that has it.
+      const ownWorker = patched('spawner-polls-go-to-the-worker-with-their-state') ? ctx.state.pollQueue : undefined;
       let more = false;
-      pollSource({ ...request, spawnerId: workflowInfo().workflowId, ...(cursor ? { cursor } : {}), ...(resend.length ? { resend } : {}) })
+      (ownWorker ? pollSourceOn(ownWorker, ctx.options.ownWorkerPickupMs ?? OWN_WORKER_PICKUP_MS) : pollSource)({ ...request, spawnerId: workflowInfo().workflowId, ...(cursor ? { cursor } : {}), ...(resend.length ? { resend } : {}) })
         .then(
           (result) => {
             more = result.more === true;
             return applyAnswer(ctx, result);
           },
           (err: unknown) => {
-            ctx.state.sourceError = innermostMessage(err).slice(0, MAX_ERROR_CHARS);
             addResend(ctx.state, resend);
+            if (ownWorker && isPickupTimeout(err)) {
+              // That worker is gone: ask any worker now (it starts the state afresh with a full listing).
+              ctx.state.pollQueue = undefined;
+              more = true;
+              return;
+            }
+            ctx.state.sourceError = innermostMessage(err).slice(0, MAX_ERROR_CHARS);
           },
         )
         .finally(() => {
@@ -71,10 +98,15 @@ export function pollIntake(ctx: SpawnerContext, changed: () => void): PollIntake
   };
 }
 
+/** Temporal's own limit on a task queue name; a longer one could not be used anyway. */
+const MAX_QUEUE_NAME_CHARS = 1000;
+
 async function applyAnswer(ctx: SpawnerContext, result: PollSourceResult): Promise<void> {
   ctx.state.pollCursor = result.cursor;
+  const queue = result.pollQueue?.slice(0, MAX_QUEUE_NAME_CHARS);
+  ctx.state.pollQueue = queue;
   ctx.state.sourceError = undefined;
-  ctx.state.lastPoll = { time: new Date().toISOString(), requests: result.requests.requests, notModified: result.requests.notModified, points: result.requests.points, full: result.full };
+  ctx.state.lastPoll = { time: new Date().toISOString(), requests: result.requests.requests, notModified: result.requests.notModified, points: result.requests.points, full: result.full, ...(queue ? { queue } : {}) };
   const gone = new Set(result.removed);
   // A full listing that fits one answer tells what no longer matches by absence; one spread over pages cannot
   // (its later pages hold the rest), so only its `removed` ids count.

@@ -21,12 +21,14 @@ export interface SpawnerState {
   discoveryErrors: string[];
   /** Polling sources: the cursor of the last poll (see api/sources/poll.ts). */
   pollCursor?: string;
+  /** The queue of the worker holding this spawner's polling state (api/sources/poll.ts), from the last answer. */
+  pollQueue?: string;
   /** Polled item IDs to send again (their Tasks are gone, or their templates failed): at most MAX_RESEND. */
   pollResend?: string[];
   /** Why the last poll failed (cleared by the next good one). */
   sourceError?: string;
   /** Accounting of the last successful poll. */
-  lastPoll?: { time: string; requests: number; notModified: number; points: number; full: boolean };
+  lastPoll?: { time: string; requests: number; notModified: number; points: number; full: boolean; queue?: string };
 }
 
 export interface SpawnerOptions {
@@ -36,6 +38,8 @@ export interface SpawnerOptions {
   reconcileIntervalMs?: number;
   /** Waiting Tasks named in the state (default WAITING_WINDOW); tests shrink it. */
   waitingWindow?: number;
+  /** How long a poll waits for the worker holding the polling state before another worker takes it (default 1 minute). */
+  ownWorkerPickupMs?: number;
 }
 
 /** Input: a TaskSpawner manifest as JSON (what `temporal workflow start --input-file` passes), or carried state. */

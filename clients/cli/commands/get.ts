@@ -71,7 +71,7 @@ function printSpawnerDetails(spawner: SpawnerObject): void {
   const s = spawner.status;
   if (s.message) process.stdout.write(`\nMessage: ${s.message}\n`);
   const poll = s.lastPoll;
-  if (poll) process.stdout.write(`Last poll: ${age(poll.time)} ago, ${poll.requests} requests, ${poll.notModified} not modified (304), ${poll.points} rate-limit points\n`);
+  if (poll) process.stdout.write(`Last poll: ${age(poll.time)} ago, ${poll.requests} requests, ${poll.notModified} not modified (304), ${poll.points} rate-limit points${poll.queue ? `; polling state on the worker of queue ${poll.queue}` : ''}\n`);
   for (const condition of s.conditions ?? []) {
     if (condition.status === 'True' && condition.type !== 'Suspended') process.stdout.write(`${condition.type} (${condition.reason}): ${condition.message ?? ''}\n`);
   }
