@@ -16,6 +16,7 @@ import { createReportingActivities } from '../activities/reporting/github-report
 import { createDependencyActivities } from '../activities/dependency-activities';
 import { createContextSourceActivities } from '../activities/context-sources/fetch-context-sources';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { PodPolicy } from '../api/kube/pod-policy';
 import type { DataConverter } from '@temporalio/common';
 import { packageRoot } from '../host/package-root';
 import { runtimeTaskQueue } from '../api/task/task-runtime';
@@ -40,7 +41,7 @@ export interface KelosWorkerOptions {
   /** The kelos data directory (host/data-dir.ts). */
   home: string;
   /** Where agents run: on this machine (default) or as Pods in a Kubernetes cluster. */
-  runtime?: { kind: 'local' } | { kind: 'kubernetes'; kubeConfig: KubeConfig; imageTag?: string; nodeName?: string };
+  runtime?: { kind: 'local' } | { kind: 'kubernetes'; kubeConfig: KubeConfig; imageTag?: string; nodeName?: string; policy?: PodPolicy };
   /** Environment for activities that read it (`GITHUB_API_URL`); default process.env. */
   env?: Record<string, string | undefined>;
   /** A prebuilt bundle (tests bundle once per file); otherwise the worker bundles workflows/ at start. */
@@ -73,11 +74,11 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
   // Loaded only for this runtime: the Kubernetes client adds a quarter second to every CLI start.
   const kube = runtime ? await import('../activities/kubernetes/kube-task-activities') : undefined;
   // Secrets live where the agents run: Kubernetes Secrets on that runtime, the local store otherwise.
-  const secrets = runtime && kube ? kube.kubernetesSecretSource(runtime.kubeConfig) : localSecretSource(options.home);
+  const secrets = runtime && kube ? kube.kubernetesSecretSource(runtime.kubeConfig, runtime.policy?.namespaces) : localSecretSource(options.home);
   const env = options.env ? { env: options.env } : {};
   const taskActivities =
     runtime && kube
-      ? kube.createKubernetesTaskActivities({ client: options.client, home: options.home, kubeConfig: runtime.kubeConfig, imageTag: runtime.imageTag, nodeName: runtime.nodeName, secrets, ...env })
+      ? kube.createKubernetesTaskActivities({ client: options.client, home: options.home, kubeConfig: runtime.kubeConfig, imageTag: runtime.imageTag, nodeName: runtime.nodeName, policy: runtime.policy, secrets, ...env })
       : createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint(), ...env });
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   const common = {

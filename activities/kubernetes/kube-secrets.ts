@@ -3,13 +3,22 @@
  * credentials and MCP server secrets are read from the cluster, where `kubectl create secret` put them.
  */
 import * as k8s from '@kubernetes/client-node';
+import { ApplicationFailure } from '@temporalio/common';
+import { checkNamespace, DEFAULT_POLICY, PodPolicyError } from '../../api/kube/pod-policy';
 import { SecretNotFoundError, type SecretSource } from '../secrets/secret-source';
 
-export function kubernetesSecretSource(kubeConfig: k8s.KubeConfig): SecretSource {
+/** `namespaces`: the ones the worker serves (its policy); a read anywhere else is refused for good. */
+export function kubernetesSecretSource(kubeConfig: k8s.KubeConfig, namespaces: string[] | '*' = DEFAULT_POLICY.namespaces): SecretSource {
   const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
   return {
     where: 'Kubernetes',
     async read(namespace, name) {
+      try {
+        checkNamespace(namespace, { namespaces, allow: DEFAULT_POLICY.allow });
+      } catch (err) {
+        if (err instanceof PodPolicyError) throw ApplicationFailure.nonRetryable(`Secret "${name}": ${err.message}`, 'PodPolicy');
+        throw err;
+      }
       let secret: k8s.V1Secret;
       try {
         secret = await core.readNamespacedSecret({ name, namespace });

@@ -13,12 +13,16 @@
  *   runtime's; TTL expiry deletes the Pod with the Task.
  * Secret values stay in Kubernetes: the Pod references them; the worker reads them only to check them, to resolve
  * MCP servers into the per-Task Secret, and to mint App tokens.
+ * The Task's input is not trusted (anyone who can start a workflow wrote it): every activity checks it against the
+ * worker's policy (api/kube/pod-policy.ts) before it reads or creates anything, and a refusal fails the Task with
+ * the field named. Deletes touch only objects that carry this Task's workflow annotation.
  */
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure, CancelledFailure, Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { MCP_SECRET_KEY, pluginConfigMapFiles, taskCompanionNames } from '../../api/kube/agent-config-pod';
 import { buildTaskPod, podBelongsToTask, PodSpecError, AGENT_CONTAINER, taskPodName } from '../../api/kube/task-pod';
+import { checkNamespace, checkTaskPolicy, DEFAULT_POLICY, PodPolicyError, type PodPolicy } from '../../api/kube/pod-policy';
 import type { McpServer } from '../../api/resources/model';
 import { parseTaskOutputs } from '../../api/results/outputs';
 import { githubTarget } from '../../api/sources/github/repo-target';
@@ -57,6 +61,8 @@ export interface KubeRuntimeOptions {
   tickMs?: number;
   /** A GitHub App token is minted again this long before it expires. Default 5 minutes (as Kelos). */
   tokenRefreshMarginMs?: number;
+  /** Namespaces served and what podOverrides may loosen. Default: namespace `default`, nothing loosened. */
+  policy?: PodPolicy;
 }
 
 const LOG_TAIL_LINES = 50;
@@ -65,14 +71,26 @@ type AppCredentials = Extract<GitHubCredentials, { kind: 'app' }>;
 
 export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
   const core = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
-  const secrets = options.secrets ?? kubernetesSecretSource(options.kubeConfig);
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const secrets = options.secrets ?? kubernetesSecretSource(options.kubeConfig, policy.namespaces);
   const companions = new TaskCompanions(core);
   const env = options.env ?? process.env;
   // Reconcile and execution deletion are runtime-independent.
   const shared = createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: { command: 'unused', args: [] } });
 
+  /** The worker's policy, before anything is read or created for the Task; a refusal is final. */
+  function enforcePolicy(run: TaskRun): void {
+    try {
+      checkTaskPolicy(run, policy);
+    } catch (err) {
+      if (err instanceof PodPolicyError) throw ApplicationFailure.nonRetryable(err.message, 'PodPolicy');
+      throw err;
+    }
+  }
+
   /** Workspace and AgentConfigs from their stored records; the Secrets they and the credentials name must exist. */
   async function resolveTaskResources(run: TaskRun): Promise<ResolvedTaskResources> {
+    enforcePolicy(run);
     const resolved = await resolveStoredTaskResources(options.client, run);
     if (run.credentials.type !== 'none') {
       const key = credentialEnvName(run.agentType, run.credentials.type);
@@ -118,6 +136,7 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
   async function runAgent(input: RunAgentInput): Promise<AgentOutcome> {
     const context = Context.current();
     const { run } = input;
+    enforcePolicy(run);
     const workflowId = taskWorkflowId(run.namespace, run.name);
     const podName = taskPodName(run.namespace, run.name);
     const names = taskCompanionNames(podName);
@@ -141,10 +160,12 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
         ...(options.imageTag ? { imageTag: options.imageTag } : {}),
         ...(options.nodeName ? { nodeName: options.nodeName } : {}),
         ...(githubHost ? { githubHost } : {}),
+        allow: policy.allow,
       });
       if (input.resources.agentConfig?.plugins.length) objects.push({ kind: 'ConfigMap', object: { metadata: meta(names.plugins), data: pluginData(input.resources.agentConfig) } });
     } catch (err) {
       if (err instanceof PodSpecError) throw ApplicationFailure.nonRetryable(err.message, 'InvalidPodSpec');
+      if (err instanceof PodPolicyError) throw ApplicationFailure.nonRetryable(err.message, 'PodPolicy');
       throw err;
     }
     if (input.resources.agentConfig?.mcpServers.length) {
@@ -209,14 +230,14 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
       });
     } catch (err) {
       if (err instanceof CancelledFailure) {
-        await deletePod(run.namespace, podName);
+        await deletePod(run.namespace, podName, workflowId);
         throw new CancelledFailure('the Task was cancelled; its Pod was deleted');
       }
       if (err instanceof PodDeletedError) throw ApplicationFailure.nonRetryable(`${err.message} while the agent ran`, 'PodDeleted');
       throw err;
     }
     if (imageFailure) {
-      await deletePod(run.namespace, podName);
+      await deletePod(run.namespace, podName, workflowId);
       return capAgentOutcome({ exitCode: null, timedOut: false, outputs: [], results: {}, logTail: [], failureReason: imageFailure });
     }
     return outcomeOf(run.namespace, podName, podProgress(final) as Extract<ReturnType<typeof podProgress>, { state: 'done' }>);
@@ -302,18 +323,27 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
   }
 
   /** The Pod and its companions (the garbage collector would take those too, but not every cluster runs one promptly). */
-  async function deletePod(namespace: string, name: string): Promise<void> {
+  async function deletePod(namespace: string, name: string, workflowId: string): Promise<void> {
     try {
-      await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 10 });
+      // Only this Task's Pod (its annotation), and exactly the one read (uid precondition).
+      const pod = await core.readNamespacedPod({ name, namespace });
+      if (podBelongsToTask(pod, workflowId)) await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 10, body: { preconditions: { uid: pod.metadata!.uid! } } });
+      else log.warn('not deleting a Pod that belongs to something else', { namespace, pod: name, workflowId });
     } catch (err) {
-      if (code(err) !== 404) throw err;
+      if (code(err) !== 404 && code(err) !== 409) throw err;
     }
-    await companions.deleteFor(namespace, name);
+    await companions.deleteFor(namespace, name, workflowId);
   }
 
-  /** TTL: the Pod goes with the Task. */
+  /** TTL: the Pod goes with the Task (none was made in a namespace this worker does not serve). */
   async function expireTask(input: ExpireTaskInput): Promise<void> {
-    await deletePod(input.namespace, taskPodName(input.namespace, input.name));
+    let served = true;
+    try {
+      checkNamespace(input.namespace, policy);
+    } catch {
+      served = false;
+    }
+    if (served) await deletePod(input.namespace, taskPodName(input.namespace, input.name), taskWorkflowId(input.namespace, input.name));
     await shared.expireTask(input);
   }
 

@@ -55,22 +55,35 @@ export class TaskCompanions {
     );
   }
 
-  /** Removes every companion a Pod of this name may have (absent ones are fine). */
-  async deleteFor(namespace: string, podName: string): Promise<void> {
+  /**
+   * Removes every companion a Pod of this name may have (absent ones are fine); an object of that name that is not
+   * this Task's (a user's Secret that happens to be called `<pod>-mcp`) is left alone.
+   */
+  async deleteFor(namespace: string, podName: string, workflowId: string): Promise<void> {
     const names = taskCompanionNames(podName);
+    const ours = (object: { metadata?: k8s.V1ObjectMeta }) => object.metadata?.annotations?.[WORKFLOW_ANNOTATION] === workflowId;
+    const precondition = (object: { metadata?: k8s.V1ObjectMeta }) => ({ preconditions: { uid: object.metadata!.uid! } });
     await Promise.all([
-      ignoreMissing(this.core.deleteNamespacedConfigMap({ name: names.plugins, namespace })),
-      ignoreMissing(this.core.deleteNamespacedSecret({ name: names.mcp, namespace })),
-      ignoreMissing(this.core.deleteNamespacedSecret({ name: names.githubToken, namespace })),
+      ignoreMissing(async () => {
+        const found = await this.core.readNamespacedConfigMap({ name: names.plugins, namespace });
+        if (ours(found)) await this.core.deleteNamespacedConfigMap({ name: names.plugins, namespace, body: precondition(found) });
+      }),
+      ...[names.mcp, names.githubToken].map((name) =>
+        ignoreMissing(async () => {
+          const found = await this.core.readNamespacedSecret({ name, namespace });
+          if (ours(found)) await this.core.deleteNamespacedSecret({ name, namespace, body: precondition(found) });
+        }),
+      ),
     ]);
   }
 }
 
-async function ignoreMissing(request: Promise<unknown>): Promise<void> {
+/** Gone already, or replaced meanwhile (a uid precondition failed): nothing of ours to delete. */
+async function ignoreMissing(request: () => Promise<unknown>): Promise<void> {
   try {
-    await request;
+    await request();
   } catch (err) {
-    if (code(err) !== 404) throw err;
+    if (code(err) !== 404 && code(err) !== 409) throw err;
   }
 }
 

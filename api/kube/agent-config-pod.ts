@@ -2,7 +2,8 @@
  * What a Task's AgentConfigs add to its Pod (kelos-behaviour §1.4, §5.2):
  * - inline plugins travel in a per-Task ConfigMap (plugin content would overflow an init container's argument),
  *   copied by the `plugin-setup` init container into the `kelos-plugin` volume at `/kelos/plugin`;
- * - skills.sh packages are installed by the `skills-install` init container (node image) into the same volume;
+ * - skills.sh packages are installed by the `skills-install` init container (node image, as 61100, the skills CLI
+ *   pinned) into the same volume;
  * - MCP servers arrive as `KELOS_MCP_SERVERS` from a per-Task Secret, because resolved MCP headers and env hold
  *   secret values (Kelos writes them into the Pod spec in plain text; we keep them in a Secret).
  */
@@ -18,7 +19,10 @@ export const PLUGIN_VOLUME = 'kelos-plugin';
 export const PLUGIN_DIR = '/kelos/plugin';
 export const PLUGIN_SOURCE_VOLUME = 'kelos-plugin-src';
 export const PLUGIN_SOURCE_DIR = '/kelos-plugin-src';
-export const NODE_IMAGE = 'node:22.14.0-alpine';
+/** Node with git in the image (the skills CLI clones with git): the installer runs as 61100 and cannot `apk add`. */
+export const NODE_IMAGE = 'node:22.14.0-bookworm';
+/** Where skills-install finds each private source's token: `<dir>/<variable>/GITHUB_TOKEN`, one Secret volume each. */
+export const SKILLS_TOKEN_DIR = '/kelos/skills-tokens';
 export const MCP_SECRET_KEY = 'KELOS_MCP_SERVERS';
 /** Below the 1 MiB object limit, leaving room for keys and metadata. */
 export const PLUGIN_CONFIGMAP_BUDGET = 900 * 1024;
@@ -93,19 +97,20 @@ export function agentConfigPodParts(bundle: AgentConfigBundle | undefined, podNa
     }
     let script: string;
     try {
-      script = skillsInstallScript(bundle.skills, { pluginDir: PLUGIN_DIR, installGit: true, owner: KELOS_UID });
+      script = skillsInstallScript(bundle.skills, { pluginDir: PLUGIN_DIR, tokenDir: SKILLS_TOKEN_DIR });
     } catch (err) {
       throw new PodSpecError((err as Error).message);
     }
+    // Tokens as files read by the one install that needs each, not as environment every process inherits.
+    const tokens = skillsTokenEnv(bundle.skills).map(({ secretName, envName }, i) => ({ secretName, envName, volume: `kelos-skills-token-${i}` }));
+    parts.volumes.push(...tokens.map(({ secretName, volume }) => ({ name: volume, secret: { secretName, items: [{ key: 'GITHUB_TOKEN', path: 'GITHUB_TOKEN' }] } })));
     parts.initContainers.push({
       name: 'skills-install',
       image: NODE_IMAGE,
       command: ['sh', '-c', script],
-      env: [
-        { name: 'HOME', value: PLUGIN_DIR },
-        ...skillsTokenEnv(bundle.skills).map(({ secretName, envName }) => ({ name: envName, valueFrom: { secretKeyRef: { name: secretName, key: 'GITHUB_TOKEN' } } })),
-      ],
-      volumeMounts: [{ name: PLUGIN_VOLUME, mountPath: PLUGIN_DIR }],
+      env: [{ name: 'HOME', value: PLUGIN_DIR }],
+      volumeMounts: [{ name: PLUGIN_VOLUME, mountPath: PLUGIN_DIR }, ...tokens.map(({ envName, volume }) => ({ name: volume, mountPath: `${SKILLS_TOKEN_DIR}/${envName}`, readOnly: true }))],
+      securityContext: { runAsUser: KELOS_UID, runAsGroup: KELOS_UID },
     });
   }
   if (bundle.mcpServers.length) {

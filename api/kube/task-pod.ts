@@ -1,4 +1,4 @@
-// podOverrides are Kubernetes objects passed through verbatim (the manifest schema checked their shape);
+// podOverrides are Kubernetes objects passed through after the worker's policy checked them (pod-policy.ts);
 // the API server validates them in full.
 
 /**
@@ -13,9 +13,12 @@ import type { AgentConfigBundle, WorkspaceSource } from '../task/task-activities
 import type { TaskRun } from '../task/task-run';
 import { agentConfigPodParts } from './agent-config-pod';
 import { checkOverrides } from './pod-overrides';
-import { KELOS_UID, TOKEN_DIR, TOKEN_FILE, TOKEN_VOLUME, workspaceInitContainers } from './workspace-init-containers';
+import { checkPodOverrides, STRICT_ALLOW, type PodPolicyAllow } from './pod-policy';
+import { securePodContext, withSecureContext } from './pod-security';
+import { TOKEN_DIR, TOKEN_FILE, TOKEN_VOLUME, workspaceInitContainers } from './workspace-init-containers';
 
 export { PodSpecError } from './pod-overrides';
+export { PodPolicyError } from './pod-policy';
 export { GIT_IMAGE, KELOS_UID } from './workspace-init-containers';
 export const AGENT_CONTAINER = 'kelos-agent';
 export const TASK_LABEL = 'kelos.dev/task';
@@ -40,6 +43,8 @@ export interface TaskPodInput {
    * mints from the Workspace's GitHub App. Default: the Workspace's secret.
    */
   workspaceTokenSecret?: string;
+  /** What `podOverrides` may loosen (the worker's policy); default nothing. */
+  allow?: PodPolicyAllow;
 }
 
 /** DNS-1123 and at most 63 characters; long names keep a hash suffix so two Tasks never share a Pod name. */
@@ -57,6 +62,7 @@ export function podBelongsToTask(pod: V1Pod, workflowId: string): boolean {
 export function buildTaskPod(input: TaskPodInput): V1Pod {
   const { run, workspace } = input;
   const overrides = run.podOverrides ?? {};
+  checkPodOverrides(overrides, input.allow ?? STRICT_ALLOW);
   checkOverrides(overrides);
   const tokenSecret = workspace ? (input.workspaceTokenSecret ?? workspace.secretName) : undefined;
   const agentConfig = agentConfigPodParts(input.agentConfig, input.podName);
@@ -90,8 +96,6 @@ export function buildTaskPod(input: TaskPodInput): V1Pod {
   };
 
   const labels = { ...(overrides.labels ?? {}), [TASK_LABEL]: run.name, ...(run.spawner ? { [SPAWNER_LABEL]: run.spawner } : {}), 'app.kubernetes.io/managed-by': 'kelos-temporal' };
-  const podSecurityContext = { ...(workspace ? { fsGroup: KELOS_UID } : {}), ...(overrides.podSecurityContext ?? {}) };
-  if (workspace && (overrides.podSecurityContext as { fsGroup?: unknown } | undefined)?.fsGroup === undefined) podSecurityContext.fsGroup = KELOS_UID;
 
   return {
     apiVersion: 'v1',
@@ -101,14 +105,15 @@ export function buildTaskPod(input: TaskPodInput): V1Pod {
       restartPolicy: 'Never',
       ...(input.nodeName ? { nodeName: input.nodeName } : {}),
       ...(run.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: run.activeDeadlineSeconds } : {}),
-      ...(overrides.serviceAccountName ? { serviceAccountName: overrides.serviceAccountName } : {}),
+      // The token is mounted only for an account the policy lets Tasks name; the default account's never.
+      ...(overrides.serviceAccountName ? { serviceAccountName: overrides.serviceAccountName, automountServiceAccountToken: true } : { automountServiceAccountToken: false }),
       ...(overrides.nodeSelector ? { nodeSelector: overrides.nodeSelector } : {}),
       ...(overrides.tolerations ? { tolerations: overrides.tolerations } : {}),
       ...(overrides.affinity ? { affinity: overrides.affinity } : {}),
       ...(overrides.imagePullSecrets ? { imagePullSecrets: overrides.imagePullSecrets } : {}),
-      ...(Object.keys(podSecurityContext).length ? { securityContext: podSecurityContext } : {}),
-      initContainers: [...(workspace ? workspaceInitContainers(run, workspace, tokenSecret) : []), ...agentConfig.initContainers, ...((overrides.extraInitContainers ?? []) as unknown as V1Container[])],
-      containers: [agent, ...((overrides.extraContainers ?? []) as unknown as V1Container[])],
+      securityContext: securePodContext(overrides.podSecurityContext),
+      initContainers: [...(workspace ? workspaceInitContainers(run, workspace, tokenSecret) : []), ...agentConfig.initContainers, ...((overrides.extraInitContainers ?? []) as unknown as V1Container[])].map(withSecureContext),
+      containers: [agent, ...((overrides.extraContainers ?? []) as unknown as V1Container[])].map(withSecureContext),
       volumes,
     },
   };

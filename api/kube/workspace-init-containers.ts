@@ -9,6 +9,7 @@ import { GIT_CREDENTIAL_HELPER, GIT_CREDENTIAL_USERNAME } from '../task/git-cred
 import type { TaskRun } from '../task/task-run';
 import type { WorkspaceSource } from '../task/task-activities-types';
 import { shellQuote } from '../shell-quote';
+import { checkBranchName, checkWorkspaceFilePath } from './workspace-input-checks';
 
 export const GIT_IMAGE = 'alpine/git:v2.47.2';
 export const KELOS_UID = 61100;
@@ -18,6 +19,8 @@ export const TOKEN_FILE = `${TOKEN_DIR}/GITHUB_TOKEN`;
 
 /** `tokenSecret`: the Secret mounted at {@link TOKEN_DIR} (the Workspace's, or the per-Task GitHub App token). */
 export function workspaceInitContainers(run: TaskRun, workspace: WorkspaceSource, tokenSecret: string | undefined): V1Container[] {
+  if (run.branch) checkBranchName(run.branch);
+  const files = workspace.files.map((file, i) => ({ path: checkWorkspaceFilePath(file.path, `Workspace "${workspace.name}" files[${i}].path`), content: file.content }));
   const common = (name: string, script: string, env: V1EnvVar[] = []): V1Container => ({
     name,
     image: GIT_IMAGE,
@@ -37,7 +40,7 @@ export function workspaceInitContainers(run: TaskRun, workspace: WorkspaceSource
       : `git ${auth} clone ${ref ? '--branch "$KELOS_REF" ' : ''}--no-single-branch --depth 1 -- "$KELOS_REPO" /workspace/repo`;
   const containers = [common('git-clone', `set -e; ${clone}; ${persistAuth}`, [{ name: 'KELOS_REPO', value: workspace.repo }, ...(ref ? [{ name: 'KELOS_REF', value: ref }] : [])])];
   if (workspace.remotes.length) {
-    const script = workspace.remotes.map((r) => `git -C /workspace/repo remote add ${shellQuote(r.name)} ${shellQuote(r.url)} 2>/dev/null || git -C /workspace/repo remote set-url ${shellQuote(r.name)} ${shellQuote(r.url)}`).join(' && ');
+    const script = workspace.remotes.map((r) => `git -C /workspace/repo remote add -- ${shellQuote(r.name)} ${shellQuote(r.url)} 2>/dev/null || git -C /workspace/repo remote set-url -- ${shellQuote(r.name)} ${shellQuote(r.url)}`).join(' && ');
     containers.push(common('remote-setup', `set -e; ${script}`));
   }
   if (run.branch) {
@@ -45,17 +48,34 @@ export function workspaceInitContainers(run: TaskRun, workspace: WorkspaceSource
       common(
         'branch-setup',
         'set -e; cd /workspace/repo; set +e; git ls-remote --exit-code --heads origin "refs/heads/$KELOS_BRANCH" >/dev/null; found=$?; set -e; ' +
-          'if [ $found -eq 0 ]; then git fetch -q origin "$KELOS_BRANCH"; if git show-ref -q --verify "refs/heads/$KELOS_BRANCH"; then git checkout -q "$KELOS_BRANCH" && git merge -q --ff-only FETCH_HEAD; else git checkout -q -b "$KELOS_BRANCH" FETCH_HEAD; fi; ' +
+          'if [ $found -eq 0 ]; then git fetch -q origin -- "refs/heads/$KELOS_BRANCH"; if git show-ref -q --verify "refs/heads/$KELOS_BRANCH"; then git checkout -q "$KELOS_BRANCH" -- && git merge -q --ff-only FETCH_HEAD; else git checkout -q -b "$KELOS_BRANCH" FETCH_HEAD --; fi; ' +
           'elif [ $found -eq 2 ]; then git checkout -q -b "$KELOS_BRANCH"; else exit $found; fi',
         [{ name: 'KELOS_BRANCH', value: run.branch }],
       ),
     );
   }
-  if (workspace.files.length) {
-    const script = workspace.files
-      .map((file) => `mkdir -p "$(dirname ${shellQuote(`/workspace/repo/${file.path}`)})" && printf '%s' ${shellQuote(file.content)} > ${shellQuote(`/workspace/repo/${file.path}`)}`)
-      .join(' && ');
-    containers.push(common('workspace-files', `set -e; ${script}`));
-  }
+  if (files.length) containers.push(common('workspace-files', workspaceFilesScript(files)));
   return containers;
+}
+
+/**
+ * Writes each file under `root` one directory at a time, refusing any part that is a symlink (a committed link must
+ * not carry a write out of the checkout) and never following one. Paths were cleaned by checkWorkspaceFilePath.
+ */
+export function workspaceFilesScript(files: { path: string; content: string }[], root = '/workspace/repo'): string {
+  const lines = [
+    'set -eu',
+    'kelos_write_file() {',
+    `  dir=${shellQuote(root)}; rest=$1`,
+    '  while [ "${rest#*/}" != "$rest" ]; do',
+    '    dir="$dir/${rest%%/*}"; rest=${rest#*/}',
+    '    if [ -L "$dir" ]; then echo "workspace-files: $dir is a symbolic link; not writing through it" >&2; exit 1; fi',
+    '    [ -d "$dir" ] || mkdir "$dir" || exit 1',
+    '  done',
+    '  if [ -L "$dir/$rest" ]; then echo "workspace-files: $dir/$rest is a symbolic link; not writing through it" >&2; exit 1; fi',
+    `  printf '%s' "$2" > "$dir/$rest" || exit 1`,
+    '}',
+    ...files.map((file) => `kelos_write_file ${shellQuote(file.path)} ${shellQuote(file.content)}`),
+  ];
+  return lines.join('\n');
 }

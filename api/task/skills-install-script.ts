@@ -12,6 +12,12 @@ import type { AgentConfigBundle } from './task-activities-types';
 
 export const SKILLS_PLUGIN = 'skills-sh';
 
+/**
+ * The skills CLI, pinned to an exact npm version (`npm view skills version` on 2026-12-04): an unpinned
+ * `npx -y skills` would run whatever was published last, with the install's tokens at hand. Raise it deliberately.
+ */
+export const SKILLS_CLI = 'skills@1.7.4';
+
 /** One variable per distinct secret, in order of first use. */
 export function skillsTokenEnv(skills: AgentConfigBundle['skills']): { secretName: string; envName: string }[] {
   const names = [...new Set(skills.flatMap((s) => (s.secretName ? [s.secretName] : [])))];
@@ -23,8 +29,13 @@ export interface SkillsScriptOptions {
   pluginDir: string;
   /** Alpine image: install git first (the skills CLI clones with it). */
   installGit?: boolean;
-  /** chown the result to this UID:GID (the init container runs as root; the agent as 61100). */
+  /** chown the result to this UID:GID (when the installer runs as another user than the agent). */
   owner?: number;
+  /**
+   * Read each token from `<tokenDir>/<variable>/GITHUB_TOKEN` (a mounted Secret) just for the one install that
+   * needs it, instead of from the environment, where every process of the script would see it.
+   */
+  tokenDir?: string;
 }
 
 export function skillsInstallScript(skills: AgentConfigBundle['skills'], options: SkillsScriptOptions): string {
@@ -34,9 +45,12 @@ export function skillsInstallScript(skills: AgentConfigBundle['skills'], options
   if (options.installGit) lines.push('apk add --no-cache git >/dev/null');
   for (const skill of skills) {
     if (!skill.source.trim()) throw new Error('AgentConfig skills: source must not be empty');
-    const add = `npx -y skills add ${shellQuote(skill.source)} -a universal -y -g${skill.skill ? ` -s ${shellQuote(skill.skill)}` : ''}`;
+    const add = `npx -y ${SKILLS_CLI} add ${shellQuote(skill.source)} -a universal -y -g${skill.skill ? ` -s ${shellQuote(skill.skill)}` : ''}`;
     const tokenVar = skill.secretName ? tokens.get(skill.secretName) : undefined;
-    lines.push(tokenVar ? `${authEnv(skill.source, tokenVar)} ${add}` : add);
+    if (!tokenVar) lines.push(add);
+    else if (!options.tokenDir) lines.push(`${authEnv(skill.source, tokenVar)} ${add}`);
+    // A shell variable, not exported: only this one command gets the token, through authEnv's assignments.
+    else lines.push(`${tokenVar}="$(cat ${shellQuote(`${options.tokenDir}/${tokenVar}/GITHUB_TOKEN`)})"`, `${authEnv(skill.source, tokenVar)} ${add}`, `unset ${tokenVar}`);
   }
   lines.push(
     `if [ ! -d "$HOME/.agents/skills" ]; then echo 'skills-install: npx skills add installed nothing into $HOME/.agents/skills' >&2; exit 1; fi`,

@@ -1,5 +1,8 @@
 /** The Kubernetes runtime as the CLI selects it: `--runtime` (env KELOS_RUNTIME) and the kubeconfig to use. */
+import * as fs from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
+import YAML from 'yaml';
+import { parseNamespaces, parsePodPolicyAllow, PodPolicyError, type PodPolicy } from '../../api/kube/pod-policy';
 import { KelosError } from '../kelos-api';
 
 export interface KubeFlags {
@@ -25,4 +28,22 @@ export async function loadKubeConfig(flags: KubeFlags): Promise<KubeConfig> {
   }
   if (!kubeConfig.getCurrentCluster()) throw new KelosError('no Kubernetes cluster configured: pass --kubeconfig, set KUBECONFIG, or run in a cluster');
   return kubeConfig;
+}
+
+/** `--namespaces` / KELOS_NAMESPACES and the `--pod-policy` file / KELOS_POD_POLICY, as the worker enforces them. */
+export async function loadPodPolicy(namespaces: string | undefined, policyFile: string | undefined): Promise<PodPolicy> {
+  try {
+    const served = parseNamespaces(namespaces, '--namespaces / KELOS_NAMESPACES');
+    if (!policyFile) return { namespaces: served, allow: parsePodPolicyAllow(undefined, '') };
+    let text: string;
+    try {
+      text = fs.readFileSync(policyFile, 'utf8');
+    } catch (err) {
+      throw new KelosError(`cannot read the pod policy ${policyFile}: ${(err as Error).message}`);
+    }
+    return { namespaces: served, allow: parsePodPolicyAllow(YAML.parse(text), policyFile) };
+  } catch (err) {
+    if (err instanceof PodPolicyError || err instanceof YAML.YAMLParseError) throw new KelosError((err as Error).message);
+    throw err;
+  }
 }

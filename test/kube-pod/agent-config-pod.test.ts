@@ -9,9 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PLUGIN_CONFIGMAP_BUDGET, agentConfigPodParts, pluginConfigMapFiles, pluginSetupScript, taskCompanionNames } from '../../api/kube/agent-config-pod';
 import { AGENT_CONTAINER, PodSpecError, buildTaskPod } from '../../api/kube/task-pod';
-import { skillsInstallScript } from '../../api/task/skills-install-script';
+import { SKILLS_CLI, skillsInstallScript } from '../../api/task/skills-install-script';
 import type { AgentConfigBundle } from '../../api/task/task-activities-types';
-import { agentConfig, fullyLoadedRun, workspace } from './fixtures';
+import { agentConfig, fullyLoadedRun, workspace, FIXTURE_ALLOW } from './fixtures';
 
 const bundle: AgentConfigBundle = {
   ...agentConfig,
@@ -21,7 +21,7 @@ const bundle: AgentConfigBundle = {
 };
 
 function podWith(agent: AgentConfigBundle) {
-  return buildTaskPod({ run: fullyLoadedRun(), workflowId: 'task/default/fix-issue-42', podName: 'fix-issue-42', workspace: workspace(), agentConfig: agent });
+  return buildTaskPod({ allow: FIXTURE_ALLOW, run: fullyLoadedRun(), workflowId: 'task/default/fix-issue-42', podName: 'fix-issue-42', workspace: workspace(), agentConfig: agent });
 }
 
 describe('the Pod', () => {
@@ -50,17 +50,16 @@ describe('the Pod', () => {
     expect(env.KELOS_MCP_SERVERS).toEqual({ secretKeyRef: { name: 'fix-issue-42-mcp', key: 'KELOS_MCP_SERVERS' } });
   });
 
-  it('skills-install runs on the node image as root with HOME at the plugin dir and each secret\'s token by reference', () => {
+  it('skills-install runs on a node image with git as 61100, HOME at the plugin dir, each secret\'s token mounted as a file', () => {
     const skills = pod.spec!.initContainers!.find((c) => c.name === 'skills-install')!;
-    expect(skills.image).toBe('node:22.14.0-alpine');
-    expect(skills.securityContext).toBeUndefined();
-    expect(skills.env).toEqual([
-      { name: 'HOME', value: '/kelos/plugin' },
-      { name: 'KELOS_SKILLS_GITHUB_TOKEN_0', valueFrom: { secretKeyRef: { name: 'skills-token', key: 'GITHUB_TOKEN' } } },
-    ]);
-    expect(skills.command![2]).toContain("npx -y skills add 'acme/skills' -a universal -y -g -s 'lint'");
+    expect(skills.image).toBe('node:22.14.0-bookworm');
+    expect(skills.securityContext).toEqual({ runAsUser: 61100, runAsGroup: 61100, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(skills.env).toEqual([{ name: 'HOME', value: '/kelos/plugin' }]);
+    expect(skills.volumeMounts).toContainEqual({ name: 'kelos-skills-token-0', mountPath: '/kelos/skills-tokens/KELOS_SKILLS_GITHUB_TOKEN_0', readOnly: true });
+    expect(skills.command![2]).toContain(`npx -y ${SKILLS_CLI} add 'acme/skills' -a universal -y -g -s 'lint'`);
+    expect(skills.command![2]).toContain(`KELOS_SKILLS_GITHUB_TOKEN_0="$(cat '/kelos/skills-tokens/KELOS_SKILLS_GITHUB_TOKEN_0/GITHUB_TOKEN')"`);
     expect(skills.command![2]).toContain("GH_HOST='ghe.corp' GH_ENTERPRISE_TOKEN=\"$KELOS_SKILLS_GITHUB_TOKEN_0\"");
-    expect(skills.command![2]).toContain('chown -R 61100:61100');
+    expect(skills.command![2]).not.toContain('chown');
   });
 
   it('agentsMD alone adds no plugin volume', () => {
@@ -127,11 +126,32 @@ describe('the init containers\' scripts, run by sh', () => {
     expect(fs.readFileSync(path.join(home, 'skills-sh/skills/skills/SKILL.md'), 'utf8')).toBe('# skills\n');
     expect(fs.readdirSync(home)).toEqual(['skills-sh']);
     expect(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual([
-      '-y skills add acme/skills -a universal -y -g -s lint',
-      '-y skills add https://ghe.corp/org/private-skills -a universal -y -g',
+      `-y ${SKILLS_CLI} add acme/skills -a universal -y -g -s lint`,
+      `-y ${SKILLS_CLI} add https://ghe.corp/org/private-skills -a universal -y -g`,
       'username=x-access-token',
       'password=ghs_skills',
     ]);
+  });
+
+  it('skills-install with mounted token files: only the install that needs a token sees it, and not in its parent\'s environment', () => {
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    // Records, per call, which environment variables hold the token, and installs one skill.
+    fs.writeFileSync(
+      path.join(bin, 'npx'),
+      '#!/bin/sh\necho "$4: $(env | grep -c ghs_file || true)" >> "$LOG"\nname=$(basename "$4")\nmkdir -p "$HOME/.agents/skills/$name" && echo "# $name" > "$HOME/.agents/skills/$name/SKILL.md"\n',
+      { mode: 0o755 },
+    );
+    const tokens = path.join(dir, 'tokens');
+    fs.mkdirSync(path.join(tokens, 'KELOS_SKILLS_GITHUB_TOKEN_0'), { recursive: true });
+    fs.writeFileSync(path.join(tokens, 'KELOS_SKILLS_GITHUB_TOKEN_0', 'GITHUB_TOKEN'), 'ghs_file');
+    const home = path.join(dir, 'plugin');
+    fs.mkdirSync(home);
+    const log = path.join(dir, 'npx.log');
+    const skills = [{ source: 'https://github.com/org/private-skills', secretName: 'skills-token' }, { source: 'acme/public' }];
+    execFileSync('sh', ['-c', skillsInstallScript(skills, { pluginDir: home, tokenDir: tokens })], { env: { PATH: `${bin}:${process.env.PATH}`, HOME: home, LOG: log } });
+    // GITHUB_TOKEN, GH_TOKEN and KELOS_SKILLS_TOKEN for the private source; nothing for the public one.
+    expect(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual(['https://github.com/org/private-skills: 3', 'acme/public: 0']);
   });
 
   it('skills-install fails clearly when nothing was installed', () => {

@@ -1,4 +1,5 @@
 /** A Task that uses every podOverrides field at once, with a Workspace and credentials: for builder and API server tests. */
+import { STRICT_ALLOW, type PodPolicyAllow } from '../../api/kube/pod-policy';
 import type { AgentConfigBundle, WorkspaceSource } from '../../api/task/task-activities-types';
 import type { TaskRun } from '../../api/task/task-run';
 
@@ -58,3 +59,6 @@ export function workspace(patch: Partial<WorkspaceSource> = {}): WorkspaceSource
 }
 
 export const agentConfig: AgentConfigBundle = { names: ['style'], agentsMD: 'Always write tests.', plugins: [], skills: [], mcpServers: [] };
+
+/** The worker policy these fixtures need: the fully loaded Task names the service account kelos-agent. */
+export const FIXTURE_ALLOW: PodPolicyAllow = { ...STRICT_ALLOW, serviceAccountNames: ['kelos-agent'] };

@@ -16,6 +16,7 @@ import { freePort } from '../../clients/dev/temporal-dev-server';
 import { startResourceController, type ResourceController } from '../../clients/kube-controller/resource-controller';
 import { webhookDeliverySignal } from '../../workflows/spawner/messages';
 import { startFakeKubelet, type FakeKubelet } from '../harness/kube/fake-kubelet';
+import { applyWorkerRbac } from '../harness/kube/worker-rbac';
 import { FAKE_NODE, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
 import { genericDelivery } from '../harness/webhook-deliveries';
@@ -49,7 +50,7 @@ async function applyManifests(file: string, user: string): Promise<void> {
 
 beforeAll(async () => {
   const kubeletPort = await freePort();
-  cluster = await startKubeCluster({ kubeletPort, users: { 'kelos-worker': [], 'kelos-controller': [] } });
+  cluster = await startKubeCluster({ kubeletPort, users: { 'kelos-controller': [] } });
   kubelet = await startFakeKubelet(cluster.kubeConfig, cluster.dir, kubeletPort);
   objects = k8s.KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
   custom = cluster.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
@@ -59,12 +60,12 @@ beforeAll(async () => {
   for (const crd of docs('crds.yaml')) {
     await eventually(async () => ((await extensions.readCustomResourceDefinition({ name: crd.metadata.name })).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined), 30_000, `${crd.metadata.name} established`);
   }
-  await applyManifests('worker-rbac.yaml', 'kelos-worker');
+  const worker = await applyWorkerRbac(cluster, ['default']);
   await applyManifests('controller-rbac.yaml', 'kelos-controller');
   await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'anthropic-api-key' }, stringData: { ANTHROPIC_API_KEY: 'sk-ant-secret' } } });
 
   stack = await startKelosTestStack('crd-controller');
-  await stack.startWorker({ runtime: { kind: 'kubernetes', kubeConfig: cluster.kubeConfigFor('kelos-worker'), nodeName: FAKE_NODE } });
+  await stack.startWorker({ runtime: { kind: 'kubernetes', kubeConfig: worker.kubeConfig, nodeName: FAKE_NODE } });
   controller = await startResourceController({ kubeConfig: cluster.kubeConfigFor('kelos-controller'), api: stack.api, syncIntervalMs: 500, log: () => undefined });
 }, 240_000);
 afterAll(async () => {

@@ -3,8 +3,13 @@
  * Temporal dev server: results from the agent's log, failure reasons from the Pod (OOMKilled, an init container,
  * the deadline), cancel and TTL delete the Pod (and its companions), a worker killed mid-wait is replaced without
  * a second Pod, AgentConfig plugins/skills/MCP servers reach the Pod with secret values kept in Kubernetes, and a
- * GitHub App Workspace gets an installation token that is re-minted before it expires. The worker runs as a user
- * bound to the shipped RBAC role (deploy/kubernetes/worker-rbac.yaml), so every call it makes is checked by RBAC.
+ * GitHub App Workspace gets an installation token that is re-minted before it expires. The worker runs as its
+ * ServiceAccount under the shipped RBAC and admission policy (deploy/kubernetes/worker-rbac.yaml and
+ * worker-namespace.yaml for the namespaces it serves), so every call it makes is checked as in a cluster. Its own
+ * policy is checked too: Tasks asking for a privileged, hostPath or foreign-service-account Pod, Tasks in a
+ * namespace it does not serve, and branch names or file paths that would escape fail with the field named and
+ * nothing created; a normal Task's Pod carries the secure defaults and is admitted under the "restricted" Pod
+ * Security Standard.
  */
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -12,15 +17,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import YAML from 'yaml';
 import { testServerAddress } from '../harness/temporal';
 import { taskPodName } from '../../api/kube/task-pod';
 import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
 import { freePort } from '../../clients/dev/temporal-dev-server';
 import { startFakeKubelet, type FakeKubelet } from '../harness/kube/fake-kubelet';
-import { FAKE_NODE, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
+import { FAKE_NODE, ensureDefaultServiceAccount, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
+import { STRICT_ALLOW } from '../../api/kube/pod-policy';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
+import { applyWorkerRbac, type WorkerIdentity } from '../harness/kube/worker-rbac';
 
 const OUTPUTS = '---KELOS_OUTPUTS_START---\nbranch: kelos/fix-7\ncommit: 0123abcd\ninput-tokens: 1200\noutput-tokens: 300\ncost-usd: 0.05\n---KELOS_OUTPUTS_END---\n';
 
@@ -33,26 +39,22 @@ let stack: KelosTestStack;
 let seq = 0;
 let mainWorker: { stop: () => Promise<void> };
 let github: FakeGitHub;
-const WORKER_USER = 'kelos-worker';
-const kubeRuntime = () => ({ kind: 'kubernetes' as const, kubeConfig: cluster.kubeConfigFor(WORKER_USER), nodeName: FAKE_NODE });
+/** The namespaces the worker serves: `locked` enforces the "restricted" Pod Security Standard. */
+const SERVED = ['default', 'locked'];
+let worker: WorkerIdentity;
+const kubeRuntime = () => ({ kind: 'kubernetes' as const, kubeConfig: worker.kubeConfig, nodeName: FAKE_NODE, policy: { namespaces: SERVED, allow: { ...STRICT_ALLOW } } });
 const startMainWorker = () => stack.startWorker({ runtime: kubeRuntime(), env: { GITHUB_API_URL: github.url } });
 const { privateKey: appKey, publicKey: appPublicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-/** The shipped RBAC manifests, with the role also bound to the worker's token user. */
-async function applyWorkerRbac(): Promise<void> {
-  const docs = YAML.parseAllDocuments(fs.readFileSync(path.resolve(__dirname, '../../deploy/kubernetes/worker-rbac.yaml'), 'utf8')).map((d) => d.toJSON());
-  const objects = k8s.KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
-  for (const doc of docs) await objects.create(doc);
-  const binding = docs.find((d) => d.kind === 'ClusterRoleBinding');
-  await objects.create({ ...binding, metadata: { name: 'kelos-worker-user' }, subjects: [{ kind: 'User', name: WORKER_USER, apiGroup: 'rbac.authorization.k8s.io' }] });
-}
-
 beforeAll(async () => {
   const kubeletPort = await freePort();
-  cluster = await startKubeCluster({ kubeletPort, users: { [WORKER_USER]: [] } });
+  cluster = await startKubeCluster({ kubeletPort });
   kubelet = await startFakeKubelet(cluster.kubeConfig, cluster.dir, kubeletPort);
   core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
-  await applyWorkerRbac();
+  await core.createNamespace({ body: { metadata: { name: 'locked', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } } });
+  await ensureDefaultServiceAccount(cluster.kubeConfig, 'locked');
+  await ensureDefaultServiceAccount(cluster.kubeConfig, 'elsewhere');
+  worker = await applyWorkerRbac(cluster, SERVED);
   await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'claude-oauth' }, stringData: { CLAUDE_CODE_OAUTH_TOKEN: 'oauth-secret-value' } } });
   await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'github-token' }, stringData: { GITHUB_TOKEN: 'ghp_secret_value' } } });
   // Installation tokens of 302 s: with the 5-minute refresh margin, one is due again 2 s after it is minted.
@@ -94,9 +96,9 @@ function run(patch: Partial<TaskRun> = {}): TaskRun {
   };
 }
 
-async function finished(name: string, timeoutMs = 60_000) {
+async function finished(name: string, timeoutMs = 60_000, namespace = 'default') {
   return eventually(async () => {
-    const task = await stack.api.getTask('default', name);
+    const task = await stack.api.getTask(namespace, name);
     return task?.status.phase === 'Succeeded' || task?.status.phase === 'Failed' ? task : undefined;
   }, timeoutMs, `Task ${name} to finish`);
 }
@@ -191,7 +193,7 @@ test('a worker SIGKILLed while waiting is replaced; the next one adopts the same
   const podName = taskPodName('default', task.name);
   kubelet.script(podName, { runMs: 30_000, logs: { 'kelos-agent': OUTPUTS } });
   await mainWorker.stop();
-  const child = stack.startWorkerProcess(['--runtime', 'kubernetes', '--kubeconfig', cluster.kubeconfigPathFor(WORKER_USER), '--node-name', FAKE_NODE]);
+  const child = stack.startWorkerProcess(['--runtime', 'kubernetes', '--kubeconfig', worker.kubeconfigPath, '--node-name', FAKE_NODE, '--namespaces', SERVED.join(',')]);
   await stack.api.startTask(task);
   const running = await eventually(async () => {
     const pod = await core.readNamespacedPod({ name: podName, namespace: 'default' }).catch(() => undefined);
@@ -240,7 +242,9 @@ test('AgentConfig plugins, skills and MCP servers reach the Pod; secret values s
   expect(pod.spec!.initContainers!.map((c) => c.name)).toEqual(['git-clone', 'branch-setup', 'plugin-setup', 'skills-install']);
   // What the containers see, as the kubelet resolved and mounted it.
   expect(kubelet.volumeFiles(podName, 'kelos-plugin-src')).toEqual({ 'team/skills/review/SKILL.md': '# Review\nBe kind.', 'team/agents/critic.md': 'You critique.' });
-  expect(kubelet.env(podName, 'skills-install').KELOS_SKILLS_GITHUB_TOKEN_0).toBe('ghp_skills_value');
+  // The skills token reaches only skills-install, as a file, not as its environment.
+  expect(kubelet.volumeFiles(podName, 'kelos-skills-token-0')).toEqual({ GITHUB_TOKEN: 'ghp_skills_value' });
+  expect(Object.values(kubelet.env(podName, 'skills-install'))).not.toContain('ghp_skills_value');
   const agentEnv = kubelet.env(podName, 'kelos-agent');
   expect(agentEnv.KELOS_AGENTS_MD).toBe('Write tests first.');
   expect(agentEnv.KELOS_PLUGIN_DIR).toBe('/kelos/plugin');
@@ -330,4 +334,71 @@ test('a Task picks its runtime by annotation: a local worker and a Kubernetes wo
   } finally {
     local.kill('SIGTERM');
   }
+});
+
+describe('the worker\'s policy: refused with the field named, before anything is created', () => {
+  test.each([
+    ['a privileged container', { containerSecurityContext: { privileged: true } }, 'podOverrides.containerSecurityContext.privileged is not allowed by this worker\'s policy'],
+    ['the host\'s root as a volume', { volumes: [{ name: 'host', hostPath: { path: '/' } }], volumeMounts: [{ name: 'host', mountPath: '/host' }] }, 'podOverrides.volumes[0].hostPath is not allowed by this worker\'s policy'],
+    ['a foreign service account', { serviceAccountName: 'kelos-worker' }, 'podOverrides.serviceAccountName is not allowed by this worker\'s policy'],
+    ['a privileged sidecar', { extraContainers: [{ name: 'root', image: 'busybox', securityContext: { privileged: true } }] }, 'podOverrides.extraContainers[0].securityContext.privileged is not allowed'],
+    ['the host network (not a podOverrides field)', { hostNetwork: true }, 'podOverrides.hostNetwork is not allowed'],
+  ])('%s', async (_name, podOverrides, message) => {
+    const task = run({ podOverrides: podOverrides as never });
+    await stack.api.startTask(task);
+    const done = await finished(task.name);
+    expect(done.status.phase).toBe('Failed');
+    expect(done.status.message).toContain(message);
+    await expect(core.readNamespacedPod({ name: taskPodName('default', task.name), namespace: 'default' })).rejects.toMatchObject({ code: 404 });
+  });
+
+  test('a Task in a namespace the worker does not serve fails, and nothing is read or created there', async () => {
+    await core.createNamespacedSecret({ namespace: 'elsewhere', body: { metadata: { name: 'claude-oauth' }, stringData: { CLAUDE_CODE_OAUTH_TOKEN: 'x' } } });
+    const task = run({ namespace: 'elsewhere', workspaceRef: undefined, branch: undefined });
+    await stack.api.startTask(task);
+    const done = await finished(task.name, 60_000, 'elsewhere');
+    expect(done.status.phase).toBe('Failed');
+    expect(done.status.message).toContain('namespace "elsewhere" is not served by this worker');
+    expect((await core.listNamespacedPod({ namespace: 'elsewhere' })).items).toEqual([]);
+  });
+
+  test('a branch or a Workspace file path that would escape fails the Task with the field named', async () => {
+    await stack.api.applyStoredResource({
+      apiVersion: 'kelos.dev/v1alpha2',
+      kind: 'Workspace',
+      metadata: { name: 'escaping-files', namespace: 'default' },
+      spec: { repo: 'https://github.com/acme/widgets.git', files: [{ path: 'README.md', content: 'ok' }, { path: '../.gitconfig', content: '[core]\n\tfsmonitor = touch /tmp/pwned\n' }] },
+    });
+    const badFile = run({ workspaceRef: 'escaping-files' });
+    const badBranch = run({ branch: '--upload-pack=touch /tmp/pwned' });
+    await Promise.all([stack.api.startTask(badFile), stack.api.startTask(badBranch)]);
+    const [fileDone, branchDone] = await Promise.all([finished(badFile.name), finished(badBranch.name)]);
+    expect(fileDone.status.message).toContain('Workspace "escaping-files" files[1].path: "../.gitconfig" must not contain \'..\'');
+    expect(branchDone.status.message).toContain('branch: "--upload-pack=touch /tmp/pwned" is not a valid branch name');
+    for (const task of [badFile, badBranch]) await expect(core.readNamespacedPod({ name: taskPodName('default', task.name), namespace: 'default' })).rejects.toMatchObject({ code: 404 });
+  });
+});
+
+test('a normal Task\'s Pod has the secure defaults (read back from the API server) and is admitted under the restricted Pod Security Standard', async () => {
+  // The namespace really enforces "restricted": a Pod without the defaults is refused there.
+  await expect(core.createNamespacedPod({ namespace: 'locked', body: { metadata: { name: 'plain' }, spec: { nodeName: FAKE_NODE, containers: [{ name: 'main', image: 'busybox' }] } } })).rejects.toMatchObject({ code: 403 });
+  await core.createNamespacedSecret({ namespace: 'locked', body: { metadata: { name: 'claude-oauth' }, stringData: { CLAUDE_CODE_OAUTH_TOKEN: 'x' } } });
+  await core.createNamespacedSecret({ namespace: 'locked', body: { metadata: { name: 'github-token' }, stringData: { GITHUB_TOKEN: 'x' } } });
+  await core.createNamespacedSecret({ namespace: 'locked', body: { metadata: { name: 'skills-token' }, stringData: { GITHUB_TOKEN: 'x' } } });
+  await stack.api.applyStoredResource({ apiVersion: 'kelos.dev/v1alpha2', kind: 'Workspace', metadata: { name: 'widgets', namespace: 'locked' }, spec: { repo: 'https://github.com/acme/widgets.git', ref: 'main', secretRef: { name: 'github-token' }, remotes: [{ name: 'upstream', url: 'https://github.com/up/widgets.git' }], files: [{ path: 'docs/NOTES.md', content: 'hi' }] } });
+  await stack.api.applyStoredResource({ apiVersion: 'kelos.dev/v1alpha2', kind: 'AgentConfig', metadata: { name: 'tools', namespace: 'locked' }, spec: { plugins: [{ name: 'p', skills: [{ name: 's', content: '#' }] }], skills: [{ source: 'acme/private-skills', secretRef: { name: 'skills-token' } }] } });
+  const task = run({ namespace: 'locked', agentConfigRefs: ['tools'] });
+  const podName = taskPodName('locked', task.name);
+  kubelet.script(podName, { logs: { 'kelos-agent': OUTPUTS } });
+  await stack.api.startTask(task);
+  expect((await finished(task.name, 60_000, 'locked')).status.phase).toBe('Succeeded');
+
+  const pod = await core.readNamespacedPod({ name: podName, namespace: 'locked' });
+  expect(pod.spec!.automountServiceAccountToken).toBe(false);
+  expect(pod.spec!.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 61100, runAsGroup: 61100, fsGroup: 61100, seccompProfile: { type: 'RuntimeDefault' } });
+  const containers = [...pod.spec!.initContainers!, ...pod.spec!.containers];
+  expect(containers.map((c) => c.name)).toEqual(['git-clone', 'remote-setup', 'branch-setup', 'workspace-files', 'plugin-setup', 'skills-install', 'kelos-agent']);
+  for (const c of containers) expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  expect(pod.spec!.volumes!.some((v) => v.projected)).toBe(false); // no service-account token volume was injected
+  expect(containers.find((c) => c.name === 'skills-install')!.command![2]).toMatch(/npx -y skills@\d+\.\d+\.\d+ add/);
 });

@@ -9,7 +9,7 @@ import { parseTaskOutputs } from '../../api/results/outputs';
 import { freePort } from '../../clients/dev/temporal-dev-server';
 import { startFakeKubelet, type FakeKubelet } from '../harness/kube/fake-kubelet';
 import { FAKE_NODE, ensureDefaultServiceAccount, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
-import { agentConfig, fullyLoadedRun, workspace } from '../kube-pod/fixtures';
+import { agentConfig, fullyLoadedRun, workspace, FIXTURE_ALLOW } from '../kube-pod/fixtures';
 
 let cluster: KubeCluster;
 let kubelet: FakeKubelet;
@@ -34,7 +34,7 @@ afterAll(async () => {
 test('a Task with workspace, credentials, branch and every podOverrides field: the server accepts the Pod and it runs', async () => {
   const run = fullyLoadedRun();
   const podName = taskPodName(run.namespace, run.name);
-  const pod = buildTaskPod({ run, workflowId: `task/default/${run.name}`, podName, workspace: workspace(), agentConfig, nodeName: FAKE_NODE });
+  const pod = buildTaskPod({ allow: FIXTURE_ALLOW, run, workflowId: `task/default/${run.name}`, podName, workspace: workspace(), agentConfig, nodeName: FAKE_NODE });
   kubelet.script(podName, { logs: { 'kelos-agent': 'working...\n---KELOS_OUTPUTS_START---\nbranch: kelos/fix-42\npr: https://github.com/acme/widgets/pull/43\n---KELOS_OUTPUTS_END---\n' } });
   const created = await core.createNamespacedPod({ namespace: 'default', body: pod });
   expect(created.spec!.containers.map((c) => c.name)).toEqual(['kelos-agent', 'proxy']);
@@ -53,6 +53,6 @@ test('a Task with workspace, credentials, branch and every podOverrides field: t
 
 test('a Task without a workspace or overrides is accepted too', async () => {
   const run = fullyLoadedRun({ name: 'plain', podOverrides: undefined, credentials: { type: 'api-key', secretName: 'anthropic' }, branch: undefined, env: [] });
-  const pod = buildTaskPod({ run, workflowId: 'task/default/plain', podName: 'plain', nodeName: FAKE_NODE });
+  const pod = buildTaskPod({ allow: FIXTURE_ALLOW, run, workflowId: 'task/default/plain', podName: 'plain', nodeName: FAKE_NODE });
   await expect(core.createNamespacedPod({ namespace: 'default', body: pod })).resolves.toMatchObject({ metadata: { name: 'plain' } });
 });

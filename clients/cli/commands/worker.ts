@@ -6,7 +6,7 @@ import { kelosDataConverter } from '../../../host/payload-encryption/data-conver
 import { createKelosWorker, DEFAULT_TASK_QUEUE, DEFAULT_WORKFLOW_CACHE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions, temporalAddress } from '../connection';
-import { loadKubeConfig, selectedRuntime } from '../kube-config';
+import { loadKubeConfig, loadPodPolicy, selectedRuntime } from '../kube-config';
 
 /** Connects a kelos worker to `address` and runs it until `stopSignal` resolves. */
 export interface RuntimeFlags {
@@ -15,6 +15,8 @@ export interface RuntimeFlags {
   kubeconfig?: string;
   imageTag?: string;
   nodeName?: string;
+  namespaces?: string;
+  podPolicy?: string;
 }
 
 async function runtimeFrom(flags: RuntimeFlags): Promise<KelosWorkerOptions['runtime']> {
@@ -22,7 +24,8 @@ async function runtimeFrom(flags: RuntimeFlags): Promise<KelosWorkerOptions['run
   const kubeConfig = await loadKubeConfig(flags);
   const imageTag = flags.imageTag ?? process.env.KELOS_IMAGE_TAG;
   const nodeName = flags.nodeName ?? process.env.KELOS_NODE_NAME;
-  return { kind: 'kubernetes', kubeConfig, ...(imageTag ? { imageTag } : {}), ...(nodeName ? { nodeName } : {}) };
+  const policy = await loadPodPolicy(flags.namespaces ?? process.env.KELOS_NAMESPACES, flags.podPolicy ?? process.env.KELOS_POD_POLICY);
+  return { kind: 'kubernetes', kubeConfig, policy, ...(imageTag ? { imageTag } : {}), ...(nodeName ? { nodeName } : {}) };
 }
 
 export async function runWorker(address: string, g: GlobalOptions, stopSignal: Promise<void>, flags: RuntimeFlags = {}): Promise<void> {
@@ -86,6 +89,8 @@ export function workerCommand(globals: () => GlobalOptions): Command {
     .option('--runtime <kind>', 'where agents run: local or kubernetes (env KELOS_RUNTIME)')
     .option('--kubeconfig <path>', 'kubeconfig for the kubernetes runtime (default: KUBECONFIG, ~/.kube/config, or in-cluster)')
     .option('--image-tag <tag>', 'tag of the ghcr.io/kelos-dev agent images (env KELOS_IMAGE_TAG, default latest)')
+    .option('--namespaces <list>', 'kubernetes: namespaces whose Tasks this worker runs, comma-separated, or * for all (env KELOS_NAMESPACES, default: default)')
+    .option('--pod-policy <file>', 'kubernetes: what podOverrides may loosen, a YAML file (env KELOS_POD_POLICY; default: nothing)')
     .option('--node-name <node>', 'bind Task Pods to this Node (env KELOS_NODE_NAME; normally the scheduler decides)')
     .option('--workflow-cache <n>', `workflows kept in memory (env KELOS_WORKFLOW_CACHE, default ${DEFAULT_WORKFLOW_CACHE}; about 2.5 MB each)`)
     .action(async (flags: RuntimeFlags) => {
