@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { kelosHome } from '../../../host/data-dir';
+import { ensureKelosHome, kelosHome } from '../../../host/data-dir';
 import { isServing, parseSqliteSync, startDevServer, SQLITE_SYNC_MODES, type DevServerOptions, type RunningDevServer } from '../../dev/temporal-dev-server';
 import { DEFAULT_MAX_RESTARTS, supervise, type SupervisedProcess } from '../../dev/supervisor';
 import { removeDevState, writeDevState, type DevState } from '../../dev/dev-state';
@@ -43,7 +43,7 @@ export function devCommand(globals: () => GlobalOptions): Command {
 }
 
 async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
-  const home = kelosHome();
+  const home = ensureKelosHome(kelosHome());
   const address = `${opts.ip}:${opts.port}`;
   const encrypted = keyRingFromEnv().byId.size > 0; // a bad key stops here, before anything starts
   const sqliteSync = parseSqliteSync(opts.sqliteSync);
