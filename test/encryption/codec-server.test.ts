@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -131,7 +132,7 @@ describe('codec server Host allow-list (DNS rebinding)', () => {
 
 describe('kelos codec-server', () => {
   const env = { [ENCRYPTION_KEY_VAR]: generateEncryptionKey(), KELOS_CODEC_TOKEN: '' };
-  const home = path.join(KELOS_ROOT, 'does-not-matter');
+  const home = path.join(os.tmpdir(), 'kelos-codec-cli-unused');
 
   it('refuses to listen beyond loopback without a token, saying why', () => {
     const out = runKelos({ address: '127.0.0.1:1', home, env }, ['codec-server', '--host', '0.0.0.0', '--port', '0']);
