@@ -1,7 +1,8 @@
 /**
  * The codec endpoint the Temporal Web UI and `temporal --codec-endpoint` call to show encrypted payloads in
  * plaintext: POST /decode and /encode with `{ payloads: [...] }` in proto-JSON (base64 bytes). The browser calls it
- * directly, so it answers CORS for the UI's origin; keep it on localhost or set a token.
+ * directly, so it answers CORS for the UI's origin; it answers only requests that name an allowed host (DNS
+ * rebinding) and, with a token (required beyond loopback), only requests that carry it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import cors from '@fastify/cors';
@@ -73,7 +74,7 @@ export function checkCodecExposure(listenHost: string, authToken: string | undef
 /** `localhost`, 127.0.0.0/8 and ::1 (also IPv4-mapped). */
 export function isLoopback(host: string): boolean {
   const name = normalHostName(host);
-  if (name === 'localhost' || name.endsWith('.localhost') || name === '::1') return true;
+  if (name === 'localhost' || name === '::1') return true;
   const v4 = name.startsWith('::ffff:') ? name.slice('::ffff:'.length) : name;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
