@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ensureKelosHome } from './data-dir';
+import { dnsLabel, dnsSubdomain, pathUnder } from './safe-path';
 
 export class SecretNotFoundError extends Error {
   constructor(namespace: string, name: string, hint = 'apply it with `kelos apply -f secret.yaml`') {
@@ -17,18 +19,18 @@ export class LocalSecretStore {
   constructor(private readonly home: string) {}
 
   private dir(namespace: string): string {
-    return path.join(this.home, 'secrets', namespace);
+    return pathUnder(path.join(this.home, 'secrets'), dnsLabel('namespace', namespace));
   }
 
   private file(namespace: string, name: string): string {
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) throw new Error(`invalid secret name "${name}"`);
-    return path.join(this.dir(namespace), `${name}.json`);
+    return `${pathUnder(path.join(this.home, 'secrets'), dnsLabel('namespace', namespace), dnsSubdomain('secret name', name))}.json`;
   }
 
   put(namespace: string, name: string, data: Record<string, string>): void {
+    const target = this.file(namespace, name); // checks both names before anything is created
+    ensureKelosHome(this.home);
     fs.mkdirSync(this.dir(namespace), { recursive: true, mode: 0o700 });
     fs.chmodSync(path.join(this.home, 'secrets'), 0o700);
-    const target = this.file(namespace, name);
     const temp = `${target}.${process.pid}.tmp`;
     fs.writeFileSync(temp, JSON.stringify(data), { mode: 0o600 });
     fs.renameSync(temp, target);

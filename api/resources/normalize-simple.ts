@@ -7,6 +7,7 @@ import type { PathSegment } from './manifest-error';
 import { normalizeMetadata } from './normalize-execution';
 import { compact } from './raw';
 import type { RawAgentConfig, RawSecret, RawWorkspace } from './schema-documents';
+import { normalWorkspaceFilePath } from './workspace-file-path';
 
 export function buildWorkspace(raw: RawWorkspace, origin: ResourceOrigin): WorkspaceResource {
   return {
@@ -15,6 +16,7 @@ export function buildWorkspace(raw: RawWorkspace, origin: ResourceOrigin): Works
     spec: compact({
       ...raw.spec,
       ghproxy: raw.spec.ghproxy ? {} : undefined,
+      files: raw.spec.files?.map((file) => ({ ...file, path: normalWorkspaceFilePath(file.path) })),
     }),
     origin,
   };

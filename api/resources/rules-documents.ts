@@ -9,6 +9,7 @@ import { asObject, has, isSet, list, str, type RawObject } from './raw';
 import { checkExecution, type Report } from './rules-execution';
 import { checkTemplates } from './rules-templates';
 import type { Version } from './schema-common';
+import { workspaceFilePathProblem } from './workspace-file-path';
 
 export type { Report } from './rules-execution';
 
@@ -193,6 +194,12 @@ export function checkWorkspace(document: RawObject, _version: Version, report: R
       report(['spec', 'remotes', index, 'name'], `remote names must be unique (duplicate ${JSON.stringify(name)})`);
     }
     names.add(name);
+  });
+  list(asObject(document['spec'])?.['files']).forEach((file, index) => {
+    const filePath = asObject(file)?.['path'];
+    if (typeof filePath !== 'string' || filePath === '') return; // the schema reports those
+    const problem = workspaceFilePathProblem(filePath);
+    if (problem) report(['spec', 'files', index, 'path'], `${problem} (got ${JSON.stringify(filePath)})`);
   });
 }
 

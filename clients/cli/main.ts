@@ -17,6 +17,7 @@ import { statusCommand } from './commands/status';
 import { resumeCommand, suspendCommand } from './commands/suspend';
 import { workerCommand } from './commands/worker';
 import { GlobalOptions } from './connection';
+import { PRIVATE_UMASK } from '../../host/data-dir';
 import { ExitError } from './exit-error';
 import { exitQuietlyOnClosedPipe, exitWhenFlushed } from './flushed-exit';
 
@@ -53,6 +54,9 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The `kelos` executable: runs the command, then exits once its output has drained (bin/kelos.js). */
 export function runCli(argv: string[]): void {
+  // Before any command writes: files 0600, directories 0700, for this process and what it starts (the dev
+  // server's SQLite database, agent logs, checkouts).
+  process.umask(PRIVATE_UMASK);
   exitQuietlyOnClosedPipe();
   main(argv).then(exitWhenFlushed, () => exitWhenFlushed(1));
 }

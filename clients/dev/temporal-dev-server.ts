@@ -125,7 +125,9 @@ async function startDevServerOnce(options: DevServerOptions): Promise<RunningDev
   else args.push('--ui-port', String(options.uiPort));
   if (options.uiCodecEndpoint && !options.headless) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFilename) {
-    fs.mkdirSync(path.dirname(options.dbFilename), { recursive: true });
+    fs.mkdirSync(path.dirname(options.dbFilename), { recursive: true, mode: 0o700 });
+    makePrivate(path.dirname(options.dbFilename), 0o700);
+    for (const file of sqliteFiles(options.dbFilename)) makePrivate(file, 0o600);
     // WAL: commits append to a log instead of rewriting pages; `synchronous` decides whether each one is fsynced.
     const sync = options.sqliteSync ?? 'full';
     args.push('--db-filename', options.dbFilename, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', `synchronous=${sync.toUpperCase()}`);
@@ -139,7 +141,8 @@ async function startDevServerOnce(options: DevServerOptions): Promise<RunningDev
   }
 
   const logStart = options.logFile && fs.existsSync(options.logFile) ? fs.statSync(options.logFile).size : 0;
-  const out = options.logFile ? fs.openSync(options.logFile, 'a') : 'pipe';
+  const out = options.logFile ? fs.openSync(options.logFile, 'a', 0o600) : 'pipe';
+  if (options.logFile) makePrivate(options.logFile, 0o600);
   const child = spawn(ensureTemporalBinary((line) => process.stderr.write(`${line}\n`)), args, { stdio: ['ignore', out, out], detached: false });
   // Without a log file the output is only scanned for a port taken at start, then dropped.
   let output = '';
@@ -167,6 +170,9 @@ async function startDevServerOnce(options: DevServerOptions): Promise<RunningDev
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  // The server creates its database under its own umask (the CLI's 077; a caller's may be wider): every prompt and
+  // output is in it. SQLite gives its -wal and -shm files the database's mode.
+  if (options.dbFilename) for (const file of sqliteFiles(options.dbFilename)) makePrivate(file, 0o600);
 
   return {
     address,
@@ -176,6 +182,19 @@ async function startDevServerOnce(options: DevServerOptions): Promise<RunningDev
     exited: exitedPromise,
     stop: () => stopProcess(child),
   };
+}
+
+function sqliteFiles(dbFilename: string): string[] {
+  return [dbFilename, `${dbFilename}-wal`, `${dbFilename}-shm`];
+}
+
+/** Takes group and other access away from an existing file or directory (a database made by an older kelos). */
+function makePrivate(file: string, mode: number): void {
+  try {
+    if ((fs.statSync(file).mode & 0o777) !== mode) fs.chmodSync(file, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 function readFrom(file: string, offset: number): string {

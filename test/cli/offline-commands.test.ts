@@ -65,6 +65,16 @@ describe('kelos apply', () => {
     expect(out.stderr).toMatch(/taskbudget\.yaml#1 TaskBudget ".+": kind TaskBudget is not supported yet by kelos-temporal/);
   });
 
+  it('refuses a Workspace file path that leaves the checkout before anything is applied, naming the field', () => {
+    const workspace = (filePath: string) => `apiVersion: kelos.dev/v1alpha2\nkind: Workspace\nmetadata: {name: ws}\nspec:\n  repo: "https://github.com/a/b"\n  files:\n    - {path: CLAUDE.md, content: hi}\n    - {path: "${filePath}", content: x}\n`;
+    const refused = kelos(['apply', '-f', '-'], workspace('../x'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`error: stdin#1 spec.files[1].path: must not contain '..' segments (got "../x")\n`);
+    const normalised = kelos(['apply', '--dry-run', '-o', 'json', '-f', '-'], workspace('./docs//notes.md'));
+    expect(normalised.code).toBe(0);
+    expect(JSON.parse(normalised.stdout).spec.files).toEqual([{ path: 'CLAUDE.md', content: 'hi' }, { path: 'docs/notes.md', content: 'x' }]);
+  });
+
   it('keeps an applied Secret in the local store and shows only its key names', () => {
     const secret = 'apiVersion: v1\nkind: Secret\nmetadata: {name: claude}\nstringData: {ANTHROPIC_API_KEY: sk-very-secret}\n';
     expect(kelos(['apply', '-f', '-'], secret).stdout).toBe('secret/claude configured\n');

@@ -214,6 +214,20 @@ const CASES: Case[] = [
     ],
   },
   {
+    behaviour: 'Workspace file paths stay inside the checkout: relative, no .. segment, no NUL, forward slashes',
+    text: `apiVersion: kelos.dev/v1alpha2\nkind: Workspace\nmetadata: {name: ws}\nspec:\n  repo: "https://github.com/a/b"\n  files:\n    - {path: ../x, content: a}\n    - {path: /etc/cron.d/x, content: a}\n    - {path: "docs/../../.gitconfig", content: a}\n    - {path: "a\\0b", content: a}\n    - {path: "a\\\\b", content: a}\n    - {path: ./, content: a}\n    - {path: "   ", content: a}\n    - {path: ./docs//notes.md, content: fine}\n`,
+    source: 'workspace.yaml',
+    errors: [
+      `workspace.yaml#1 spec.files[0].path: must not contain '..' segments (got "../x")`,
+      'workspace.yaml#1 spec.files[1].path: must be relative to the repository, not absolute (got "/etc/cron.d/x")',
+      `workspace.yaml#1 spec.files[2].path: must not contain '..' segments (got "docs/../../.gitconfig")`,
+      'workspace.yaml#1 spec.files[3].path: must not contain a NUL byte (got "a\\u0000b")',
+      'workspace.yaml#1 spec.files[4].path: must use forward slashes (got "a\\\\b")',
+      'workspace.yaml#1 spec.files[5].path: must name a file inside the repository, not the repository itself (got "./")',
+      'workspace.yaml#1 spec.files[6].path: must not be empty (got "   ")',
+    ],
+  },
+  {
     behaviour: 'v1alpha1 Workspace has no ghproxy',
     text: `apiVersion: kelos.dev/v1alpha1\nkind: Workspace\nmetadata: {name: ws}\nspec: {repo: "https://github.com/a/b", ghproxy: {}}\n`,
     source: 'workspace.yaml',

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { kelosHome } from '../../../host/data-dir';
+import { ensureKelosHome, kelosHome } from '../../../host/data-dir';
 import { isServing, parseSqliteSync, startDevServer, SQLITE_SYNC_MODES, type DevServerOptions, type RunningDevServer } from '../../dev/temporal-dev-server';
 import { DEFAULT_MAX_RESTARTS, supervise, type SupervisedProcess } from '../../dev/supervisor';
 import { removeDevState, writeDevState, type DevState } from '../../dev/dev-state';
@@ -8,7 +10,8 @@ import { KelosError } from '../../kelos-api';
 import { GlobalOptions } from '../connection';
 import { installQuietRuntime, runWorker, untilSignal } from './worker';
 import { bridgePort, startBridgeServer } from './bridge';
-import { DEFAULT_CODEC_PORT, codecPort, startCodecServer } from './codec-server';
+import { CODEC_TOKEN_VAR, DEFAULT_CODEC_PORT, codecPort, startCodecServer } from './codec-server';
+import { isLoopback } from '../../codec-server/codec-server';
 import { ENCRYPTION_KEY_VAR, keyRingFromEnv } from '../../../host/payload-encryption/encryption-keys';
 
 interface DevFlags {
@@ -43,7 +46,7 @@ export function devCommand(globals: () => GlobalOptions): Command {
 }
 
 async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
-  const home = kelosHome();
+  const home = ensureKelosHome(kelosHome());
   const address = `${opts.ip}:${opts.port}`;
   const encrypted = keyRingFromEnv().byId.size > 0; // a bad key stops here, before anything starts
   const sqliteSync = parseSqliteSync(opts.sqliteSync);
@@ -56,7 +59,8 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
   const logFile = path.join(home, 'dev', 'temporal.log');
   // The Web UI shows encrypted payloads through the codec server, which must listen before the UI is told of it.
   const uiOrigins = [`http://${opts.ip}:${opts.uiPort}`, `http://localhost:${opts.uiPort}`];
-  const codec = encrypted ? await startCodecServer({ host: opts.ip, port: codecPort(opts.codecPort), corsOrigins: uiOrigins }) : undefined;
+  const codecToken = encrypted ? devCodecToken(opts.ip, home) : undefined;
+  const codec = encrypted ? await startCodecServer({ host: opts.ip, port: codecPort(opts.codecPort), corsOrigins: uiOrigins, ...(codecToken ? { token: codecToken.token } : {}) }) : undefined;
   const serverOptions: DevServerOptions = { ip: opts.ip, port: Number(opts.port), uiPort: Number(opts.uiPort), dbFilename, logFile, sqliteSync, startTimeoutMs: 120_000, ...(codec ? { uiCodecEndpoint: codec.url } : {}) };
   console.log(`starting Temporal dev server (data: ${dbFilename}, SQLite synchronous=${sqliteSync.toUpperCase()})...`);
   let server: RunningDevServer;
@@ -118,6 +122,7 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
       `  Web UI:     ${server.uiAddress}`,
       ...(bridge ? [`  Webhooks:   ${bridge.url}/webhook/github | /webhook/linear | /webhook/<source>`] : []),
       ...(codec ? [`  Payloads:   encrypted (${ENCRYPTION_KEY_VAR}); the Web UI decrypts through ${codec.url}`] : []),
+      ...(codec && codecToken ? [`  Codec:      ${opts.ip} is beyond loopback, so the codec server needs a token: ${codecToken.file ? `generated into ${codecToken.file} (set ${CODEC_TOKEN_VAR} to choose one)` : `${CODEC_TOKEN_VAR}`}; the Web UI cannot send it, use \`temporal --codec-endpoint ${codec.url} --codec-auth "Bearer <token>"\``] : []),
       `  Data:       ${home} (SQLite synchronous=${sqliteSync.toUpperCase()})`,
       '',
       'From another terminal, for example:',
@@ -137,6 +142,22 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
     await stopAll();
   }
   if (gaveUp) throw new KelosError(`${gaveUp}; stopped everything (server log: ${logFile})`);
+}
+
+/**
+ * `kelos dev --ip <beyond loopback>` exposes the codec server too, which then must ask for a token: the user's
+ * KELOS_CODEC_TOKEN, or a random one kept in $KELOS_HOME/dev/codec-token (0600) and named on the banner.
+ */
+function devCodecToken(ip: string, home: string): { token: string; file?: string } | undefined {
+  if (isLoopback(ip)) return undefined;
+  const given = process.env[CODEC_TOKEN_VAR];
+  if (given) return { token: given };
+  const file = path.join(home, 'dev', 'codec-token');
+  const token = randomBytes(32).toString('base64url');
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return { token, file };
 }
 
 /**

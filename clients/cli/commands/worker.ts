@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import { kelosHome } from '../../../host/data-dir';
+import { ensureKelosHome, kelosHome } from '../../../host/data-dir';
 import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
 import { createKelosWorker, DEFAULT_TASK_QUEUE, DEFAULT_WORKFLOW_CACHE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
 import { KelosError } from '../../kelos-api';
@@ -45,7 +45,7 @@ export async function runWorker(address: string, g: GlobalOptions, stopSignal: P
     dataConverter,
     namespace,
     taskQueue: g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE,
-    home: kelosHome(),
+    home: runtime?.kind === 'kubernetes' ? kelosHome() : ensureKelosHome(), // made private at start where agents' files live
     runtime,
     tuning: { maxCachedWorkflows: workflowCacheSize(flags.workflowCache) },
   });
