@@ -35,6 +35,8 @@ interface Figures {
   cache: string;
   startSeconds: number;
   workerRssMiB: number;
+  /** Anonymous memory (heaps, native allocations) within the RSS; the rest is mapped files (code, the bundle). */
+  workerRssAnonMiB: number;
   /** V8 heap in use after a full GC, when the process runs with --expose-gc. */
   workerHeapMiB: number;
   serverRssMiB: number;
@@ -127,6 +129,7 @@ async function measure(n: number, cache: string, idleSeconds: number): Promise<F
       cache,
       startSeconds,
       workerRssMiB: process.memoryUsage().rss / 1024 / 1024,
+      workerRssAnonMiB: statusKiB(process.pid, 'RssAnon') / 1024,
       workerHeapMiB: heapAfterGc(),
       serverRssMiB: processRssMiB(server.process.pid!),
       idleCpuWorker: ((workerCpu.user + workerCpu.system) / 1e6) * (60 / idleSeconds),
@@ -165,8 +168,12 @@ function heapAfterGc(): number {
 }
 
 function processRssMiB(pid: number): number {
+  return statusKiB(pid, 'VmRSS') / 1024;
+}
+
+function statusKiB(pid: number, field: string): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
 }
 
 function processCpuSeconds(pid: number): number {
