@@ -83,7 +83,7 @@ export async function inspectSearchAttributes(services: TemporalServices, namesp
   } catch (err) {
     if (isNotFound(err)) return { kind: 'no-namespace' };
     if (!isRefusal(err)) throw err;
-    return { kind: 'probed', findings: await probeByQueries(services, namespace), refusal: firstLine(err) };
+    return { kind: 'probed', findings: await findByQueries(services, namespace), refusal: firstLine(err) };
   }
 }
 
@@ -91,7 +91,7 @@ export async function inspectSearchAttributes(services: TemporalServices, namesp
  * A count query that names an unknown search attribute is refused with "invalid search attribute"; that works
  * with only a namespace's read permission. One query for all, then one per attribute to name the missing ones.
  */
-async function probeByQueries(services: TemporalServices, namespace: string): Promise<SearchAttributeFinding[]> {
+export async function findByQueries(services: TemporalServices, namespace: string): Promise<SearchAttributeFinding[]> {
   const known = async (names: string[]): Promise<boolean> => {
     try {
       await services.workflowService.countWorkflowExecutions({ namespace, query: names.map((name) => `${name} = "kelos-setup-probe"`).join(' AND ') });
