@@ -46,15 +46,12 @@ export interface TemporalTarget {
   connectionOptions: TemporalConnectionOptions;
   /** `host:port (namespace x, TLS with a client certificate, API key)`: for logs and errors, never a secret. */
   describe: string;
-  /** False when no flag, variable or profile named an address (the default applies), so a caller may pick another. */
+  /** False when no flag, variable or profile named an address (the default applies): `kelos status` then asks `kelos dev`'s. */
   addressGiven: boolean;
 }
 
-/**
- * Resolves the connection settings. `env` defaults to the process's environment (tests pass their own);
- * `fallbackAddress` replaces the default address when nothing names one (`kelos status` uses the running `kelos dev`).
- */
-export function resolveTemporalTarget(flags: TemporalFlags = {}, env: NodeJS.ProcessEnv = process.env, fallbackAddress?: string): TemporalTarget {
+/** Resolves the connection settings. `env` defaults to the process's environment (tests pass their own). */
+export function resolveTemporalTarget(flags: TemporalFlags = {}, env: NodeJS.ProcessEnv = process.env): TemporalTarget {
   const envVars = definedOnly(env);
   const configFile = flags.configFile ?? envVars.TEMPORAL_CONFIG_FILE;
   if (configFile !== undefined && !fs.existsSync(configFile)) {
@@ -91,7 +88,7 @@ export function resolveTemporalTarget(flags: TemporalFlags = {}, env: NodeJS.Pro
   if (flags.address) profile.address = flags.address;
   if (flags.temporalNamespace) profile.namespace = flags.temporalNamespace;
   if (flags.apiKey) profile.apiKey = flags.apiKey;
-  profile.address ||= fallbackAddress || DEFAULT_TEMPORAL_ADDRESS;
+  profile.address ||= DEFAULT_TEMPORAL_ADDRESS;
   profile.namespace ||= DEFAULT_TEMPORAL_NAMESPACE;
   checkTlsFiles(profile);
 

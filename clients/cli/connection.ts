@@ -12,8 +12,8 @@ export interface GlobalOptions extends TemporalFlags {
 }
 
 /** Where this command's Temporal is: flags over the environment over the temporal.toml profile (clients/temporal-connection.ts). */
-export function temporalTarget(options: GlobalOptions, fallbackAddress?: string): TemporalTarget {
-  return resolveTemporalTarget(options, process.env, fallbackAddress);
+export function temporalTarget(options: GlobalOptions): TemporalTarget {
+  return resolveTemporalTarget(options);
 }
 
 export function taskQueueOf(options: Pick<GlobalOptions, 'taskQueue'>): string {
