@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { embeddedTemporal, resolveTemporalTarget } from '../../clients/temporal-connection';
+import { connectClient, connectWorker, embeddedTemporal, resolveTemporalTarget } from '../../clients/temporal-connection';
+import { installTestRuntime, testServerAddress } from '../harness/temporal';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-temporal-connection-'));
 const file = (name: string, content: string): string => {
@@ -202,5 +203,37 @@ describe('resolveTemporalTarget', () => {
       expect(all).not.toContain('flag-secret');
       expect(all).not.toContain('TOP-SECRET-KEY-BYTES');
     });
+  });
+});
+
+describe('connecting with the resolved settings (the test dev server: plain, no authentication)', () => {
+  beforeAll(() => installTestRuntime());
+
+  it('reaches the server through TEMPORAL_ADDRESS alone, as a client and as a worker', async () => {
+    const target = resolveTemporalTarget({}, { HOME, TEMPORAL_ADDRESS: testServerAddress() });
+    const client = await connectClient(target);
+    const worker = await connectWorker(target);
+    expect((await client.workflowService.getSystemInfo({})).serverVersion).toBeTruthy();
+    expect((await worker.workflowService.getSystemInfo({})).serverVersion).toBeTruthy();
+    await client.close();
+    await worker.close();
+  });
+
+  it('hands TLS to both connections: a TLS handshake with this plain server fails, with a message that names the settings', async () => {
+    const target = resolveTemporalTarget({}, { HOME, TEMPORAL_ADDRESS: testServerAddress(), TEMPORAL_TLS: 'true' });
+    const expected = `cannot reach Temporal at ${testServerAddress()}: check the address, the TLS and API key settings (TEMPORAL_* variables, temporal.toml profile)`;
+    await expect(connectClient(target, 2_000)).rejects.toThrow(expected);
+    await expect(connectWorker(target)).rejects.toThrow(expected);
+  }, 60_000);
+
+  it('connects with an API key over both connections (TLS turned off for this plain server)', async () => {
+    const target = resolveTemporalTarget({ apiKey: 'kelos-test-api-key' }, { HOME, TEMPORAL_ADDRESS: testServerAddress(), TEMPORAL_TLS: 'false' });
+    expect(target.connectionOptions).toMatchObject({ apiKey: 'kelos-test-api-key', tls: false });
+    const client = await connectClient(target);
+    const worker = await connectWorker(target);
+    await client.workflowService.getSystemInfo({});
+    await worker.workflowService.getSystemInfo({});
+    await client.close();
+    await worker.close();
   });
 });
