@@ -56,6 +56,7 @@ export async function setUpNamespace(services: TemporalServices, namespace: stri
     return { items, instructions: [], ready: false };
   }
   let refusal = report.kind === 'probed' ? report.refusal : undefined;
+  let failure: string | undefined;
   const before = report.findings;
   const missing = before.filter((finding) => !finding.registeredAs);
   if (missing.length && !refusal) {
@@ -65,8 +66,9 @@ export async function setUpNamespace(services: TemporalServices, namespace: stri
         searchAttributes: Object.fromEntries(missing.map((finding) => [finding.name, INDEXED_VALUE_TYPE[neededType(finding)]])),
       });
     } catch (err) {
-      if (!isRefusal(err)) throw err;
-      refusal = firstLine(err);
+      // Refused: Temporal Cloud's way (instructions follow). Failed: e.g. a SQL visibility store out of columns.
+      if (isRefusal(err)) refusal = firstLine(err);
+      else failure = firstLine(err);
     }
     // Read back: the server silently keeps an existing attribute's type, and another setup may have run meanwhile.
     if (!refusal) report = await inspectSearchAttributes(services, namespace);
@@ -74,7 +76,7 @@ export async function setUpNamespace(services: TemporalServices, namespace: stri
   const after = report.kind === 'no-namespace' ? before : report.findings;
   for (const finding of after) {
     const wasMissing = !before.find((b) => b.name === finding.name)?.registeredAs;
-    items.push(searchAttributeItem(finding, wasMissing, namespace, refusal));
+    items.push(searchAttributeItem(finding, wasMissing, namespace, refusal, failure));
   }
   const stillMissing = after.filter((finding) => !finding.registeredAs);
   const instructions = refusal && stillMissing.length ? cloudSearchAttributeInstructions(namespace, stillMissing) : [];
@@ -115,10 +117,11 @@ async function waitForNamespace<T extends { kind: string }>(inspect: () => Promi
   }
 }
 
-function searchAttributeItem(finding: SearchAttributeFinding, wasMissing: boolean, namespace: string, refusal: string | undefined): SetupItem {
+function searchAttributeItem(finding: SearchAttributeFinding, wasMissing: boolean, namespace: string, refusal?: string, failure?: string): SetupItem {
   const item = `search attribute ${finding.name} (${finding.needed})`;
   if (!finding.registeredAs) {
-    return { item, outcome: 'cannot', detail: refusal ? `missing, and the server refuses to add it (${refusal}): see below` : 'missing after adding it: see the server log' };
+    const why = refusal ? `missing, and the server refuses to add it (${refusal}): see below` : failure ? `adding it failed: ${failure}` : 'missing after adding it: see the server log';
+    return { item, outcome: 'cannot', detail: why };
   }
   if (finding.registeredAs !== finding.needed) {
     return {

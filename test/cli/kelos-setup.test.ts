@@ -143,6 +143,17 @@ it('reports a search attribute registered with another type, registers the rest,
   expect(kelos(['get', 'tasks'], env)).toMatchObject({ code: 1, stderr: 'error: Temporal namespace "wrong-type" has KelosPhase as Text where kelos needs Keyword: run kelos setup\n' });
 }, 120_000);
 
+it('says why per item when the server cannot take them (a SQL visibility store out of Keyword columns)', async () => {
+  await connection.workflowService.registerNamespace({ namespace: 'crowded', workflowExecutionRetentionPeriod: msToTs('1 day') });
+  const { INDEXED_VALUE_TYPE_KEYWORD: KEYWORD } = temporal.api.enums.v1.IndexedValueType;
+  await addWhenKnown('crowded', Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`Other${i}`, KEYWORD])));
+  const setup = kelos(['--address', server.address, '--temporal-namespace', 'crowded', 'setup']);
+  expect(setup.code).toBe(1);
+  const lines = setup.stdout.trimEnd().split('\n');
+  expect(lines).toHaveLength(8);
+  for (const line of lines.slice(1)) expect(line).toMatch(/^search attribute Kelos\w+ \(Keyword(List)?\): cannot \(adding it failed: 3 INVALID_ARGUMENT: .*cannot have more than 10 search attribute of type Keyword/);
+}, 120_000);
+
 describe('where the server refuses the operator API (Temporal Cloud)', () => {
   it('prints the tcld command and the Web UI step for what is missing', () => {
     const missing = [
