@@ -20,8 +20,13 @@ export const KelosWebhookKeys = defineSearchAttributeKey('KelosWebhookKeys', Sea
 
 export const ALL_SEARCH_ATTRIBUTES = [KelosKind, KelosNamespace, KelosSpawner, KelosSourceKind, KelosPhase, KelosAgentType, KelosWebhookKeys];
 
-/** `--search-attribute Name=Type` arguments for `temporal server start-dev`. */
+/** The type's name as the `temporal` CLI, tcld and the Web UI write it (`Keyword`, `KeywordList`, …). */
+export function searchAttributeTypeName(type: SearchAttributeType): string {
+  const names: Record<SearchAttributeType, string> = { KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
+  return names[type];
+}
+
+/** `--search-attribute Name=Type` arguments for `temporal server start-dev` (`kelos setup` registers the same list elsewhere). */
 export function devServerSearchAttributeArgs(): string[] {
-  const cliType: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
-  return ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
+  return ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${searchAttributeTypeName(key.type)}`]);
 }

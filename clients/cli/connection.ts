@@ -1,31 +1,41 @@
 /** Connects the CLI to Temporal with errors a user can act on (no stack traces). */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../../workers/kelos-worker';
 import { kelosDataConverter } from '../../host/payload-encryption/data-converter';
-import { KelosApi, KelosError } from '../kelos-api';
+import { KelosApi } from '../kelos-api';
+import { requireKelosSearchAttributes } from '../search-attribute-readiness';
+import { connectClient, resolveTemporalTarget, type TemporalFlags, type TemporalTarget } from '../temporal-connection';
 
-export interface GlobalOptions {
-  address?: string;
-  temporalNamespace?: string;
+export interface GlobalOptions extends TemporalFlags {
   taskQueue?: string;
   namespace: string;
 }
 
-export function temporalAddress(options: Pick<GlobalOptions, 'address'>): string {
-  return options.address || process.env.TEMPORAL_ADDRESS || 'localhost:7233';
+/** Where this command's Temporal is: flags over the environment over the temporal.toml profile (clients/temporal-connection.ts). */
+export function temporalTarget(options: GlobalOptions): TemporalTarget {
+  return resolveTemporalTarget(options);
 }
 
+export function taskQueueOf(options: Pick<GlobalOptions, 'taskQueue'>): string {
+  return options.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE;
+}
+
+/**
+ * A Kelos API on a checked connection: the namespace must have kelos's search attributes, else the command stops with
+ * the one line that names `kelos setup`. The check is one ListSearchAttributes in place of the reachability probe the
+ * CLI made before (Connection.connect already asks GetSystemInfo), so it adds no round trip.
+ */
 export async function connectApi(options: GlobalOptions): Promise<{ api: KelosApi; close: () => Promise<void> }> {
-  const address = temporalAddress(options);
+  const target = temporalTarget(options);
   const dataConverter = kelosDataConverter(); // a bad key is reported before any connection is tried
-  let connection: Connection;
+  const connection = await connectClient(target);
   try {
-    connection = await Connection.connect({ address, connectTimeout: 5_000 });
-    await connection.workflowService.getSystemInfo({});
-  } catch {
-    throw new KelosError(`cannot reach Temporal at ${address}: start it with \`kelos dev\`, or pass --address / set TEMPORAL_ADDRESS`);
+    await requireKelosSearchAttributes(connection, target.namespace);
+  } catch (err) {
+    await connection.close();
+    throw err;
   }
-  const client = new Client({ connection, namespace: options.temporalNamespace || process.env.TEMPORAL_NAMESPACE || 'default', dataConverter });
-  const api = new KelosApi(client, options.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE);
+  const client = new Client({ connection, namespace: target.namespace, dataConverter });
+  const api = new KelosApi(client, taskQueueOf(options));
   return { api, close: () => connection.close() };
 }

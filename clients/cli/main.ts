@@ -13,6 +13,7 @@ import { getCommand } from './commands/get';
 import { logsCommand } from './commands/logs';
 import { renderCommand } from './commands/render';
 import { runCommand } from './commands/run';
+import { setupCommand } from './commands/setup';
 import { statusCommand } from './commands/status';
 import { resumeCommand, suspendCommand } from './commands/suspend';
 import { workerCommand } from './commands/worker';
@@ -24,14 +25,17 @@ import { exitQuietlyOnClosedPipe, exitWhenFlushed } from './flushed-exit';
 export function buildProgram(): Command {
   const program = new Command('kelos')
     .description('Kelos on Temporal: run AI coding agents as durable Tasks')
-    .option('--address <host:port>', 'Temporal frontend address (env TEMPORAL_ADDRESS, default localhost:7233)')
-    .option('--temporal-namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE, default "default")')
+    .option('--address <host:port>', 'Temporal frontend address (env TEMPORAL_ADDRESS, profile address, default localhost:7233)')
+    .option('--temporal-namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE, profile namespace, default "default")')
+    .option('--api-key <key>', 'Temporal API key (env TEMPORAL_API_KEY, profile api_key; the variable keeps it out of the process list)')
+    .option('--profile <name>', 'temporal.toml profile (env TEMPORAL_PROFILE, default "default"); TLS settings come from it or TEMPORAL_TLS_*')
+    .option('--config-file <path>', 'temporal.toml to read (env TEMPORAL_CONFIG_FILE, default ~/.config/temporalio/temporal.toml)')
     .option('--task-queue <name>', 'task queue of the kelos workers (env KELOS_TASK_QUEUE, default "kelos")')
     .option('-n, --namespace <name>', 'Kelos namespace of the objects', 'default')
     .showHelpAfterError('(run `kelos --help` for usage)')
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand, statusCommand] as ((g: () => GlobalOptions) => Command)[]) {
+  for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand, statusCommand, setupCommand] as ((g: () => GlobalOptions) => Command)[]) {
     program.addCommand(make(globals).exitOverride());
   }
   for (const make of [codecServerCommand, encryptionKeyCommand]) program.addCommand(make().exitOverride());

@@ -26,6 +26,8 @@ export interface DevServerOptions {
   /** How a persistent server syncs SQLite to disk (see SqliteSync); default `full`. */
   sqliteSync?: SqliteSync;
   namespace?: string;
+  /** Register kelos's search attributes (default true); false gives a bare server, as `kelos setup` meets one. */
+  searchAttributes?: boolean;
   /** Extra `--dynamic-config-value KEY=JSON` settings. */
   dynamicConfig?: Record<string, unknown>;
   logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
@@ -132,7 +134,7 @@ async function startDevServerOnce(options: DevServerOptions): Promise<RunningDev
     const sync = options.sqliteSync ?? 'full';
     args.push('--db-filename', options.dbFilename, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', `synchronous=${sync.toUpperCase()}`);
   }
-  args.push(...devServerSearchAttributeArgs());
+  if (options.searchAttributes !== false) args.push(...devServerSearchAttributeArgs());
   // A closed execution is otherwise deleted only 20-90 s after the request (the server first waits for its close
   // to reach visibility, polling slowly): TTL expiry and `kelos delete task` would wait that long for the name.
   const dynamicConfig = { 'history.transferProcessorEnsureCloseBeforeDelete': false, ...(options.dynamicConfig ?? {}) };

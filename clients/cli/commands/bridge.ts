@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { createBridge } from '../../bridge/bridge-server';
 import { admissionFromEnv } from '../../bridge/admission';
@@ -7,7 +7,9 @@ import { GITHUB_SECRET_VAR, LINEAR_SECRET_VAR, secretsFromEnv } from '../../brid
 import { bodyLimitsFromEnv } from '../../bridge/body-limits';
 import { KelosError } from '../../kelos-api';
 import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
-import { GlobalOptions, temporalAddress } from '../connection';
+import { firstLine, isRefusal, requireKelosSearchAttributes } from '../../search-attribute-readiness';
+import { lazyClientConnection, type TemporalTarget } from '../../temporal-connection';
+import { GlobalOptions, temporalTarget } from '../connection';
 import { untilSignal } from './worker';
 
 export const DEFAULT_BRIDGE_PORT = 8080;
@@ -19,12 +21,24 @@ export function bridgePort(flag: string | undefined): number {
   return port;
 }
 
-/** Starts the bridge on `host:port` against `address`; resolves with a stop function once it listens. */
-export async function startBridgeServer(options: { address: string; namespace: string; host: string; port: number }): Promise<{ url: string; stop: () => Promise<void> }> {
+/**
+ * Starts the bridge on `host:port` against `target`; resolves with a stop function once it listens.
+ * `checkSearchAttributes`: when Temporal answers at start, refuse to start if the namespace lacks kelos's search
+ * attributes (the line names `kelos setup`); when it does not answer, start anyway (deliveries get 503 meanwhile).
+ */
+export async function startBridgeServer(options: { target: TemporalTarget; host: string; port: number; checkSearchAttributes?: boolean }): Promise<{ url: string; stop: () => Promise<void> }> {
   const dataConverter = kelosDataConverter();
   // Lazy: the bridge starts even while Temporal is down and answers 503 until it is back.
-  const connection = Connection.lazy({ address: options.address });
-  const client = new Client({ connection, namespace: options.namespace, dataConverter });
+  const connection = lazyClientConnection(options.target);
+  const client = new Client({ connection, namespace: options.target.namespace, dataConverter });
+  if (options.checkSearchAttributes) {
+    try {
+      await checkWhenReachable(connection, options.target);
+    } catch (err) {
+      await connection.close();
+      throw err;
+    }
+  }
   let app: FastifyInstance;
   try {
     const limits = { bodyLimits: bodyLimitsFromEnv(), ...admissionFromEnv() };
@@ -54,6 +68,16 @@ export async function startBridgeServer(options: { address: string; namespace: s
   };
 }
 
+async function checkWhenReachable(connection: ReturnType<typeof lazyClientConnection>, target: TemporalTarget): Promise<void> {
+  try {
+    await connection.withDeadline(Date.now() + 5_000, () => requireKelosSearchAttributes(connection, target.namespace));
+  } catch (err) {
+    // Missing attributes, a wrong API key or certificate: waiting will not help. Anything else is Temporal being down.
+    if (err instanceof KelosError || isRefusal(err)) throw err;
+    console.warn(`webhook bridge: Temporal at ${target.address} does not answer yet (${firstLine(err)}); its search attributes are not checked`);
+  }
+}
+
 export function bridgeCommand(globals: () => GlobalOptions): Command {
   return new Command('bridge')
     .description('run the webhook bridge: POST /webhook/github, /webhook/linear, /webhook/<source> signal the matching spawners')
@@ -61,10 +85,9 @@ export function bridgeCommand(globals: () => GlobalOptions): Command {
     .option('--host <host>', 'address to listen on', '0.0.0.0')
     .action(async (opts: { port?: string; host: string }) => {
       const g = globals();
-      const address = temporalAddress(g);
-      const namespace = g.temporalNamespace || process.env.TEMPORAL_NAMESPACE || 'default';
-      const bridge = await startBridgeServer({ address, namespace, host: opts.host, port: bridgePort(opts.port) });
-      console.log(`kelos webhook bridge on ${bridge.url} (Temporal ${address}); Ctrl-C stops it`);
+      const target = temporalTarget(g);
+      const bridge = await startBridgeServer({ target, host: opts.host, port: bridgePort(opts.port), checkSearchAttributes: true });
+      console.log(`kelos webhook bridge on ${bridge.url} (Temporal ${target.describe}); Ctrl-C stops it`);
       await untilSignal();
       await bridge.stop();
     });

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_RESTARTS, supervise, type SupervisedProcess } from '../../d
 import { removeDevState, writeDevState, type DevState } from '../../dev/dev-state';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions } from '../connection';
+import { embeddedTemporal } from '../../temporal-connection';
 import { installQuietRuntime, runWorker, untilSignal } from './worker';
 import { bridgePort, startBridgeServer } from './bridge';
 import { CODEC_TOKEN_VAR, DEFAULT_CODEC_PORT, codecPort, startCodecServer } from './codec-server';
@@ -109,7 +110,7 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
     removeDevState(home);
   };
   try {
-    if (opts.bridge) bridge = await startBridgeServer({ address: server.address, namespace: server.namespace, host: opts.ip, port: bridgePort(opts.bridgePort) });
+    if (opts.bridge) bridge = await startBridgeServer({ target: embeddedTemporal(server.address, server.namespace), host: opts.ip, port: bridgePort(opts.bridgePort) });
   } catch (err) {
     await stopAll();
     throw err;
@@ -168,7 +169,7 @@ function devCodecToken(ip: string, home: string): { token: string; file?: string
 async function runWorkerThroughOutages(address: string, g: GlobalOptions, stopped: Promise<void>, isStopping: () => boolean): Promise<void> {
   for (;;) {
     try {
-      await runWorker(address, g, stopped);
+      await runWorker(embeddedTemporal(address), g, stopped);
       return;
     } catch (err) {
       if (isStopping()) return;

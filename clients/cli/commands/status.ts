@@ -3,14 +3,17 @@ import { Connection } from '@temporalio/client';
 import { kelosHome } from '../../../host/data-dir';
 import { readDevState, type DevState } from '../../dev/dev-state';
 import { temporalHealth, workerHealth, type TemporalHealth, type WorkerHealth } from '../../health/temporal-health';
-import { DEFAULT_TASK_QUEUE } from '../../../workers/kelos-worker';
-import { GlobalOptions, temporalAddress } from '../connection';
+import { firstLine, inspectSearchAttributes, readinessProblem } from '../../search-attribute-readiness';
+import { embeddedTemporal, type TemporalTarget } from '../../temporal-connection';
+import { GlobalOptions, taskQueueOf, temporalTarget } from '../connection';
 import { writeOut } from '../flushed-exit';
 import { parseOutputFormat } from '../output';
 
 interface StatusReport {
   healthy: boolean;
   temporal: TemporalHealth;
+  /** Whether the namespace has kelos's search attributes (`kelos setup`). */
+  searchAttributes?: { ready: boolean; problem?: string };
   workers?: WorkerHealth;
   dev?: DevState;
   bridge?: { url: string; ready: boolean; answer?: unknown; error?: string };
@@ -30,32 +33,39 @@ export function statusCommand(globals: () => GlobalOptions): Command {
       const format = parseOutputFormat(opts.output, ['json']);
       const g = globals();
       const dev = readDevState(kelosHome());
-      const address = g.address || process.env.TEMPORAL_ADDRESS || dev?.address || temporalAddress(g);
-      const namespace = g.temporalNamespace || process.env.TEMPORAL_NAMESPACE || 'default';
-      const taskQueue = g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE;
-      const report = await gather(address, namespace, taskQueue, dev, opts.bridge ?? dev?.bridgeUrl);
+      const configured = temporalTarget(g);
+      // Nothing names a server: the one `kelos dev` runs on this machine, if any.
+      const target = !configured.addressGiven && dev ? embeddedTemporal(dev.address, configured.namespace) : configured;
+      const report = await gather(target, taskQueueOf(g), dev, opts.bridge ?? dev?.bridgeUrl);
       if (format === 'json') await writeOut(`${JSON.stringify(report, null, 2)}\n`);
       else await writeOut(describe(report));
       if (!report.healthy) process.exitCode = 1;
     });
 }
 
-async function gather(address: string, namespace: string, taskQueue: string, dev: DevState | undefined, bridgeUrl: string | undefined): Promise<StatusReport> {
+async function gather(target: TemporalTarget, taskQueue: string, dev: DevState | undefined, bridgeUrl: string | undefined): Promise<StatusReport> {
+  const { address, namespace } = target;
   let connection: Connection | undefined;
   let temporal: TemporalHealth;
+  let searchAttributes: StatusReport['searchAttributes'];
   let workers: WorkerHealth | undefined;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 3_000 });
+    // The SDK's own error, not the CLI's hint: status reports what went wrong.
+    connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: 3_000 });
     temporal = await temporalHealth(connection, address, namespace);
-    if (temporal.reachable) workers = await workerHealth(connection, namespace, taskQueue);
+    if (temporal.reachable) {
+      const problem = await inspectSearchAttributes(connection, namespace).then((report) => readinessProblem(namespace, report), (err) => `cannot list search attributes: ${firstLine(err)}`);
+      searchAttributes = { ready: !problem, ...(problem ? { problem } : {}) };
+      workers = await workerHealth(connection, namespace, taskQueue);
+    }
   } catch (err) {
     temporal = { address, namespace, reachable: false, error: (err as Error).message.split('\n')[0] };
   } finally {
     await connection?.close().catch(() => undefined);
   }
   const bridge = bridgeUrl ? await askBridge(bridgeUrl) : undefined;
-  const healthy = temporal.reachable && (workers?.workflowWorkers ?? 0) > 0 && (bridge?.ready ?? true);
-  return { healthy, temporal, ...(workers ? { workers } : {}), ...(dev ? { dev } : {}), ...(bridge ? { bridge } : {}) };
+  const healthy = temporal.reachable && (searchAttributes?.ready ?? false) && (workers?.workflowWorkers ?? 0) > 0 && (bridge?.ready ?? true);
+  return { healthy, temporal, ...(searchAttributes ? { searchAttributes } : {}), ...(workers ? { workers } : {}), ...(dev ? { dev } : {}), ...(bridge ? { bridge } : {}) };
 }
 
 async function askBridge(url: string): Promise<NonNullable<StatusReport['bridge']>> {
@@ -71,6 +81,7 @@ function describe(report: StatusReport): string {
   const lines: string[] = [];
   const t = report.temporal;
   lines.push(`Temporal   ${t.address}: ${t.reachable ? `reachable (namespace ${t.namespace}${t.serverVersion ? `, server ${t.serverVersion}` : ''})` : `UNREACHABLE (${t.error ?? 'no answer'})`}`);
+  if (report.searchAttributes) lines.push(`Setup      ${report.searchAttributes.ready ? 'search attributes present' : `NOT READY: ${report.searchAttributes.problem}`}`);
   if (report.workers) {
     for (const queue of report.workers.queues) {
       if (!queue.workers.length && queue.taskQueue.includes('@')) continue; // runtime queues only matter when used

@@ -1,14 +1,15 @@
 import { Command } from 'commander';
 import { Client } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { ensureKelosHome, kelosHome } from '../../../host/data-dir';
 import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
-import { createKelosWorker, DEFAULT_TASK_QUEUE, DEFAULT_WORKFLOW_CACHE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
+import { createKelosWorker, DEFAULT_WORKFLOW_CACHE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
 import { KelosError } from '../../kelos-api';
-import { GlobalOptions, temporalAddress } from '../connection';
+import { requireKelosSearchAttributes } from '../../search-attribute-readiness';
+import { connectWorker, type TemporalTarget } from '../../temporal-connection';
+import { GlobalOptions, taskQueueOf, temporalTarget } from '../connection';
 import { loadKubeConfig, loadPodPolicy, selectedRuntime } from '../kube-config';
 
-/** Connects a kelos worker to `address` and runs it until `stopSignal` resolves. */
 export interface RuntimeFlags {
   runtime?: string;
   workflowCache?: string;
@@ -28,23 +29,26 @@ async function runtimeFrom(flags: RuntimeFlags): Promise<KelosWorkerOptions['run
   return { kind: 'kubernetes', kubeConfig, policy, ...(imageTag ? { imageTag } : {}), ...(nodeName ? { nodeName } : {}) };
 }
 
-export async function runWorker(address: string, g: GlobalOptions, stopSignal: Promise<void>, flags: RuntimeFlags = {}): Promise<void> {
+/**
+ * Connects a kelos worker to `target` and runs it until `stopSignal` resolves. `checkSearchAttributes`: stop at once
+ * with the line that names `kelos setup` when the namespace lacks kelos's search attributes (`kelos dev` registers them).
+ */
+export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSignal: Promise<void>, flags: RuntimeFlags = {}, checkSearchAttributes = false): Promise<void> {
   const runtime = await runtimeFrom(flags);
   const dataConverter = kelosDataConverter();
-  let connection: NativeConnection;
-  try {
-    connection = await NativeConnection.connect({ address });
-  } catch {
-    throw new KelosError(`cannot reach Temporal at ${address}: start it with \`kelos dev\`, or pass --address / set TEMPORAL_ADDRESS`);
-  }
-  const namespace = g.temporalNamespace || process.env.TEMPORAL_NAMESPACE || 'default';
+  const connection = await connectWorker(target);
+  const namespace = target.namespace;
+  if (checkSearchAttributes) await requireKelosSearchAttributes(connection, namespace).catch(async (err) => {
+    await connection.close();
+    throw err;
+  });
   const client = new Client({ connection, namespace, dataConverter });
   const worker = await createKelosWorker({
     connection,
     client,
     dataConverter,
     namespace,
-    taskQueue: g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    taskQueue: taskQueueOf(g),
     home: runtime?.kind === 'kubernetes' ? kelosHome() : ensureKelosHome(), // made private at start where agents' files live
     runtime,
     tuning: { maxCachedWorkflows: workflowCacheSize(flags.workflowCache) },
@@ -96,8 +100,8 @@ export function workerCommand(globals: () => GlobalOptions): Command {
     .action(async (flags: RuntimeFlags) => {
       const g = globals();
       installQuietRuntime();
-      const address = temporalAddress(g);
-      console.log(`kelos worker connected to ${address}, task queue ${g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE}, runtime ${flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local'}; Ctrl-C stops it`);
-      await runWorker(address, g, untilSignal(), flags);
+      const target = temporalTarget(g);
+      console.log(`kelos worker connected to ${target.describe}, task queue ${taskQueueOf(g)}, runtime ${flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local'}; Ctrl-C stops it`);
+      await runWorker(target, g, untilSignal(), flags, true);
     });
 }
