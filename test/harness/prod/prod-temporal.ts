@@ -23,9 +23,12 @@ export const FAILED_ENV = 'KELOS_PROD_TEMPORAL_FAILED';
 /** The name the frontend's certificate is issued for (the tests dial 127.0.0.1). */
 export const SERVER_NAME = 'localhost';
 const SERVER_START_TIMEOUT_MS = 120_000;
+const BED_PREFIX = 'kelos-prod-temporal-';
 
 export interface ProdTemporalState {
   dir: string;
+  /** The process that started the bed (jest's main process); once it is gone, a bed still running is abandoned. */
+  runnerPid: number;
   /** host:port of the TLS frontend. */
   address: string;
   namespace: string;
@@ -127,7 +130,7 @@ export class ProdTemporal {
 /** Builds the whole bed in a new temp directory. Fails with the logs' tails when a part does not come up. */
 export async function startProdTemporal(options: { namespace?: string } = {}): Promise<ProdTemporal> {
   const serverDir = temporalServerDir();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-prod-temporal-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), BED_PREFIX));
   const stateFile = path.join(dir, 'state.json');
   const namespace = options.namespace ?? 'default';
   let pg: PostgresInfo | undefined;
@@ -143,6 +146,7 @@ export async function startProdTemporal(options: { namespace?: string } = {}): P
     const serverLog = path.join(dir, 'temporal-server.log');
     const state: ProdTemporalState = {
       dir,
+      runnerPid: process.pid,
       address: `127.0.0.1:${ports.frontend}`,
       namespace,
       ca: certs.ca,
@@ -165,6 +169,42 @@ export async function startProdTemporal(options: { namespace?: string } = {}): P
     if (bed) await bed.stop(true);
     else if (pg) await stopPid(pg.pid, 'SIGINT', 20_000);
     throw new Error(`the production test bed did not start (its files are in ${dir}): ${(err as Error).message}\n${logs}`);
+  }
+}
+
+/**
+ * Stops the server and PostgreSQL of beds whose jest run died without its teardown (killed, interrupted) and
+ * removes their directories, so they do not keep running on the machine. Only processes that are provably that
+ * bed's (their command line names its config or data directory) are signalled; beds of live runs are left alone.
+ */
+export async function sweepAbandonedBeds(): Promise<string[]> {
+  const swept: string[] = [];
+  for (const name of fs.readdirSync(os.tmpdir()).filter((entry) => entry.startsWith(BED_PREFIX))) {
+    const dir = path.join(os.tmpdir(), name);
+    let state: ProdTemporalState;
+    try {
+      state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8')) as ProdTemporalState;
+    } catch {
+      continue;
+    }
+    if (!state.runnerPid || isAlive(state.runnerPid)) continue;
+    const server = commandLineNames(state.serverPid, state.configFile);
+    const postgres = commandLineNames(state.postgres.pid, dir);
+    // A bed whose processes are gone was torn down and kept on purpose (a failed test's logs).
+    if (!server && !postgres) continue;
+    if (server) await stopPid(state.serverPid, 'SIGKILL', 5_000);
+    if (postgres) await stopPid(state.postgres.pid, 'SIGINT', 20_000);
+    fs.rmSync(dir, { recursive: true, force: true });
+    swept.push(dir);
+  }
+  return swept;
+}
+
+function commandLineNames(pid: number, text: string): boolean {
+  try {
+    return isAlive(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+  } catch {
+    return false;
   }
 }
 

@@ -20,7 +20,7 @@ export interface TestWorkerProcess {
 export async function startTestWorker(bed: ProdTemporal, options: { name: string; taskQueue: string }): Promise<TestWorkerProcess> {
   const child = spawn(process.execPath, [WORKER_SCRIPT], {
     env: { ...process.env, ...bed.env(), TEST_WORKER_NAME: options.name, TEST_TASK_QUEUE: options.taskQueue },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
