@@ -29,24 +29,31 @@ MODULE="go.temporal.io/server"
 # The server's version string comes from its source; -s -w only drops symbols to keep the binary small.
 LDFLAGS="-s -w"
 
+# Each result is written into a private directory and moved into place, so a build that was interrupted, or one
+# running at the same time, never leaves a half-written binary where the check above would take it for done.
+WORK="$(mktemp -d "$DIR/.build.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
 if [ ! -x "$BIN/temporal-server" ]; then
   log "temporal-server $VERSION (the long part on 2 cores)"
-  timed env GOBIN="$BIN.tmp" nice -n 19 go install -trimpath -ldflags "$LDFLAGS" "$MODULE/cmd/server@$VERSION"
-  mv "$BIN.tmp/server" "$BIN/temporal-server" && rmdir "$BIN.tmp"
+  timed env GOBIN="$WORK" nice -n 19 go install -trimpath -ldflags "$LDFLAGS" "$MODULE/cmd/server@$VERSION"
+  mv "$WORK/server" "$BIN/temporal-server"
 fi
 
 if [ ! -x "$BIN/temporal-sql-tool" ]; then
   log "temporal-sql-tool $VERSION"
-  timed env GOBIN="$BIN.tmp" nice -n 19 go install -trimpath -ldflags "$LDFLAGS" "$MODULE/cmd/tools/sql@$VERSION"
-  mv "$BIN.tmp/sql" "$BIN/temporal-sql-tool" && rmdir "$BIN.tmp"
+  timed env GOBIN="$WORK" nice -n 19 go install -trimpath -ldflags "$LDFLAGS" "$MODULE/cmd/tools/sql@$VERSION"
+  mv "$WORK/sql" "$BIN/temporal-sql-tool"
 fi
 
-# The schema files of the same version, from the module source the build downloaded.
-SRC="$(go mod download -json "$MODULE@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
-rm -rf "$SCHEMA.tmp" && mkdir -p "$SCHEMA.tmp"
-cp -r "$SRC/schema/postgresql/v12/temporal" "$SRC/schema/postgresql/v12/visibility" "$SCHEMA.tmp/"
-chmod -R u+w "$SCHEMA.tmp"
-rm -rf "$SCHEMA" && mv "$SCHEMA.tmp" "$SCHEMA"
+if [ ! -d "$SCHEMA/temporal" ] || [ ! -d "$SCHEMA/visibility" ]; then
+  # The schema files of the same version, from the module source the build downloaded.
+  SRC="$(go mod download -json "$MODULE@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
+  mkdir "$WORK/schema"
+  cp -r "$SRC/schema/postgresql/v12/temporal" "$SRC/schema/postgresql/v12/visibility" "$WORK/schema/"
+  chmod -R u+w "$WORK/schema"
+  rm -rf "$SCHEMA" && mv "$WORK/schema" "$SCHEMA"
+fi
 
 log "built into $DIR"
 echo "$DIR"

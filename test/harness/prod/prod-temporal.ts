@@ -109,7 +109,7 @@ export class ProdTemporal {
   async startServer(): Promise<void> {
     if (isAlive(this.state.serverPid)) throw new Error(`the Temporal server (pid ${this.state.serverPid}) is still running`);
     this.state = { ...this.state, serverPid: launchServer(this.state.serverDir, this.state.configFile, this.state.serverLog) };
-    fs.writeFileSync(this.stateFile, JSON.stringify(this.state, null, 2));
+    fs.writeFileSync(this.stateFile, JSON.stringify(this.state, null, 2), { mode: 0o600 });
     await waitUntilServing(this, this.namespace);
   }
 
@@ -159,7 +159,8 @@ export async function startProdTemporal(options: { namespace?: string } = {}): P
       serverPid: launchServer(serverDir, configFile, serverLog),
       postgres: pgInfo,
     };
-    fs.writeFileSync(stateFile, JSON.stringify(state, null, 2));
+    // It holds the database password.
+    fs.writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
     bed = new ProdTemporal(stateFile, state);
     await waitUntilServing(bed);
     await registerNamespace(bed, namespace);
