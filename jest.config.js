@@ -28,8 +28,9 @@ function esmOnlyPackages() {
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  // The Kubernetes suite needs built binaries and runs on its own: npm run test:kube (jest.kube.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/kube/'],
+  // The Kubernetes suite and the production bed need built binaries and run on their own: npm run test:kube
+  // (jest.kube.config.js), npm run test:prod (jest.prod.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/kube/', '<rootDir>/test/prod/'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
