@@ -17,25 +17,35 @@ export interface KelosTestStack {
   env: TestWorkflowEnvironment;
   api: KelosApi;
   home: string;
+  /** Outside the data directory and writable by sandboxed agents: where test agents leave what tests read. */
+  shared: string;
   taskQueue: string;
   secrets: LocalSecretStore;
   workflowBundle: { code: string };
   /** Starts a worker in this process (stopped by teardown or by calling the returned stop). */
-  startWorker(options?: { env?: Record<string, string | undefined>; runtime?: KelosWorkerOptions['runtime'] }): Promise<{ worker: KelosWorker; stop: () => Promise<void> }>;
+  startWorker(options?: StartWorkerOptions): Promise<{ worker: KelosWorker; stop: () => Promise<void> }>;
   /** Starts `kelos worker` as a separate process, so a test can SIGKILL it; teardown kills what is left. */
-  startWorkerProcess(extraArgs?: string[]): ChildProcess;
+  startWorkerProcess(extraArgs?: string[], extraEnv?: Record<string, string>): ChildProcess;
   teardown(): Promise<void>;
+}
+
+export interface StartWorkerOptions {
+  env?: Record<string, string | undefined>;
+  runtime?: KelosWorkerOptions['runtime'];
+  /** Agents run in the sandbox unless a test turns it off. */
+  agentSandbox?: boolean;
 }
 
 export async function startKelosTestStack(name: string): Promise<KelosTestStack> {
   const env = await connectTestEnv();
   const workflowBundle = await bundleWorkflows(workflowsPath());
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `kelos-${name}-`));
+  const shared = fs.mkdtempSync(path.join(os.tmpdir(), `kelos-${name}-shared-`));
   const taskQueue = uniqueTaskQueue(name);
   const api = new KelosApi(env.client, taskQueue);
   const running: (() => Promise<void>)[] = [];
 
-  const startWorker = async (options: { env?: Record<string, string | undefined>; runtime?: KelosWorkerOptions['runtime'] } = {}) => {
+  const startWorker = async (options: StartWorkerOptions = {}) => {
     const worker = await createKelosWorker({
       connection: env.nativeConnection,
       client: env.client,
@@ -44,6 +54,7 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
       workflowBundle,
       ...(options.env ? { env: options.env } : {}),
       ...(options.runtime ? { runtime: options.runtime } : {}),
+      agentSandbox: options.agentSandbox === false ? false : { share: [shared] },
     });
     const done = worker.run();
     const stop = async () => {
@@ -55,9 +66,9 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
   };
 
   const processes: ChildProcess[] = [];
-  const startWorkerProcess = (extraArgs: string[] = []) => {
+  const startWorkerProcess = (extraArgs: string[] = [], extraEnv: Record<string, string> = {}) => {
     const child = spawn(process.execPath, [path.join(packageRoot(), 'bin', 'kelos.js'), '--address', testServerAddress(), '--task-queue', taskQueue, 'worker', ...extraArgs], {
-      env: { ...process.env, KELOS_HOME: home },
+      env: { ...process.env, KELOS_HOME: home, KELOS_AGENT_SANDBOX_SHARE: shared, ...extraEnv },
       stdio: 'ignore',
     });
     processes.push(child);
@@ -68,6 +79,7 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
     env,
     api,
     home,
+    shared,
     taskQueue,
     secrets: new LocalSecretStore(home),
     workflowBundle,

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_RESTARTS, supervise, type SupervisedProcess } from '../../d
 import { removeDevState, writeDevState, type DevState } from '../../dev/dev-state';
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions } from '../connection';
-import { installQuietRuntime, runWorker, untilSignal } from './worker';
+import { agentSandboxAtStart, installQuietRuntime, runWorker, untilSignal } from './worker';
 import { bridgePort, startBridgeServer } from './bridge';
 import { DEFAULT_CODEC_PORT, codecPort, startCodecServer } from './codec-server';
 import { ENCRYPTION_KEY_VAR, keyRingFromEnv } from '../../../host/payload-encryption/encryption-keys';
@@ -20,6 +20,7 @@ interface DevFlags {
   codecPort: string;
   sqliteSync: string;
   maxRestarts: string;
+  agentSandbox: boolean;
 }
 
 /**
@@ -39,6 +40,7 @@ export function devCommand(globals: () => GlobalOptions): Command {
     .option('--codec-port <port>', `codec server port for the Web UI when ${ENCRYPTION_KEY_VAR} is set`, String(DEFAULT_CODEC_PORT))
     .option('--sqlite-sync <mode>', `SQLite durability: full (an acknowledged write survives an OS crash), normal or off (faster, see README) (${SQLITE_SYNC_MODES.join('|')})`, 'full')
     .option('--max-restarts <n>', 'restarts of a dying Temporal server within 10 minutes before kelos dev gives up', String(DEFAULT_MAX_RESTARTS))
+    .option('--no-agent-sandbox', 'run agents unboxed, as this user (env KELOS_AGENT_SANDBOX=off; see README, Agent sandbox)')
     .action(async (opts: DevFlags) => runDev(globals(), opts));
 }
 
@@ -49,6 +51,7 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
   const sqliteSync = parseSqliteSync(opts.sqliteSync);
   const maxRestarts = Number(opts.maxRestarts);
   if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new KelosError(`invalid --max-restarts "${opts.maxRestarts}": a whole number`);
+  const agentSandbox = agentSandboxAtStart({ runtime: 'local', agentSandbox: opts.agentSandbox }, 'kelos dev');
   if (await isServing(address, 'default')) {
     throw new KelosError(`a Temporal server already answers on ${address}: stop it, or use \`kelos worker --address ${address}\` to add a worker to it`);
   }
@@ -131,7 +134,7 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
   let stopping = false;
   const stopped = Promise.race([stop, supervisor.gaveUp.then((reason) => void (gaveUp = reason))]).then(() => void (stopping = true));
   try {
-    await runWorkerThroughOutages(server.address, { ...g, address: server.address }, stopped, () => stopping);
+    await runWorkerThroughOutages(server.address, { ...g, address: server.address }, stopped, () => stopping, agentSandbox);
   } finally {
     console.log('stopping...');
     await stopAll();
@@ -144,10 +147,10 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
  * being restarted that is expected, so the worker is started again once the server answers. A worker that fails
  * while Temporal answers is a real error and ends `kelos dev`.
  */
-async function runWorkerThroughOutages(address: string, g: GlobalOptions, stopped: Promise<void>, isStopping: () => boolean): Promise<void> {
+async function runWorkerThroughOutages(address: string, g: GlobalOptions, stopped: Promise<void>, isStopping: () => boolean, agentSandbox: boolean): Promise<void> {
   for (;;) {
     try {
-      await runWorker(address, g, stopped);
+      await runWorker(address, g, stopped, { agentSandbox });
       return;
     } catch (err) {
       if (isStopping()) return;

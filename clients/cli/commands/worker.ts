@@ -7,6 +7,8 @@ import { createKelosWorker, DEFAULT_TASK_QUEUE, DEFAULT_WORKFLOW_CACHE, type Kel
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions, temporalAddress } from '../connection';
 import { loadKubeConfig, selectedRuntime } from '../kube-config';
+import { AgentSandboxUnavailable, SANDBOX_OFF_WARNING, agentSandboxWanted, detectAgentSandbox } from '../../../activities/runtime/agent-sandbox';
+import { packageRoot } from '../../../host/package-root';
 
 /** Connects a kelos worker to `address` and runs it until `stopSignal` resolves. */
 export interface RuntimeFlags {
@@ -15,6 +17,27 @@ export interface RuntimeFlags {
   kubeconfig?: string;
   imageTag?: string;
   nodeName?: string;
+  /** false with --no-agent-sandbox. */
+  agentSandbox?: boolean;
+}
+
+/**
+ * Whether the local runtime boxes its agents (`--no-agent-sandbox`, KELOS_AGENT_SANDBOX), settled at start: off is
+ * a warning on stderr, on but impossible here is an error naming the fix, both before any Task runs.
+ */
+export function agentSandboxAtStart(flags: RuntimeFlags, who: string): boolean {
+  if (selectedRuntime(flags) !== 'local') return false;
+  try {
+    if (!agentSandboxWanted(flags.agentSandbox)) {
+      console.error(`${who}: ${SANDBOX_OFF_WARNING}`);
+      return false;
+    }
+    detectAgentSandbox({ kelosHome: kelosHome(), packageRoot: packageRoot() });
+    return true;
+  } catch (err) {
+    if (err instanceof AgentSandboxUnavailable) throw new KelosError(err.message);
+    throw err;
+  }
 }
 
 async function runtimeFrom(flags: RuntimeFlags): Promise<KelosWorkerOptions['runtime']> {
@@ -44,6 +67,7 @@ export async function runWorker(address: string, g: GlobalOptions, stopSignal: P
     taskQueue: g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     home: kelosHome(),
     runtime,
+    agentSandbox: flags.agentSandbox !== false && agentSandboxWanted(undefined) ? {} : false,
     tuning: { maxCachedWorkflows: workflowCacheSize(flags.workflowCache) },
   });
   const running = worker.run();
@@ -88,8 +112,10 @@ export function workerCommand(globals: () => GlobalOptions): Command {
     .option('--image-tag <tag>', 'tag of the ghcr.io/kelos-dev agent images (env KELOS_IMAGE_TAG, default latest)')
     .option('--node-name <node>', 'bind Task Pods to this Node (env KELOS_NODE_NAME; normally the scheduler decides)')
     .option('--workflow-cache <n>', `workflows kept in memory (env KELOS_WORKFLOW_CACHE, default ${DEFAULT_WORKFLOW_CACHE}; about 2.5 MB each)`)
+    .option('--no-agent-sandbox', 'local runtime: run agents unboxed, as this user (env KELOS_AGENT_SANDBOX=off; see README, Agent sandbox)')
     .action(async (flags: RuntimeFlags) => {
       const g = globals();
+      flags.agentSandbox = agentSandboxAtStart(flags, 'kelos worker');
       installQuietRuntime();
       const address = temporalAddress(g);
       console.log(`kelos worker connected to ${address}, task queue ${g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE}, runtime ${flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local'}; Ctrl-C stops it`);
