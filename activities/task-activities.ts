@@ -152,11 +152,15 @@ export function createTaskActivities(deps: TaskActivityDeps) {
         const launch = { command: entry.command, args: [...entry.args, run.prompt], cwd: prepared.workDir, env };
         if (!deps.agentSandbox) return launch;
         const workspace = resources.workspace;
+        // An image inside the data directory stays hidden with it (it would show a file of another Task).
+        const image = run.image ? path.resolve(run.image) : undefined;
+        const imageVisible = image !== undefined && path.relative(deps.home, image).startsWith('..');
         const boxed = sandboxCommand(deps.agentSandbox, {
           ...launch,
-          path: env.PATH,
+          // The worker's PATH, not the Task's: a Task's PATH must not open directories of the worker's home.
+          path: process.env.PATH,
           writable: [prepared.workDir, files.homeDir, ...writableLocalRemotes(deps.agentSandbox, workspace ? [workspace.repo, ...workspace.remotes.map((r) => r.url)] : [])],
-          readOnly: [...(pluginDir ? [pluginDir] : []), ...(run.image ? [path.resolve(run.image)] : [])],
+          readOnly: [...(pluginDir ? [pluginDir] : []), ...(image && imageVisible ? [image] : [])],
         });
         return { ...launch, ...boxed };
       },

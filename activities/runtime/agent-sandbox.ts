@@ -41,7 +41,7 @@ export interface SandboxedRun {
   command: string;
   args: string[];
   cwd: string;
-  /** The agent's PATH: its directories under the worker's home are shown read-only. */
+  /** The worker's PATH (where agent CLIs are installed): its directories under the worker's home are shown read-only. */
   path?: string;
   /** The checkout (or work dir) and the agent's home. */
   writable: string[];
