@@ -74,3 +74,24 @@ test('KELOS_AGENT_SANDBOX: on by default, off when asked, anything else an error
   expect(agentSandboxWanted(undefined, { KELOS_AGENT_SANDBOX: 'off' })).toBe(false);
   expect(() => agentSandboxWanted(undefined, { KELOS_AGENT_SANDBOX: 'maybe' })).toThrow('invalid KELOS_AGENT_SANDBOX "maybe": on or off');
 });
+
+// The same box for a user without privileges (a developer's laptop): checked by dropping to `nobody` when root.
+const asNobody = process.getuid?.() === 0 && fs.existsSync('/usr/bin/setpriv') && fs.existsSync('/usr/bin/bwrap');
+(asNobody ? test : test.skip)('an unprivileged user gets the same box (uid 61100 inside, the data directory empty)', () => {
+  const home = tempDir('sandbox-nobody');
+  fs.mkdirSync(path.join(home, 'secrets'));
+  fs.writeFileSync(path.join(home, 'secrets', 'token.json'), '{}');
+  fs.chmodSync(home, 0o755);
+  fs.chmodSync(path.join(home, 'secrets'), 0o755);
+  fs.chmodSync(path.join(home, 'secrets', 'token.json'), 0o644);
+  const box = sandboxCommand({ bwrap: '/usr/bin/bwrap', kelosHome: home, userHome: '/nonexistent', exposed: [], shared: [] }, {
+    command: '/bin/sh',
+    args: ['-c', `id -u; ls -A ${home}; cat ${home}/secrets/token.json 2>/dev/null || echo hidden`],
+    cwd: '/',
+    writable: [],
+    readOnly: [],
+  });
+  const out = execFileSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', box.command, ...box.args], { encoding: 'utf8', cwd: '/' });
+  expect(out).toBe('61100\nhidden\n');
+  fs.rmSync(home, { recursive: true, force: true });
+});
