@@ -67,7 +67,7 @@ export async function runWorker(address: string, g: GlobalOptions, stopSignal: P
     taskQueue: g.taskQueue || process.env.KELOS_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     home: kelosHome(),
     runtime,
-    agentSandbox: flags.agentSandbox !== false && agentSandboxWanted(undefined) ? {} : false,
+    agentSandbox: flags.agentSandbox === false ? false : {},
     tuning: { maxCachedWorkflows: workflowCacheSize(flags.workflowCache) },
   });
   const running = worker.run();
