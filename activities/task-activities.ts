@@ -30,6 +30,8 @@ import type { McpServer } from '../api/resources/model';
 import { pluginFiles, type PluginFile } from '../api/task/plugin-files';
 import { SKILLS_PLUGIN } from '../api/task/skills-install-script';
 import { installSkillsLocally } from './local/skills-install';
+import { sandboxCommand, writableLocalRemotes, type AgentSandbox } from './runtime/agent-sandbox';
+import { writeFileAtomic } from '../host/atomic-file';
 
 /** Under the Task's directory: plugins and skills.sh packages (KELOS_PLUGIN_DIR). */
 const PLUGIN_DIR_NAME = 'plugin';
@@ -42,6 +44,8 @@ export interface TaskActivityDeps {
   builtinEntrypoint: { command: string; args: string[] };
   /** Added to the worker's environment for helper programs (skills.sh installs); tests put stand-ins on PATH. */
   env?: Record<string, string | undefined>;
+  /** The box agents run in (runtime/agent-sandbox.ts); undefined runs them as the worker's user, unboxed. */
+  agentSandbox?: AgentSandbox;
 }
 
 export function createTaskActivities(deps: TaskActivityDeps) {
@@ -107,7 +111,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       token,
     });
     const prepared: PreparedWorkspace = { workDir: files.repoDir, ...(result.baseBranch ? { baseBranch: result.baseBranch } : {}) };
-    fs.writeFileSync(marker, JSON.stringify(prepared));
+    writeFileAtomic(marker, JSON.stringify(prepared));
     return prepared;
   }
 
@@ -145,7 +149,20 @@ export function createTaskActivities(deps: TaskActivityDeps) {
             'ImageNotExecutable',
           );
         }
-        return { command: entry.command, args: [...entry.args, run.prompt], cwd: prepared.workDir, env };
+        const launch = { command: entry.command, args: [...entry.args, run.prompt], cwd: prepared.workDir, env };
+        if (!deps.agentSandbox) return launch;
+        const workspace = resources.workspace;
+        // An image inside the data directory stays hidden with it (it would show a file of another Task).
+        const image = run.image ? path.resolve(run.image) : undefined;
+        const imageVisible = image !== undefined && path.relative(deps.home, image).startsWith('..');
+        const boxed = sandboxCommand(deps.agentSandbox, {
+          ...launch,
+          // The worker's PATH, not the Task's: a Task's PATH must not open directories of the worker's home.
+          path: process.env.PATH,
+          writable: [prepared.workDir, files.homeDir, ...writableLocalRemotes(deps.agentSandbox, workspace ? [workspace.repo, ...workspace.remotes.map((r) => r.url)] : [])],
+          readOnly: [...(pluginDir ? [pluginDir] : []), ...(image && imageVisible ? [image] : [])],
+        });
+        return { ...launch, ...boxed };
       },
     });
   }

@@ -22,6 +22,7 @@ import { packageRoot } from '../host/package-root';
 import { runtimeTaskQueue } from '../api/task/task-runtime';
 import { workerPollQueue } from '../api/sources/poll';
 import { workerHomeId } from '../host/worker-identity';
+import { detectAgentSandbox } from '../activities/runtime/agent-sandbox';
 
 export const DEFAULT_TASK_QUEUE = 'kelos';
 
@@ -42,6 +43,12 @@ export interface KelosWorkerOptions {
   home: string;
   /** Where agents run: on this machine (default) or as Pods in a Kubernetes cluster. */
   runtime?: { kind: 'local' } | { kind: 'kubernetes'; kubeConfig: KubeConfig; imageTag?: string; nodeName?: string; policy?: PodPolicy };
+  /**
+   * Local runtime: run each agent in the box of activities/runtime/agent-sandbox.ts (default true). A worker that
+   * cannot build it fails to start, naming the fix; false runs agents as the worker's own user. `share`: paths
+   * every agent may write, besides KELOS_AGENT_SANDBOX_SHARE.
+   */
+  agentSandbox?: false | { share?: string[] };
   /** Environment for activities that read it (`GITHUB_API_URL`); default process.env. */
   env?: Record<string, string | undefined>;
   /** A prebuilt bundle (tests bundle once per file); otherwise the worker bundles workflows/ at start. */
@@ -79,7 +86,15 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
   const taskActivities =
     runtime && kube
       ? kube.createKubernetesTaskActivities({ client: options.client, home: options.home, kubeConfig: runtime.kubeConfig, imageTag: runtime.imageTag, nodeName: runtime.nodeName, policy: runtime.policy, secrets, ...env })
-      : createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint(), ...env });
+      : createTaskActivities({
+          client: options.client,
+          home: options.home,
+          builtinEntrypoint: builtinEntrypoint(),
+          ...(options.agentSandbox === false
+            ? {}
+            : { agentSandbox: detectAgentSandbox({ kelosHome: options.home, packageRoot: packageRoot(), env: { ...process.env, ...options.env }, share: options.agentSandbox?.share }) }),
+          ...env,
+        });
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   const common = {
     connection: options.connection,

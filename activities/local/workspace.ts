@@ -147,21 +147,29 @@ export function sanitizeWorkspaceFilePath(filePath: string): string {
   return clean;
 }
 
-/** Writes validated files; a symlink in the checkout may not redirect a write outside it. */
+/**
+ * Writes validated files. A symlink in the checkout (a committed one) may not redirect a write, nor a directory
+ * created for it, outside the checkout: every file's path is resolved and checked before anything is created.
+ */
 function writeWorkspaceFiles(repoDir: string, files: { relative: string; content: string }[]): void {
   const root = fs.realpathSync(repoDir);
-  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
-  for (const file of files) {
-    const target = path.join(root, ...file.relative.split('/'));
+  const targets = files.map((file) => ({ target: resolveInside(root, file.relative), content: file.content }));
+  for (const { target, content } of targets) {
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    const parent = fs.realpathSync(path.dirname(target));
-    let resolved = path.join(parent, path.basename(target));
-    if (fs.existsSync(resolved) || isSymlink(resolved)) resolved = realpathOrSelf(resolved);
-    if (!inside(parent) || !inside(resolved)) {
-      throw new WorkspaceError(`invalid workspace file path ${JSON.stringify(file.relative)}: a symlink leads outside the repository`);
-    }
-    fs.writeFileSync(resolved, file.content);
+    fs.writeFileSync(target, content);
   }
+}
+
+/** Where a write to `relative` lands, following the symlinks that exist today; refused when that is outside `root`. */
+function resolveInside(root: string, relative: string): string {
+  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
+  let resolved = root;
+  for (const part of relative.split('/')) {
+    const next = path.join(resolved, part);
+    resolved = fs.existsSync(next) || isSymlink(next) ? realpathOrSelf(next) : next;
+    if (!inside(resolved)) throw new WorkspaceError(`invalid workspace file path ${JSON.stringify(relative)}: a symlink leads outside the repository`);
+  }
+  return resolved;
 }
 
 function isSymlink(p: string): boolean {

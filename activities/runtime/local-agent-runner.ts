@@ -22,19 +22,19 @@ export async function runOrAdoptAgent(options: WaitOptions): Promise<AgentOutcom
   const context = Context.current();
   let state = inspectProcess(files);
   if (state.kind === 'not-started') {
-    const pid = launchDetached(options.launch(), files);
-    context.log.info('agent started', { pid });
-    state = { kind: 'running', pid };
+    const started = launchDetached(options.launch(), files);
+    context.log.info('agent started', { pid: started.pid });
+    state = { kind: 'running', pid: started.pid, process: started };
   } else if (state.kind === 'running') {
     context.log.info('adopting running agent', { pid: state.pid, attempt: context.info.attempt });
   }
 
   const pollMs = options.pollIntervalMs ?? 500;
   while (state.kind === 'running') {
-    const { pid } = state;
+    const { pid, process: agent } = state;
     context.heartbeat({ pid });
     if (options.deadlineAtMs !== undefined && Date.now() >= options.deadlineAtMs) {
-      await stopProcessGroup(pid);
+      await stopProcessGroup(agent);
       return outcome(files, null, true);
     }
     if (context.cancellationSignal.aborted) {
@@ -43,7 +43,7 @@ export async function runOrAdoptAgent(options: WaitOptions): Promise<AgentOutcom
         // Leave the agent running: the next worker adopts it on the retried attempt.
         throw new CancelledFailure('worker shutting down; the agent keeps running and will be adopted');
       }
-      await stopProcessGroup(pid);
+      await stopProcessGroup(agent);
       throw new CancelledFailure('Task cancelled; agent stopped');
     }
     await delay(pollMs);

@@ -18,13 +18,15 @@ export interface KelosTestStack {
   env: TestWorkflowEnvironment;
   api: KelosApi;
   home: string;
+  /** Outside the data directory and writable by sandboxed agents: where test agents leave what tests read. */
+  shared: string;
   taskQueue: string;
   secrets: LocalSecretStore;
   workflowBundle: { code: string };
   /** Starts a worker in this process (stopped by teardown or by calling the returned stop). */
   startWorker(options?: WorkerStartOptions): Promise<{ worker: KelosWorker; stop: () => Promise<void> }>;
   /** Starts `kelos worker` as a separate process, so a test can SIGKILL it; teardown kills what is left. */
-  startWorkerProcess(extraArgs?: string[]): ChildProcess;
+  startWorkerProcess(extraArgs?: string[], extraEnv?: Record<string, string>): ChildProcess;
   teardown(): Promise<void>;
 }
 
@@ -34,12 +36,15 @@ export interface WorkerStartOptions {
   /** Another data directory than the stack's (a second worker "on another host"), on a connection of its own. */
   home?: string;
   tuning?: KelosWorkerOptions['tuning'];
+  /** Agents run in the sandbox unless a test turns it off. */
+  agentSandbox?: boolean;
 }
 
 export async function startKelosTestStack(name: string): Promise<KelosTestStack> {
   const env = await connectTestEnv();
   const workflowBundle = await bundleWorkflows(workflowsPath());
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `kelos-${name}-`));
+  const shared = fs.mkdtempSync(path.join(os.tmpdir(), `kelos-${name}-shared-`));
   const taskQueue = uniqueTaskQueue(name);
   const api = new KelosApi(env.client, taskQueue);
   const running: (() => Promise<void>)[] = [];
@@ -56,6 +61,7 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
       ...(options.env ? { env: options.env } : {}),
       ...(options.runtime ? { runtime: options.runtime } : {}),
       ...(options.tuning ? { tuning: options.tuning } : {}),
+      agentSandbox: options.agentSandbox === false ? false : { share: [shared] },
     });
     const done = worker.run();
     const stop = async () => {
@@ -68,9 +74,9 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
   };
 
   const processes: ChildProcess[] = [];
-  const startWorkerProcess = (extraArgs: string[] = []) => {
+  const startWorkerProcess = (extraArgs: string[] = [], extraEnv: Record<string, string> = {}) => {
     const child = spawn(process.execPath, [path.join(packageRoot(), 'bin', 'kelos.js'), '--address', testServerAddress(), '--task-queue', taskQueue, 'worker', ...extraArgs], {
-      env: { ...process.env, KELOS_HOME: home },
+      env: { ...process.env, KELOS_HOME: home, KELOS_AGENT_SANDBOX_SHARE: shared, ...extraEnv },
       stdio: 'ignore',
     });
     processes.push(child);
@@ -81,6 +87,7 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
     env,
     api,
     home,
+    shared,
     taskQueue,
     secrets: new LocalSecretStore(home),
     workflowBundle,

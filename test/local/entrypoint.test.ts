@@ -56,6 +56,17 @@ async function entrypoint(argv: string[], env: Record<string, string>, options: 
   return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), invocations, home, cwd };
 }
 
+describe('local entrypoint: a prompt is never read as an option', () => {
+  test.each(['claude-code', 'codex', 'gemini', 'opencode', 'cursor'])('%s: the prompt "--help" reaches the agent as its prompt', async (agentType) => {
+    const run = await entrypoint(['--help'], { KELOS_AGENT_TYPE: agentType, KELOS_MODEL: 'm' });
+    expect(run.invocations).toHaveLength(1);
+    expect(run.invocations[0].prompt).toBe('--help');
+    expect(run.stdout).not.toContain('Usage:');
+    expect(run.code).toBe(0);
+    expect(Buffer.from(parseTaskOutputs(run.stdout).results.response ?? '', 'base64').toString()).toBe('Done: --help');
+  });
+});
+
 describe('local entrypoint: each agent end to end', () => {
   const cases = [
     { agentType: 'claude-code', credential: 'ANTHROPIC_API_KEY', usage: { costUSD: '0.0421275', inputTokens: 1234, outputTokens: 567 } },
@@ -241,7 +252,7 @@ describe('local entrypoint: agent configuration under HOME', () => {
     const mcp = JSON.stringify({ mcpServers: { github: { type: 'http', url: 'https://api.example/mcp', headers: { Authorization: 'Bearer x' } } } });
     const run = await entrypoint(['x'], { KELOS_AGENT_TYPE: 'claude-code', KELOS_PLUGIN_DIR: plugins, KELOS_MCP_SERVERS: mcp, KELOS_EFFORT: 'high' });
     const argv = run.invocations[0].argv;
-    expect(argv.slice(argv.indexOf('--effort'))).toEqual(['--effort', 'high', '--plugin-dir', path.join(plugins, 'alpha') + path.sep, '--plugin-dir', path.join(plugins, 'beta') + path.sep]);
+    expect(argv.slice(argv.indexOf('--effort'))).toEqual(['--effort', 'high', '--plugin-dir', path.join(plugins, 'alpha') + path.sep, '--plugin-dir', path.join(plugins, 'beta') + path.sep, '--', 'x']);
     const config = JSON.parse(fs.readFileSync(path.join(run.home, '.claude.json'), 'utf8'));
     expect(config.mcpServers.github.url).toBe('https://api.example/mcp');
     expect(fs.statSync(path.join(run.home, '.claude.json')).mode & 0o077).toBe(0);
@@ -261,7 +272,7 @@ describe('local entrypoint: agent configuration under HOME', () => {
   test('gemini: an effort it can map becomes a model alias in settings.json', async () => {
     const run = await entrypoint(['x'], { KELOS_AGENT_TYPE: 'gemini', KELOS_MODEL: 'gemini-2.5-pro', KELOS_EFFORT: 'high' });
     const argv = run.invocations[0].argv;
-    expect(argv.slice(argv.indexOf('--model'))).toEqual(['--model', 'kelos-effort-gemini-2-5-pro']);
+    expect(argv.slice(argv.indexOf('--model'))).toEqual(['--model', 'kelos-effort-gemini-2-5-pro', '--prompt=x']);
     const settings = JSON.parse(fs.readFileSync(path.join(run.home, '.gemini', 'settings.json'), 'utf8'));
     expect(settings.modelConfigs.customAliases['kelos-effort-gemini-2-5-pro'].modelConfig).toEqual({ model: 'gemini-2.5-pro', generateContentConfig: { thinkingConfig: { thinkingBudget: 8192 } } });
     expect(fs.existsSync(path.join(run.home, '.gemini', 'GEMINI.md'))).toBe(false);

@@ -144,6 +144,22 @@ describe('prepareWorkspace: files', () => {
     expect(fs.existsSync(path.join(root, 'pwned.txt'))).toBe(false);
   });
 
+  test('a file behind a symlink is refused before any directory is created, inside the checkout or out', async () => {
+    const seed = path.join(root, 'symlink-dir-seed');
+    const outside = path.join(root, 'outside-target');
+    fs.mkdirSync(seed);
+    fs.mkdirSync(outside);
+    git(seed, 'init', '--quiet');
+    fs.symlinkSync(outside, path.join(seed, 'escape'));
+    git(seed, 'add', '.');
+    git(seed, 'commit', '--quiet', '-m', 'symlink');
+    const dir = nextDir();
+    const files = [{ path: 'fine/new/ok.txt', content: 'x' }, { path: 'escape/sub/dir/pwned.txt', content: 'x' }];
+    await expect(prepareWorkspace({ dir, repo: seed, files })).rejects.toThrow(/escape\/sub\/dir\/pwned.txt.*outside the repository/);
+    expect(fs.readdirSync(outside)).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'fine'))).toBe(false);
+  });
+
   test('sanitizeWorkspaceFilePath cleans relative paths', () => {
     expect(sanitizeWorkspaceFilePath('./a//b/../c.txt')).toBe('a/c.txt');
     expect(sanitizeWorkspaceFilePath('dir/')).toBe('dir');

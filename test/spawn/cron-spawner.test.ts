@@ -45,7 +45,7 @@ function cronManifest(name: string, schedule: string, eventsFile: string, maxCon
 
 it('catches up on a week of missed hourly ticks: 168 Tasks, once each, with bounded history', async () => {
   const name = `weekly-${Date.now().toString(36)}`;
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   const now = Date.now();
   const watermark = new Date(Math.floor((now - 7 * 24 * HOUR) / HOUR) * HOUR + 1);
   const workflowId = spawnerWorkflowId('default', name);
@@ -95,7 +95,7 @@ it('catches up on a week of missed hourly ticks: 168 Tasks, once each, with boun
 
 it('fires a live schedule from a durable timer', async () => {
   const name = `minutely-${Date.now().toString(36)}`;
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   await stack.api.applySpawner(cronManifest(name, '* * * * *', eventsFile, 1) as never);
   const status = await eventually(
     async () => {

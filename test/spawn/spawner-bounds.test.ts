@@ -54,7 +54,7 @@ const bigItems = (prefix: string, count: number, payloadBytes: number): WorkItem
 
 it('carries only names across continue-as-new while 100 items of 50 KB wait at maxConcurrency 1, and runs each once', async () => {
   const name = uniqueName('burst');
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   const workflowId = spawnerWorkflowId('default', name);
   const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
     taskQueue: stack.taskQueue,
@@ -84,7 +84,7 @@ it('carries only names across continue-as-new while 100 items of 50 KB wait at m
 
 it('grants no slot to a waiting Task before its workflow exists: 60 deliveries arriving while Tasks finish, at maxConcurrency 2, all run once', async () => {
   const name = uniqueName('race');
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
     taskQueue: stack.taskQueue,
     workflowId: spawnerWorkflowId('default', name),
@@ -106,7 +106,7 @@ it('grants no slot to a waiting Task before its workflow exists: 60 deliveries a
 
 it('names at most its waiting window; the rest wait in Temporal and run in their order', async () => {
   const name = uniqueName('window');
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
     taskQueue: stack.taskQueue,
     workflowId: spawnerWorkflowId('default', name),
@@ -145,7 +145,7 @@ it('takes 80 deliveries with 60 KB IDs for one Task name: one Task, and a state 
 
 it('takes over the state a run of the first implementation continued with: its queued items run once, its Tasks stay known', async () => {
   const name = uniqueName('takeover');
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   const legacy = emptyLegacyState();
   legacy.queue = ['1', '2', '3'].map((id, i): QueuedItem => ({ name: `${name}-${id}`, item: { id, vars: { ID: id }, labels: [], deliveryId: `d-${id}` }, rendered: { name: `${name}-${id}`, prompt: `Handle item ${id}` }, priority: 0, seq: i + 1 }));
   legacy.ledger = { [`${name}-0`]: { state: 'succeeded', startedAt: new Date(0).toISOString(), completionTime: new Date(1000).toISOString(), itemId: '0' } };
@@ -169,10 +169,10 @@ it('takes over the state a run of the first implementation continued with: its q
 
 it('hands a run of the first implementation over: its queued items become waiting Tasks, each runs once', async () => {
   const name = uniqueName('handover');
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   const taskQueue = uniqueTaskQueue('handover');
   const bundle = await bundleWorkflows(require.resolve('./workflows/legacy-first'));
-  const worker = await createKelosWorker({ connection: stack.env.nativeConnection, client: stack.env.client, taskQueue, home: stack.home, workflowBundle: bundle });
+  const worker = await createKelosWorker({ connection: stack.env.nativeConnection, client: stack.env.client, taskQueue, home: stack.home, workflowBundle: bundle, agentSandbox: { share: [stack.shared] } });
   const running = worker.run();
   try {
     const manifest = signalledSpawner(name, { maxConcurrency: 1, sleep: '0', eventsFile }) as unknown as Record<string, unknown>;

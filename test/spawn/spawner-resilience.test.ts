@@ -28,7 +28,7 @@ function startsIn(file: string): string[] {
 
 it('loses and duplicates nothing when its worker is SIGKILLed in the middle of a burst', async () => {
   const name = `kill-${Date.now().toString(36)}`;
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   const first = stack.startWorkerProcess();
   const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
     taskQueue: stack.taskQueue,
@@ -58,7 +58,7 @@ it('loses and duplicates nothing when its worker is SIGKILLed in the middle of a
 
 it('frees the slot of a Task terminated behind its back, so queued items still run', async () => {
   const name = `reconcile-${Date.now().toString(36)}`;
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   stack.startWorkerProcess();
   const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
     taskQueue: stack.taskQueue,
@@ -78,7 +78,7 @@ it('frees the slot of a Task terminated behind its back, so queued items still r
 
 it('re-runs a finished item on a newer trigger under the same Task name', async () => {
   const name = `again-${Date.now().toString(36)}`;
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   stack.startWorkerProcess();
   const spawner = manifest(name, eventsFile, '0', 2) as { spec: { taskTemplate: Record<string, unknown> } };
   const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
@@ -110,7 +110,7 @@ it('re-runs a finished item on a newer trigger under the same Task name', async 
 
 it('spawns an item again after its Task expired (ttlSecondsAfterFinished)', async () => {
   const name = `ttl-${Date.now().toString(36)}`;
-  const eventsFile = path.join(stack.home, `${name}.events`);
+  const eventsFile = path.join(stack.shared, `${name}.events`);
   stack.startWorkerProcess();
   const spawner = manifest(name, eventsFile, '0', 2) as { spec: { taskTemplate: Record<string, unknown> } };
   spawner.spec.taskTemplate.ttlSecondsAfterFinished = 1;

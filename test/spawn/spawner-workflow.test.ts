@@ -59,7 +59,7 @@ async function waitForAllSucceeded(names: string[], timeoutMs = 90_000): Promise
 describe('spawner workflow', () => {
   it('runs at most maxConcurrency Tasks at once, queues the rest, and ignores redelivered items', async () => {
     const name = uniqueName('throttle');
-    const eventsFile = path.join(stack.home, `${name}.events`);
+    const eventsFile = path.join(stack.shared, `${name}.events`);
     expect(await stack.api.applySpawner(manifest(name, { maxConcurrency: 2, sleep: '2', eventsFile }))).toBe('created');
     const handle = stack.env.client.workflow.getHandle(spawnerWorkflowId('default', name));
     const ids = ['1', '2', '3', '4', '5', '6'];
@@ -86,7 +86,7 @@ describe('spawner workflow', () => {
 
   it('loses and duplicates nothing across several continue-as-new cycles with Tasks running and items queued', async () => {
     const name = uniqueName('can');
-    const eventsFile = path.join(stack.home, `${name}.events`);
+    const eventsFile = path.join(stack.shared, `${name}.events`);
     const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
       taskQueue: stack.taskQueue,
       workflowId: spawnerWorkflowId('default', name),

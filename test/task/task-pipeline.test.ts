@@ -24,7 +24,7 @@ let events: string;
 beforeAll(async () => {
   stack = await startKelosTestStack('pipeline');
   await stack.startWorker();
-  events = path.join(stack.home, 'agent-events.log');
+  events = path.join(stack.shared, 'agent-events.log');
   await stack.api.applyStoredResource({ apiVersion: 'kelos.dev/v1alpha2', kind: 'Workspace', metadata: { name: 'my-workspace', namespace: 'default' }, spec: { repo: makeUpstream(stack.home).url } });
 });
 afterAll(async () => stack?.teardown());

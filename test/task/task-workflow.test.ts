@@ -55,15 +55,17 @@ async function startAndWait(run: TaskRun) {
   return { handle, outcome, task };
 }
 
-async function expectProcessGone(pid: number): Promise<void> {
+/** The agent's whole process group (its pid as the worker recorded it: inside its sandbox the agent has other pids). */
+async function expectAgentGone(run: TaskRun): Promise<void> {
+  const pid = Number(fs.readFileSync(taskFiles(stack.home, run.namespace, run.name).pidFile, 'utf8').split(' ')[0]);
   await eventually(async () => {
     try {
-      process.kill(pid, 0);
+      process.kill(-pid, 0);
       return undefined;
     } catch {
       return true;
     }
-  }, 15_000, `process ${pid} to stop`);
+  }, 15_000, `process group ${pid} to stop`);
 }
 
 function startsOf(file: string): string[] {
@@ -110,7 +112,7 @@ describe('Task workflow on the local runtime', () => {
   });
 
   it('stops the agent and fails the Task at activeDeadlineSeconds', async () => {
-    const starts = path.join(stack.home, `starts-${counter + 1}`);
+    const starts = path.join(stack.shared, `starts-${counter + 1}`);
     const run = makeRun({ activeDeadlineSeconds: 2, env: [{ name: 'AGENT_SLEEP', value: '60' }, { name: 'AGENT_STARTS_FILE', value: starts }] });
     const began = Date.now();
     const { task } = await startAndWait(run);
@@ -118,11 +120,12 @@ describe('Task workflow on the local runtime', () => {
     expect(Date.now() - began).toBeLessThan(30_000);
     expect(task.status.phase).toBe('Failed');
     expect(task.status.message).toContain('exceeded its deadline of 2s');
-    await expectProcessGone(Number(startsOf(starts)[0].split(' ')[1]));
+    expect(startsOf(starts)).toHaveLength(1);
+    await expectAgentGone(run);
   });
 
   it('stops the agent when the Task workflow is cancelled', async () => {
-    const starts = path.join(stack.home, `starts-cancel-${counter + 1}`);
+    const starts = path.join(stack.shared, `starts-cancel-${counter + 1}`);
     const run = makeRun({ env: [{ name: 'AGENT_SLEEP', value: '60' }, { name: 'AGENT_STARTS_FILE', value: starts }] });
     await stack.api.startTask(run);
     const handle = stack.env.client.workflow.getHandle(taskWorkflowId(run.namespace, run.name));
@@ -134,7 +137,7 @@ describe('Task workflow on the local runtime', () => {
     expect(task.status.phase).toBe('Failed');
     expect(task.status.message).toContain('cancelled');
     expect((await handle.describe()).status.name).toBe('CANCELLED');
-    await expectProcessGone(Number(startsOf(starts)[0].split(' ')[1]));
+    await expectAgentGone(run);
   });
 
   it('removes the Task and its files ttlSecondsAfterFinished after it finished, freeing the name', async () => {

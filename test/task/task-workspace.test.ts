@@ -59,7 +59,7 @@ beforeAll(async () => {
 afterAll(async () => stack?.teardown());
 
 it('runs the built-in entrypoint in the checkout with the workspace, branch, AgentConfig and stream usage', async () => {
-  const log = path.join(stack.home, 'fake-agent.jsonl');
+  const log = path.join(stack.shared, 'fake-agent.jsonl');
   const run: TaskRun = {
     namespace: 'default',
     name: `ws-${Date.now().toString(36)}`,

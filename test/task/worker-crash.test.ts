@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => stack?.teardown());
 
 it('finishes a Task with one agent run after its worker is killed mid-run', async () => {
-  const starts = path.join(stack.home, 'agent-starts');
+  const starts = path.join(stack.shared, 'agent-starts');
   const name = `crash-${Date.now().toString(36)}`;
   const first = stack.startWorkerProcess();
   await stack.api.startTask({

@@ -9,7 +9,7 @@ import { removeDevState, writeDevState, type DevState } from '../../dev/dev-stat
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions } from '../connection';
 import { embeddedTemporal } from '../../temporal-connection';
-import { installQuietRuntime, runWorker, untilSignal } from './worker';
+import { agentSandboxAtStart, installQuietRuntime, runWorker, untilSignal } from './worker';
 import { bridgePort, startBridgeServer } from './bridge';
 import { CODEC_TOKEN_VAR, DEFAULT_CODEC_PORT, codecPort, startCodecServer } from './codec-server';
 import { isLoopback } from '../../codec-server/codec-server';
@@ -24,6 +24,7 @@ interface DevFlags {
   codecPort: string;
   sqliteSync: string;
   maxRestarts: string;
+  agentSandbox: boolean;
 }
 
 /**
@@ -43,6 +44,7 @@ export function devCommand(globals: () => GlobalOptions): Command {
     .option('--codec-port <port>', `codec server port for the Web UI when ${ENCRYPTION_KEY_VAR} is set`, String(DEFAULT_CODEC_PORT))
     .option('--sqlite-sync <mode>', `SQLite durability: full (an acknowledged write survives an OS crash), normal or off (faster, see README) (${SQLITE_SYNC_MODES.join('|')})`, 'full')
     .option('--max-restarts <n>', 'restarts of a dying Temporal server within 10 minutes before kelos dev gives up', String(DEFAULT_MAX_RESTARTS))
+    .option('--no-agent-sandbox', 'run agents unboxed, as this user (env KELOS_AGENT_SANDBOX=off; see README, Agent sandbox)')
     .action(async (opts: DevFlags) => runDev(globals(), opts));
 }
 
@@ -53,6 +55,7 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
   const sqliteSync = parseSqliteSync(opts.sqliteSync);
   const maxRestarts = Number(opts.maxRestarts);
   if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new KelosError(`invalid --max-restarts "${opts.maxRestarts}": a whole number`);
+  const agentSandbox = agentSandboxAtStart({ runtime: 'local', agentSandbox: opts.agentSandbox }, 'kelos dev');
   if (await isServing(address, 'default')) {
     throw new KelosError(`a Temporal server already answers on ${address}: stop it, or use \`kelos worker --address ${address}\` to add a worker to it`);
   }
@@ -137,7 +140,7 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
   let stopping = false;
   const stopped = Promise.race([stop, supervisor.gaveUp.then((reason) => void (gaveUp = reason))]).then(() => void (stopping = true));
   try {
-    await runWorkerThroughOutages(server.address, { ...g, address: server.address }, stopped, () => stopping);
+    await runWorkerThroughOutages(server.address, { ...g, address: server.address }, stopped, () => stopping, agentSandbox);
   } finally {
     console.log('stopping...');
     await stopAll();
@@ -166,10 +169,10 @@ function devCodecToken(ip: string, home: string): { token: string; file?: string
  * being restarted that is expected, so the worker is started again once the server answers. A worker that fails
  * while Temporal answers is a real error and ends `kelos dev`.
  */
-async function runWorkerThroughOutages(address: string, g: GlobalOptions, stopped: Promise<void>, isStopping: () => boolean): Promise<void> {
+async function runWorkerThroughOutages(address: string, g: GlobalOptions, stopped: Promise<void>, isStopping: () => boolean, agentSandbox: boolean): Promise<void> {
   for (;;) {
     try {
-      await runWorker(embeddedTemporal(address), g, stopped);
+      await runWorker(embeddedTemporal(address), g, stopped, { agentSandbox });
       return;
     } catch (err) {
       if (isStopping()) return;

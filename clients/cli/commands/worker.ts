@@ -9,6 +9,8 @@ import { requireKelosSearchAttributes } from '../../search-attribute-readiness';
 import { connectWorker, type TemporalTarget } from '../../temporal-connection';
 import { GlobalOptions, taskQueueOf, temporalTarget } from '../connection';
 import { loadKubeConfig, loadPodPolicy, selectedRuntime } from '../kube-config';
+import { AgentSandboxUnavailable, SANDBOX_OFF_WARNING, agentSandboxWanted, detectAgentSandbox } from '../../../activities/runtime/agent-sandbox';
+import { packageRoot } from '../../../host/package-root';
 
 export interface RuntimeFlags {
   runtime?: string;
@@ -18,6 +20,27 @@ export interface RuntimeFlags {
   nodeName?: string;
   namespaces?: string;
   podPolicy?: string;
+  /** false with --no-agent-sandbox. */
+  agentSandbox?: boolean;
+}
+
+/**
+ * Whether the local runtime boxes its agents (`--no-agent-sandbox`, KELOS_AGENT_SANDBOX), settled at start: off is
+ * a warning on stderr, on but impossible here is an error naming the fix, both before any Task runs.
+ */
+export function agentSandboxAtStart(flags: RuntimeFlags, who: string): boolean {
+  if (selectedRuntime(flags) !== 'local') return false;
+  try {
+    if (!agentSandboxWanted(flags.agentSandbox)) {
+      console.error(`${who}: ${SANDBOX_OFF_WARNING}`);
+      return false;
+    }
+    detectAgentSandbox({ kelosHome: kelosHome(), packageRoot: packageRoot() });
+    return true;
+  } catch (err) {
+    if (err instanceof AgentSandboxUnavailable) throw new KelosError(err.message);
+    throw err;
+  }
 }
 
 async function runtimeFrom(flags: RuntimeFlags): Promise<KelosWorkerOptions['runtime']> {
@@ -51,6 +74,7 @@ export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSi
     taskQueue: taskQueueOf(g),
     home: runtime?.kind === 'kubernetes' ? kelosHome() : ensureKelosHome(), // made private at start where agents' files live
     runtime,
+    agentSandbox: flags.agentSandbox === false ? false : {},
     tuning: { maxCachedWorkflows: workflowCacheSize(flags.workflowCache) },
   });
   const running = worker.run();
@@ -97,8 +121,10 @@ export function workerCommand(globals: () => GlobalOptions): Command {
     .option('--pod-policy <file>', 'kubernetes: what podOverrides may loosen, a YAML file (env KELOS_POD_POLICY; default: nothing)')
     .option('--node-name <node>', 'bind Task Pods to this Node (env KELOS_NODE_NAME; normally the scheduler decides)')
     .option('--workflow-cache <n>', `workflows kept in memory (env KELOS_WORKFLOW_CACHE, default ${DEFAULT_WORKFLOW_CACHE}; about 2.5 MB each)`)
+    .option('--no-agent-sandbox', 'local runtime: run agents unboxed, as this user (env KELOS_AGENT_SANDBOX=off; see README, Agent sandbox)')
     .action(async (flags: RuntimeFlags) => {
       const g = globals();
+      flags.agentSandbox = agentSandboxAtStart(flags, 'kelos worker');
       installQuietRuntime();
       const target = temporalTarget(g);
       console.log(`kelos worker connected to ${target.describe}, task queue ${taskQueueOf(g)}, runtime ${flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local'}; Ctrl-C stops it`);
