@@ -116,8 +116,11 @@ export function createTaskActivities(deps: TaskActivityDeps) {
   }
 
   async function runAgent(input: RunAgentInput): Promise<AgentOutcome> {
-    const { run, resources, prepared } = input;
+    const { run, resources } = input;
     const files = taskFiles(deps.home, run.namespace, run.name);
+    // Retried on another worker after this Task's worker (and its disk) was lost: the checkout is not here, so
+    // this worker prepares its own and starts the agent afresh (whatever the first run pushed stays on the branch).
+    const prepared = isPreparedHere(input.prepared, files.dir) ? input.prepared : await prepareTaskWorkspace(input);
     return runOrAdoptAgent({
       files: { logFile: files.agentLog, exitCodeFile: files.exitCodeFile, pidFile: files.pidFile },
       deadlineAtMs: input.deadlineAtMs,
@@ -165,6 +168,10 @@ export function createTaskActivities(deps: TaskActivityDeps) {
         return { ...launch, ...boxed };
       },
     });
+  }
+
+  function isPreparedHere(prepared: PreparedWorkspace, taskDir: string): boolean {
+    return path.resolve(prepared.workDir).startsWith(path.resolve(taskDir) + path.sep) && fs.existsSync(prepared.workDir);
   }
 
   /** TTL expiry: removes the Task's files and its workflow execution (only if they still belong to that run). */
