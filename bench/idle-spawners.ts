@@ -98,7 +98,9 @@ async function measure(n: number, cache: string, idleSeconds: number): Promise<F
   await api.applyStoredResource({ apiVersion: 'kelos.dev/v1alpha2', kind: 'Workspace', metadata: { name: 'ws', namespace: 'default' }, spec: { repo: 'https://github.com/acme/idle', secretRef: { name: 'github-token' } } });
   // The SDK's own default, as its worker-options computes it from the heap limit.
   const sdkDefault = Math.max(Math.floor((Math.max(v8.getHeapStatistics().heap_size_limit / 1024 / 1024 - 200, 0) * 600) / 1024), 10);
-  const tuning = { maxCachedWorkflows: cache === 'sdk-default' ? sdkDefault : Number(cache) };
+  const heap = arg('workflow-heap', '');
+  // The SDK-default baseline also keeps Node's default heap limit for its workflow thread, as before.
+  const tuning = { maxCachedWorkflows: cache === 'sdk-default' ? sdkDefault : Number(cache), ...(heap ? { workflowHeapMiB: Number(heap) } : cache === 'sdk-default' ? { workflowHeapMiB: v8.getHeapStatistics().heap_size_limit / 1024 / 1024 } : {}) };
   const worker = await createKelosWorker({ connection: native, client, taskQueue, home, env: { ...process.env, GITHUB_API_URL: github.url }, tuning });
   const running = worker.run();
   try {

@@ -15,6 +15,7 @@ import { packageRoot } from '../../../host/package-root';
 export interface RuntimeFlags {
   runtime?: string;
   workflowCache?: string;
+  workflowHeap?: string;
   kubeconfig?: string;
   imageTag?: string;
   nodeName?: string;
@@ -75,7 +76,7 @@ export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSi
     home: runtime?.kind === 'kubernetes' ? kelosHome() : ensureKelosHome(), // made private at start where agents' files live
     runtime,
     agentSandbox: flags.agentSandbox === false ? false : {},
-    tuning: { maxCachedWorkflows: workflowCacheSize(flags.workflowCache) },
+    tuning: { maxCachedWorkflows: workflowCacheSize(flags.workflowCache), ...workflowHeapOption(flags.workflowHeap) },
   });
   const running = worker.run();
   await Promise.race([stopSignal, running]);
@@ -90,6 +91,15 @@ export function workflowCacheSize(flag: string | undefined): number {
   const size = Number(text);
   if (!Number.isInteger(size) || size < 2) throw new KelosError(`invalid workflow cache size "${text}" (--workflow-cache or KELOS_WORKFLOW_CACHE): a whole number of at least 2`);
   return size;
+}
+
+/** `--workflow-heap` / KELOS_WORKFLOW_HEAP_MIB: the workflow threads' heap limit in MiB (default from the cache size). */
+export function workflowHeapOption(flag: string | undefined): { workflowHeapMiB?: number } {
+  const text = flag ?? process.env.KELOS_WORKFLOW_HEAP_MIB;
+  if (text === undefined || text === '') return {};
+  const mib = Number(text);
+  if (!Number.isInteger(mib) || mib < 64) throw new KelosError(`invalid workflow heap "${text}" (--workflow-heap or KELOS_WORKFLOW_HEAP_MIB): a whole number of MiB, at least 64`);
+  return { workflowHeapMiB: mib };
 }
 
 export function untilSignal(): Promise<void> {
@@ -120,7 +130,8 @@ export function workerCommand(globals: () => GlobalOptions): Command {
     .option('--namespaces <list>', 'kubernetes: namespaces whose Tasks this worker runs, comma-separated, or * for all (env KELOS_NAMESPACES, default: default)')
     .option('--pod-policy <file>', 'kubernetes: what podOverrides may loosen, a YAML file (env KELOS_POD_POLICY; default: nothing)')
     .option('--node-name <node>', 'bind Task Pods to this Node (env KELOS_NODE_NAME; normally the scheduler decides)')
-    .option('--workflow-cache <n>', `workflows kept in memory (env KELOS_WORKFLOW_CACHE, default ${DEFAULT_WORKFLOW_CACHE}; about 2.5 MB each)`)
+    .option('--workflow-cache <n>', `workflows kept in memory (env KELOS_WORKFLOW_CACHE, default ${DEFAULT_WORKFLOW_CACHE}; about 2 MB each)`)
+    .option('--workflow-heap <MiB>', 'heap limit of the threads that run workflows (env KELOS_WORKFLOW_HEAP_MIB; default 256 + 4 per cached workflow)')
     .option('--no-agent-sandbox', 'local runtime: run agents unboxed, as this user (env KELOS_AGENT_SANDBOX=off; see README, Agent sandbox)')
     .action(async (flags: RuntimeFlags) => {
       const g = globals();
