@@ -184,6 +184,8 @@ it('a GitHub webhook spawner reports on the repository of the payload', async ()
   const task = await finishedTask(tasks[0].metadata.name);
   expect(task.metadata.annotations).toMatchObject({ 'kelos.dev/source-owner': 'acme', 'kelos.dev/source-repo': repoName });
   expect(ourComments(repoName, issue.number).map((c) => c.body.split('\n\n<!--')[0])).toEqual([`🤖 **Kelos Task Status**\n\nTask \`${task.metadata.name}\` has **succeeded**. ✅`]);
+  // Webhook spawners listen to every GitHub delivery of the namespace: other test files share the dev server.
+  await stack.env.client.workflow.getHandle(spawnerWorkflowId('default', name)).terminate('test over');
 });
 
 describe('exactly once when an answer is lost', () => {
