@@ -19,7 +19,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { PodPolicy } from '../api/kube/pod-policy';
 import type { DataConverter } from '@temporalio/common';
 import { packageRoot } from '../host/package-root';
-import { runtimeTaskQueue } from '../api/task/task-runtime';
+import { runtimeTaskQueue, workerHostQueue } from '../api/task/task-runtime';
 import { workerPollQueue } from '../api/sources/poll';
 import { workerHomeId } from '../host/worker-identity';
 
@@ -76,11 +76,13 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
   // Secrets live where the agents run: Kubernetes Secrets on that runtime, the local store otherwise.
   const secrets = runtime && kube ? kube.kubernetesSecretSource(runtime.kubeConfig, runtime.policy?.namespaces) : localSecretSource(options.home);
   const env = options.env ? { env: options.env } : {};
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  // Local runtime: a Task's agent runs where its checkout was prepared, on this worker's own queue.
+  const hostQueue = runtime ? undefined : workerHostQueue(taskQueue, workerHomeId(options.home));
   const taskActivities =
     runtime && kube
       ? kube.createKubernetesTaskActivities({ client: options.client, home: options.home, kubeConfig: runtime.kubeConfig, imageTag: runtime.imageTag, nodeName: runtime.nodeName, policy: runtime.policy, secrets, ...env })
-      : createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint(), ...env });
-  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+      : createTaskActivities({ client: options.client, home: options.home, builtinEntrypoint: builtinEntrypoint(), hostQueue, ...env });
   const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -115,7 +117,15 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
     ...(options.tuning?.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.tuning.maxConcurrentActivityTaskExecutions } : {}),
   });
   const ownPolls = await Worker.create({ ...common, taskQueue: pollQueue, activities: pollActivities });
-  const workers = [main, byRuntime, ownPolls];
+  const ownAgents = hostQueue
+    ? await Worker.create({
+        ...common,
+        taskQueue: hostQueue,
+        activities: { runAgent },
+        ...(options.tuning?.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.tuning.maxConcurrentActivityTaskExecutions } : {}),
+      })
+    : undefined;
+  const workers = [main, byRuntime, ownPolls, ...(ownAgents ? [ownAgents] : [])];
   return {
     async run() {
       // One stopping (shutdown or a fatal error) stops the other.

@@ -45,6 +45,8 @@ export function launchDetached(spec: LaunchSpec, files: ProcessFiles): number {
     detached: true,
     stdio: 'ignore',
   });
+  // A spawn that fails (a missing cwd) reports it as an 'error' event too; unheard, it would kill the worker.
+  child.once('error', () => undefined);
   if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
   fs.writeFileSync(files.pidFile, String(child.pid));
   child.unref();
