@@ -1,7 +1,8 @@
 /**
  * The kelos worker: every workflow and the activities of one runtime (local or Kubernetes) on the main task queue,
  * plus that runtime's activities on its own queue (`<queue>@<runtime>`) for Tasks that ask for it by annotation
- * (api/task/task-runtime.ts), and the polls whose state is on its disk on a queue of its own (api/sources/poll.ts).
+ * (api/task/task-runtime.ts), the polls whose state is on its disk on a queue of its own (api/sources/poll.ts), and
+ * on the local runtime the agent runs of the Tasks whose checkout it prepared on another (`<queue>@host-<worker id>`).
  * `kelos dev` runs it in-process; `kelos worker` runs it alone (e.g. next to a shared
  * Temporal server).
  */
