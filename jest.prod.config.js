@@ -12,5 +12,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/'],
   globalSetup: '<rootDir>/test/harness/prod/global-setup.ts',
   globalTeardown: '<rootDir>/test/harness/prod/global-teardown.ts',
+  testSequencer: '<rootDir>/test/harness/prod/sequencer.js',
   reporters: [...base.reporters, '<rootDir>/test/harness/prod/failure-logs-reporter.js'],
 };

@@ -46,6 +46,8 @@ export interface TaskActivityDeps {
   env?: Record<string, string | undefined>;
   /** The box agents run in (runtime/agent-sandbox.ts); undefined runs them as the worker's user, unboxed. */
   agentSandbox?: AgentSandbox;
+  /** This worker's own queue (api/task/task-runtime.ts workerHostQueue): the Task's agent is run there. */
+  hostQueue?: string;
 }
 
 export function createTaskActivities(deps: TaskActivityDeps) {
@@ -91,13 +93,14 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       fs.writeFileSync(skillsMarker, '');
     }
     const workspace = resources.workspace;
+    const onThisHost = deps.hostQueue ? { hostQueue: deps.hostQueue } : {};
     if (!workspace) {
       const workDir = path.join(files.dir, 'work');
       fs.mkdirSync(workDir, { recursive: true });
-      return { workDir };
+      return { workDir, ...onThisHost };
     }
     const marker = path.join(files.dir, 'workspace.ready');
-    if (fs.existsSync(marker)) return JSON.parse(fs.readFileSync(marker, 'utf8')) as PreparedWorkspace;
+    if (fs.existsSync(marker)) return { ...(JSON.parse(fs.readFileSync(marker, 'utf8')) as PreparedWorkspace), ...onThisHost };
     fs.rmSync(files.repoDir, { recursive: true, force: true });
     Context.current().heartbeat('cloning');
     const token = workspace.secretName ? readSecret(run.namespace, workspace.secretName).GITHUB_TOKEN : undefined;
@@ -112,7 +115,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     });
     const prepared: PreparedWorkspace = { workDir: files.repoDir, ...(result.baseBranch ? { baseBranch: result.baseBranch } : {}) };
     writeFileAtomic(marker, JSON.stringify(prepared));
-    return prepared;
+    return { ...prepared, ...onThisHost };
   }
 
   async function runAgent(input: RunAgentInput): Promise<AgentOutcome> {
@@ -145,6 +148,10 @@ export function createTaskActivities(deps: TaskActivityDeps) {
             value: entry.secretKeyRef ? secretValue(run.namespace, entry.secretKeyRef.name, entry.secretKeyRef.key) : (entry.value ?? ''),
           })),
         });
+        if (!fs.existsSync(prepared.workDir)) {
+          // Prepared on another host (a worker of older kelos, or a lost one): its checkout is not on this disk.
+          throw ApplicationFailure.nonRetryable(`the Task's checkout ${prepared.workDir} is not on this worker's host: it was prepared by another worker`, 'CheckoutNotOnThisHost');
+        }
         const entry = run.image ? { command: run.image, args: [] } : deps.builtinEntrypoint;
         if (run.image && !isExecutable(run.image)) {
           throw ApplicationFailure.nonRetryable(

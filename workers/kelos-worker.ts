@@ -1,7 +1,8 @@
 /**
  * The kelos worker: every workflow and the activities of one runtime (local or Kubernetes) on the main task queue,
  * plus that runtime's activities on its own queue (`<queue>@<runtime>`) for Tasks that ask for it by annotation
- * (api/task/task-runtime.ts), and the polls whose state is on its disk on a queue of its own (api/sources/poll.ts).
+ * (api/task/task-runtime.ts), the polls whose state is on its disk on a queue of its own (api/sources/poll.ts), and
+ * on the local runtime the agent runs of the Tasks whose checkout it prepared on another (`<queue>@host-<worker id>`).
  * `kelos dev` runs it in-process; `kelos worker` runs it alone (e.g. next to a shared
  * Temporal server).
  */
@@ -20,7 +21,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { PodPolicy } from '../api/kube/pod-policy';
 import type { DataConverter } from '@temporalio/common';
 import { packageRoot } from '../host/package-root';
-import { runtimeTaskQueue } from '../api/task/task-runtime';
+import { runtimeTaskQueue, workerHostQueue } from '../api/task/task-runtime';
 import { workerPollQueue } from '../api/sources/poll';
 import { workerHomeId } from '../host/worker-identity';
 import { detectAgentSandbox } from '../activities/runtime/agent-sandbox';
@@ -102,6 +103,9 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
   // Secrets live where the agents run: Kubernetes Secrets on that runtime, the local store otherwise.
   const secrets = runtime && kube ? kube.kubernetesSecretSource(runtime.kubeConfig, runtime.policy?.namespaces) : localSecretSource(options.home);
   const env = options.env ? { env: options.env } : {};
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  // Local runtime: a Task's agent runs where its checkout was prepared, on this worker's own queue.
+  const hostQueue = runtime ? undefined : workerHostQueue(taskQueue, workerHomeId(options.home));
   const taskActivities =
     runtime && kube
       ? kube.createKubernetesTaskActivities({ client: options.client, home: options.home, kubeConfig: runtime.kubeConfig, imageTag: runtime.imageTag, nodeName: runtime.nodeName, policy: runtime.policy, secrets, ...env })
@@ -109,12 +113,12 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
           client: options.client,
           home: options.home,
           builtinEntrypoint: builtinEntrypoint(),
+          hostQueue,
           ...(options.agentSandbox === false
             ? {}
             : { agentSandbox: detectAgentSandbox({ kelosHome: options.home, packageRoot: packageRoot(), env: { ...process.env, ...options.env }, share: options.agentSandbox?.share }) }),
           ...env,
         });
-  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   const common = {
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -151,7 +155,16 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
     ...(options.tuning?.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.tuning.maxConcurrentActivityTaskExecutions } : {}),
   });
   const ownPolls = await Worker.create({ ...common, taskQueue: pollQueue, activities: pollActivities });
-  const workers = [main, byRuntime, ownPolls];
+  const ownAgents = hostQueue
+    ? await Worker.create({
+        ...common,
+        taskQueue: hostQueue,
+        activities: { runAgent },
+        // A run not picked up within 30 s counts as a lost host (workflows/task-workflow.ts): never hold it for a slot.
+        maxConcurrentActivityTaskExecutions: options.tuning?.maxConcurrentActivityTaskExecutions ?? 1000,
+      })
+    : undefined;
+  const workers = [main, byRuntime, ownPolls, ...(ownAgents ? [ownAgents] : [])];
   return {
     async run() {
       // One stopping (shutdown or a fatal error) stops the other.

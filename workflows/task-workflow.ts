@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
@@ -8,10 +9,12 @@ import {
   proxyActivities,
   setHandler,
   startChild,
+  TimeoutFailure,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
 import type { createTaskActivities } from '../activities/task-activities';
 import type { createDependencyActivities } from '../activities/dependency-activities';
 import { dependencyPrompt } from '../api/task/dependencies';
@@ -21,7 +24,7 @@ import { spawnerSlot } from './task/spawner-slot';
 import { innermostMessage } from '../api/error-cause';
 import { KelosPhase } from '../api/search-attributes';
 import { spawnerWorkflowId } from '../api/spawn/spawner-status';
-import type { AgentOutcome } from '../api/task/task-activities-types';
+import type { AgentOutcome, PreparedWorkspace, RunAgentInput } from '../api/task/task-activities-types';
 import { TaskRun, taskCleanupWorkflowId } from '../api/task/task-run';
 import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
 import type { TaskPhase, TaskStatus } from '../api/task/task-status';
@@ -64,7 +67,32 @@ function runtimeActivities(runtime: TaskRuntime | undefined) {
     retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 20 },
     ...queue,
   });
-  return { resolveTaskResources, prepareTaskWorkspace, runAgent };
+  /**
+   * Local runtime: the agent runs on the worker that prepared the checkout (its own queue). A worker restarted on the
+   * same data directory takes the retried attempt and adopts the agent; when none takes it within
+   * HOST_PICKUP_TIMEOUT, the host is taken as lost (its agent and checkout with it).
+   */
+  const runAgentOn = (prepared: PreparedWorkspace) =>
+    prepared.hostQueue
+      ? proxyActivities<TaskActivities>({
+          startToCloseTimeout: '7 days',
+          heartbeatTimeout: '15 seconds',
+          scheduleToStartTimeout: HOST_PICKUP_TIMEOUT,
+          retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 20 },
+          taskQueue: prepared.hostQueue,
+        }).runAgent
+      : runAgent;
+  return { resolveTaskResources, prepareTaskWorkspace, runAgent: (input: RunAgentInput) => runAgentOn(input.prepared)(input) };
+}
+
+/** How long a Task's agent run waits for the worker holding its checkout before that host counts as lost. */
+const HOST_PICKUP_TIMEOUT = '30 seconds';
+/** Hosts a Task may lose before it fails: each loss prepares the checkout again elsewhere and starts the agent anew. */
+const MAX_HOST_LOSSES = 2;
+
+/** The worker holding the Task's checkout did not take its agent run in time: that host is gone. */
+function hostLost(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
 }
 
 /**
@@ -147,9 +175,20 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
     // The deadline counts from here, as a Kelos Job's from its creation after the wait.
     const deadlineAtMs = run.activeDeadlineSeconds ? Date.now() + run.activeDeadlineSeconds * 1000 : undefined;
     const resources = await resolveTaskResources(run);
-    const prepared = await prepareTaskWorkspace({ run, runKey, resources });
-    setStatus({ ...status, phase: 'Running' });
-    const outcome = await runAgent({ run, runKey, resources, prepared, deadlineAtMs });
+    let outcome: AgentOutcome;
+    for (let lost = 0; ; lost += 1) {
+      const prepared = await prepareTaskWorkspace({ run, runKey, resources });
+      setStatus({ ...status, phase: 'Running' });
+      try {
+        outcome = await runAgent({ run, runKey, resources, prepared, deadlineAtMs });
+        break;
+      } catch (err) {
+        if (!hostLost(err)) throw err;
+        const what = `the worker holding the Task's checkout (${prepared.hostQueue}) took no agent run for ${HOST_PICKUP_TIMEOUT}: its host is taken as lost, with its agent`;
+        if (lost + 1 >= MAX_HOST_LOSSES) throw ApplicationFailure.nonRetryable(`${what}; ${MAX_HOST_LOSSES} hosts lost, giving up`, 'HostLost');
+        setStatus({ ...status, phase: 'Pending', message: `${what}; preparing it again on another worker` });
+      }
+    }
     if (outcome.timedOut) {
       finish('Failed', `Task exceeded its deadline of ${run.activeDeadlineSeconds}s (podOverrides.activeDeadlineSeconds); the agent was stopped`, outcome);
     } else if (outcome.failureReason) {

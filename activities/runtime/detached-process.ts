@@ -73,6 +73,8 @@ export function launchDetached(spec: LaunchSpec, files: ProcessFiles): RecordedP
     detached: true,
     stdio: 'ignore',
   });
+  // A spawn that fails (a missing cwd) reports it as an 'error' event too; unheard, it would kill the worker.
+  child.once('error', () => undefined);
   if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
   const recorded: RecordedProcess = { pid: child.pid, startTime: processStartTime(child.pid) };
   writeFileAtomic(files.pidFile, recorded.startTime === undefined ? String(child.pid) : `${child.pid} ${recorded.startTime}`);

@@ -34,6 +34,12 @@ export interface PreparedWorkspace {
   /** Directory the agent runs in (the checkout, or an empty work dir without a workspace). */
   workDir: string;
   baseBranch?: string;
+  /**
+   * Local runtime: the own queue of the worker whose disk holds the checkout (`<queue>@host-<worker id>`); the agent
+   * runs there, and a restarted worker on the same data directory adopts it. Absent on the Kubernetes runtime, whose
+   * Pods any worker can adopt.
+   */
+  hostQueue?: string;
 }
 
 export interface RunAgentInput {

@@ -14,6 +14,14 @@ export function runtimeTaskQueue(queue: string, runtime: TaskRuntime): string {
   return `${queue}@${runtime}`;
 }
 
+/**
+ * The own queue of one worker (by its data directory's id, host/worker-identity.ts) for the local runtime's agent
+ * runs: a Task's agent runs on the worker that prepared its checkout, since both live on that host's disk.
+ */
+export function workerHostQueue(queue: string, workerId: string): string {
+  return `${queue}@host-${workerId}`;
+}
+
 /** The runtime the annotations ask for; an error message for a value that is not a runtime. */
 export function requestedRuntime(annotations: Record<string, string> | undefined): TaskRuntime | undefined | { error: string } {
   const value = annotations?.[RUNTIME_ANNOTATION];

@@ -85,11 +85,14 @@ export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSi
   await connection.close();
 }
 
-/** `--workflow-cache` / KELOS_WORKFLOW_CACHE: workflows kept in memory (at least 2, the SDK's minimum). */
+/**
+ * `--workflow-cache` / KELOS_WORKFLOW_CACHE: workflows kept in memory; 0 turns the cache off (every workflow task
+ * replays its history, on whichever worker), otherwise at least 2 (the SDK's minimum).
+ */
 export function workflowCacheSize(flag: string | undefined): number {
   const text = flag ?? process.env.KELOS_WORKFLOW_CACHE ?? String(DEFAULT_WORKFLOW_CACHE);
   const size = Number(text);
-  if (!Number.isInteger(size) || size < 2) throw new KelosError(`invalid workflow cache size "${text}" (--workflow-cache or KELOS_WORKFLOW_CACHE): a whole number of at least 2`);
+  if (!/^\d+$/.test(text.trim()) || size === 1) throw new KelosError(`invalid workflow cache size "${text}" (--workflow-cache or KELOS_WORKFLOW_CACHE): 0 (no cache) or a whole number of at least 2`);
   return size;
 }
 
@@ -130,7 +133,7 @@ export function workerCommand(globals: () => GlobalOptions): Command {
     .option('--namespaces <list>', 'kubernetes: namespaces whose Tasks this worker runs, comma-separated, or * for all (env KELOS_NAMESPACES, default: default)')
     .option('--pod-policy <file>', 'kubernetes: what podOverrides may loosen, a YAML file (env KELOS_POD_POLICY; default: nothing)')
     .option('--node-name <node>', 'bind Task Pods to this Node (env KELOS_NODE_NAME; normally the scheduler decides)')
-    .option('--workflow-cache <n>', `workflows kept in memory (env KELOS_WORKFLOW_CACHE, default ${DEFAULT_WORKFLOW_CACHE}; about 2 MB each)`)
+    .option('--workflow-cache <n>', `workflows kept in memory (env KELOS_WORKFLOW_CACHE, default ${DEFAULT_WORKFLOW_CACHE}; about 2 MB each; 0 turns it off)`)
     .option('--workflow-heap <MiB>', 'heap limit of the threads that run workflows (env KELOS_WORKFLOW_HEAP_MIB; default 256 + 4 per cached workflow)')
     .option('--no-agent-sandbox', 'local runtime: run agents unboxed, as this user (env KELOS_AGENT_SANDBOX=off; see README, Agent sandbox)')
     .action(async (flags: RuntimeFlags) => {
