@@ -2,10 +2,11 @@
  * Idle spawners on one worker: N spawners — a third cron (weekly), a third polling a repository on the local GitHub
  * API every minute, a third generic webhook — started on one kelos worker and then left alone. Reported per N and
  * worker workflow cache size: worker and server RSS, CPU of both over an idle minute, the history events an idle poll
- * cycle adds, and the cost of waking a spawner that was evicted from the cache (a query replays it). The baseline is
- * the SDK's default cache (what the worker used before it had a bound of its own).
+ * cycle adds, and the cost of waking a spawner that was evicted from the cache (a query replays it). The worker is a
+ * `kelos worker` process of its own, measured alone. The baseline is the SDK's default cache with Node's default heap
+ * limit for the workflow thread (what the worker used before it had bounds of its own).
  *
- *   npm run bench:idle-spawners -- [--n 100,1000] [--cache sdk-default,250] [--idle-seconds 60]
+ *   npm run bench:idle-spawners -- [--n 100,1000] [--cache sdk-default,250] [--workflow-heap MiB] [--idle-seconds 60]
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,13 +14,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { spawnerWorkflowId } from '../api/spawn/spawner-status';
 import { KelosApi, type SpawnerManifest } from '../clients/kelos-api';
 import { startDevServer } from '../clients/dev/temporal-dev-server';
 import { LocalSecretStore } from '../host/secret-store';
 import { spawnerStatusQuery } from '../workflows/spawner/messages';
-import { DEFAULT_WORKFLOW_CACHE, createKelosWorker } from '../workers/kelos-worker';
+import { DEFAULT_WORKFLOW_CACHE } from '../workers/kelos-worker';
+import { packageRoot } from '../host/package-root';
 import { startFakeGitHub } from '../test/harness/github-api';
 import { inParallel } from './in-parallel';
 
@@ -37,8 +38,8 @@ interface Figures {
   workerRssMiB: number;
   /** Anonymous memory (heaps, native allocations) within the RSS; the rest is mapped files (code, the bundle). */
   workerRssAnonMiB: number;
-  /** V8 heap in use after a full GC, when the process runs with --expose-gc. */
-  workerHeapMiB: number;
+  /** The worker's highest RSS (VmHWM), reached while the spawners started. */
+  workerPeakRssMiB: number;
   serverRssMiB: number;
   idleCpuWorker: number;
   idleCpuServer: number;
@@ -61,17 +62,17 @@ async function main(): Promise<void> {
       results.push(await runOne(n, cache, arg('idle-seconds', '60')));
     }
   }
-  console.log('\nspawners | worker cache | start s | worker RSS (heap) MiB | server RSS MiB | idle CPU worker/server (s per min) | events per idle poll | wake an evicted spawner');
+  console.log('\nspawners | worker cache | start s | worker RSS (peak) MiB | server RSS MiB | idle CPU worker/server (s per min) | events per idle poll | wake an evicted spawner');
   for (const r of results) {
     console.log(
-      `${String(r.n).padStart(8)} | ${r.cache.padEnd(12)} | ${r.startSeconds.toFixed(0).padStart(7)} | ${`${r.workerRssMiB.toFixed(0)} (${r.workerHeapMiB.toFixed(0)})`.padStart(20)} | ${r.serverRssMiB.toFixed(0).padStart(14)} | ${`${r.idleCpuWorker.toFixed(1)} / ${r.idleCpuServer.toFixed(1)}`.padStart(34)} | ${r.eventsPerIdlePoll.toFixed(1).padStart(20)} | ${r.wakeMs === null || Number.isNaN(r.wakeMs) ? 'not evicted' : `${r.wakeMs.toFixed(0)} ms`}`,
+      `${String(r.n).padStart(8)} | ${r.cache.padEnd(12)} | ${r.startSeconds.toFixed(0).padStart(7)} | ${`${r.workerRssMiB.toFixed(0)} (peak ${r.workerPeakRssMiB.toFixed(0)})`.padStart(20)} | ${r.serverRssMiB.toFixed(0).padStart(14)} | ${`${r.idleCpuWorker.toFixed(1)} / ${r.idleCpuServer.toFixed(1)}`.padStart(34)} | ${r.eventsPerIdlePoll.toFixed(1).padStart(20)} | ${r.wakeMs === null || Number.isNaN(r.wakeMs) ? 'not evicted' : `${r.wakeMs.toFixed(0)} ms`}`,
     );
   }
 }
 
 function runOne(n: number, cache: string, idleSeconds: string): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', __filename, '--one', '--n', String(n), '--cache', cache, '--idle-seconds', idleSeconds], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [__filename, '--one', '--n', String(n), '--cache', cache, '--idle-seconds', idleSeconds, ...(arg('workflow-heap', '') ? ['--workflow-heap', arg('workflow-heap', '')] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => {
@@ -83,11 +84,9 @@ function runOne(n: number, cache: string, idleSeconds: string): Promise<Figures>
 }
 
 async function measure(n: number, cache: string, idleSeconds: number): Promise<Figures> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-bench-idle-'));
   const github = await startFakeGitHub({ tokens: [TOKEN] });
   const server = await startDevServer({ headless: true, logFile: path.join(home, 'temporal.log') });
-  const native = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const taskQueue = 'bench';
@@ -100,14 +99,23 @@ async function measure(n: number, cache: string, idleSeconds: number): Promise<F
   const sdkDefault = Math.max(Math.floor((Math.max(v8.getHeapStatistics().heap_size_limit / 1024 / 1024 - 200, 0) * 600) / 1024), 10);
   const heap = arg('workflow-heap', '');
   // The SDK-default baseline also keeps Node's default heap limit for its workflow thread, as before.
-  const tuning = { maxCachedWorkflows: cache === 'sdk-default' ? sdkDefault : Number(cache), ...(heap ? { workflowHeapMiB: Number(heap) } : cache === 'sdk-default' ? { workflowHeapMiB: v8.getHeapStatistics().heap_size_limit / 1024 / 1024 } : {}) };
-  const worker = await createKelosWorker({ connection: native, client, taskQueue, home, env: { ...process.env, GITHUB_API_URL: github.url }, tuning });
-  const running = worker.run();
+  const cacheFlag = cache === 'sdk-default' ? String(sdkDefault) : cache;
+  const heapFlag = heap || (cache === 'sdk-default' ? String(Math.floor(v8.getHeapStatistics().heap_size_limit / 1024 / 1024)) : '');
+  // The worker is a `kelos worker` process of its own, so its RSS and CPU are the worker's alone (not this client's
+  // or the local GitHub's). Agents never run here: the sandbox is off only to skip its check.
+  const worker = spawn(
+    process.execPath,
+    [path.join(packageRoot(), 'bin', 'kelos.js'), '--address', server.address, '--task-queue', taskQueue, 'worker', '--workflow-cache', cacheFlag, ...(heapFlag ? ['--workflow-heap', heapFlag] : []), '--no-agent-sandbox'],
+    { env: { ...process.env, KELOS_HOME: home, GITHUB_API_URL: github.url }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let workerErrors = '';
+  worker.stderr!.on('data', (chunk: Buffer) => (workerErrors = (workerErrors + chunk.toString()).slice(-4000)));
+  const workerExited = new Promise<never>((_, reject) => worker.once('exit', (code) => reject(new Error(`kelos worker exited (${code}):\n${workerErrors}`))));
   try {
     const started = Date.now();
     await inParallel(n, 20, (i) => api.applySpawner(spawner(i)));
     // Settled: every spawner answered once (its first poll done for the polling ones).
-    await inParallel(n, 20, async (i) => {
+    const settled = inParallel(n, 20, async (i) => {
       const handle = client.workflow.getHandle(spawnerWorkflowId('default', `idle-${i}`));
       for (;;) {
         const status = await handle.query(spawnerStatusQuery).catch(() => undefined);
@@ -115,14 +123,15 @@ async function measure(n: number, cache: string, idleSeconds: number): Promise<F
         await new Promise((r) => setTimeout(r, 500));
       }
     });
+    await Promise.race([settled, workerExited]);
     const startSeconds = (Date.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 10_000));
 
     const polled = client.workflow.getHandle(spawnerWorkflowId('default', 'idle-1'));
     const eventsBefore = (await polled.describe()).historyLength;
-    const cpuBefore = { worker: process.cpuUsage(), server: processCpuSeconds(server.process.pid!) };
+    const cpuBefore = { worker: processCpuSeconds(worker.pid!), server: processCpuSeconds(server.process.pid!) };
     await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-    const workerCpu = process.cpuUsage(cpuBefore.worker);
+    const workerCpu = processCpuSeconds(worker.pid!) - cpuBefore.worker;
     const serverCpu = processCpuSeconds(server.process.pid!) - cpuBefore.server;
     const after = await polled.describe();
     const pollsInWindow = Math.max(1, Math.round(idleSeconds / 60));
@@ -130,11 +139,11 @@ async function measure(n: number, cache: string, idleSeconds: number): Promise<F
       n,
       cache,
       startSeconds,
-      workerRssMiB: process.memoryUsage().rss / 1024 / 1024,
-      workerRssAnonMiB: statusKiB(process.pid, 'RssAnon') / 1024,
-      workerHeapMiB: heapAfterGc(),
+      workerRssMiB: processRssMiB(worker.pid!),
+      workerRssAnonMiB: statusKiB(worker.pid!, 'RssAnon') / 1024,
+      workerPeakRssMiB: statusKiB(worker.pid!, 'VmHWM') / 1024,
       serverRssMiB: processRssMiB(server.process.pid!),
-      idleCpuWorker: ((workerCpu.user + workerCpu.system) / 1e6) * (60 / idleSeconds),
+      idleCpuWorker: workerCpu * (60 / idleSeconds),
       idleCpuServer: serverCpu * (60 / idleSeconds),
       eventsPerIdlePoll: (after.historyLength - eventsBefore) / pollsInWindow,
       wakeMs: NaN,
@@ -148,9 +157,8 @@ async function measure(n: number, cache: string, idleSeconds: number): Promise<F
     }
     return figures;
   } finally {
-    worker.shutdown();
-    await running;
-    await native.close();
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => (worker.exitCode !== null ? resolve(undefined) : worker.once('exit', resolve)));
     await connection.close();
     await server.stop();
     await github.close();
@@ -164,10 +172,6 @@ function spawner(i: number): SpawnerManifest {
   return { apiVersion: 'kelos.dev/v1alpha2', kind: 'TaskSpawner', metadata: { name, namespace: 'default' }, spec: { when, taskTemplate: template } };
 }
 
-function heapAfterGc(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed / 1024 / 1024;
-}
 
 function processRssMiB(pid: number): number {
   return statusKiB(pid, 'VmRSS') / 1024;
