@@ -32,9 +32,11 @@ export const DEFAULT_TASK_QUEUE = 'kelos';
  * Workflows a worker keeps in memory between their workflow tasks (`--workflow-cache`, env KELOS_WORKFLOW_CACHE).
  * A cached spawner costs about 2 MB of worker memory (in the workflow thread's heap); the SDK's default (about 2,300
  * with Node's default heap) let 1,000 idle spawners take 3 GiB. An evicted one is replayed when it next wakes (about
- * 60 ms), which its bounded runs keep short. Figures: `npm run bench:idle-spawners` (README, Performance).
+ * 60 ms), which its bounded runs keep short. 50 keeps a worker with 1,000 idle spawners at about 0.9 GiB RSS (100:
+ * about 1.05 GiB); with more spawners polling each minute than cached, the cache size hardly changes the CPU spent.
+ * Figures: `npm run bench:idle-spawners` (README, Performance).
  */
-export const DEFAULT_WORKFLOW_CACHE = 100;
+export const DEFAULT_WORKFLOW_CACHE = 50;
 
 /**
  * The V8 heap limit of the threads that run workflows (`--workflow-heap`, env KELOS_WORKFLOW_HEAP_MIB). Node gives
