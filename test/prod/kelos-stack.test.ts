@@ -31,6 +31,8 @@ const HOOK_SECRET = 'prod-bed-hmac-secret';
 const bed = prodTemporal();
 const taskQueue = uniqueTaskQueue('prod-kelos');
 const homes = { a: newKelosHome('host-a'), b: newKelosHome('host-b'), bridge: newKelosHome('bridge'), cli: newKelosHome('cli') };
+/** Where test agents leave what the tests read: agents are sandboxed, and write only their own places and this. */
+const shared = newKelosHome('shared');
 const workers: Record<'a' | 'b', KelosWorkerProcess> = {} as never;
 let bridge: KelosProcess & { url: string };
 let github: FakeGitHub;
@@ -63,7 +65,7 @@ beforeAll(async () => {
     expect(put.stdout).toBe('secret/github-token configured\n');
   }
   applied({ apiVersion: 'kelos.dev/v1alpha2', kind: 'Workspace', metadata: { name: 'widgets' }, spec: { repo: makeUpstream(homes.cli).url, secretRef: { name: 'github-token' } } });
-  const workerOptions = { taskQueue, args: ['--workflow-cache', '0'], env: { GITHUB_API_URL: github.url } };
+  const workerOptions = { taskQueue, args: ['--workflow-cache', '0'], env: { GITHUB_API_URL: github.url, KELOS_AGENT_SANDBOX_SHARE: shared } };
   [workers.a, workers.b] = await Promise.all([startKelosWorker(bed, { ...workerOptions, home: homes.a }), startKelosWorker(bed, { ...workerOptions, home: homes.b })]);
   bridge = await startKelosBridge(bed, {
     home: homes.bridge,
@@ -263,7 +265,7 @@ test('the Temporal server SIGKILLed and restarted in the middle of a burst: ever
 
 test('a worker’s host lost in the middle of a Task: the Task runs again on the other worker and succeeds once', async () => {
   const name = uniqueName('prod-lost');
-  const starts = path.join(homes.cli, `${name}-starts`);
+  const starts = path.join(shared, `${name}-starts`);
   const started = cli(['run', '-p', 'outlive a host', '--image', IMAGE, '--name', name, '--credential-type', 'none', '--env', 'AGENT_SLEEP=10', '--env', `AGENT_STARTS_FILE=${starts}`]);
   expect(started.code).toBe(0);
   await eventually(async () => (fs.existsSync(starts) ? true : undefined), 60_000, 'the agent to start');
@@ -275,7 +277,8 @@ test('a worker’s host lost in the middle of a Task: the Task runs again on the
   const survivor = workers[lostHost === 'a' ? 'b' : 'a'];
 
   // The host goes: its worker, its agent (the whole process group) and its disk.
-  const agentPid = Number(fs.readFileSync(taskFiles(homes[lostHost], 'default', name).pidFile, 'utf8'));
+  // The PID file holds "<pid> <start time>".
+  const agentPid = Number(fs.readFileSync(taskFiles(homes[lostHost], 'default', name).pidFile, 'utf8').trim().split(' ')[0]);
   await lost.kill();
   process.kill(-agentPid, 'SIGKILL');
   fs.rmSync(homes[lostHost], { recursive: true, force: true });
