@@ -107,7 +107,8 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
   const env = options.env ? { env: options.env } : {};
   const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
   // Local runtime: a Task's agent runs where its checkout was prepared, on this worker's own queue.
-  const hostQueue = runtime ? undefined : workerHostQueue(taskQueue, workerHomeId(options.home));
+  const workerId = workerHomeId(options.home);
+  const hostQueue = runtime ? undefined : workerHostQueue(taskQueue, workerId);
   const taskActivities =
     runtime && kube
       ? kube.createKubernetesTaskActivities({ client: options.client, home: options.home, kubeConfig: runtime.kubeConfig, imageTag: runtime.imageTag, nodeName: runtime.nodeName, policy: runtime.policy, secrets, ...env })
@@ -130,7 +131,7 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
   } as const;
   // Polls are served where their state is: every answer names this worker's own poll queue, and the spawner
   // sends its next poll there (api/sources/poll.ts).
-  const pollQueue = workerPollQueue(taskQueue, workerHomeId(options.home));
+  const pollQueue = workerPollQueue(taskQueue, workerId);
   const pollActivities = createPollActivities({ client: options.client, home: options.home, secrets, pollQueue, ...env });
   const { workflowHeapMiB, ...sdkTuning } = options.tuning ?? {};
   limitWorkflowThreadHeap(workflowHeapMiB ?? defaultWorkflowHeapMiB(sdkTuning.maxCachedWorkflows ?? DEFAULT_WORKFLOW_CACHE));

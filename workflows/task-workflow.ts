@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
@@ -9,12 +8,11 @@ import {
   proxyActivities,
   setHandler,
   startChild,
-  TimeoutFailure,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { TimeoutType } from '@temporalio/common';
+import { notPickedUp } from './activity-pickup';
 import type { createTaskActivities } from '../activities/task-activities';
 import type { createDependencyActivities } from '../activities/dependency-activities';
 import { dependencyPrompt } from '../api/task/dependencies';
@@ -90,10 +88,6 @@ const HOST_PICKUP_TIMEOUT = '30 seconds';
 /** Hosts a Task may lose before it fails: each loss prepares the checkout again elsewhere and starts the agent anew. */
 const MAX_HOST_LOSSES = 2;
 
-/** The worker holding the Task's checkout did not take its agent run in time: that host is gone. */
-function hostLost(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
-}
 
 /**
  * One Task: wait for its dependencies and its branch (phase Waiting) → resolve Workspace/AgentConfig/credentials →
@@ -183,7 +177,8 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
         outcome = await runAgent({ run, runKey, resources, prepared, deadlineAtMs });
         break;
       } catch (err) {
-        if (!hostLost(err)) throw err;
+        // The worker holding the Task's checkout did not take its agent run in time: that host is gone.
+        if (!notPickedUp(err)) throw err;
         const what = `the worker holding the Task's checkout (${prepared.hostQueue}) took no agent run for ${HOST_PICKUP_TIMEOUT}: its host is taken as lost, with its agent`;
         if (lost + 1 >= MAX_HOST_LOSSES) throw ApplicationFailure.nonRetryable(`${what}; ${MAX_HOST_LOSSES} hosts lost, giving up`, 'HostLost');
         setStatus({ ...status, phase: 'Pending', message: `${what}; preparing it again on another worker` });

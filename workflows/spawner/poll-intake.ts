@@ -4,10 +4,10 @@
  * nothing. Items that stopped matching withdraw their waiting Tasks; a failed poll shows in the status and asks
  * again for what it was to resend.
  */
-import { TimeoutType } from '@temporalio/common';
-import { ActivityFailure, TimeoutFailure, patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { createPollActivities } from '../../activities/polling/poll-activities';
 import { innermostMessage } from '../../api/error-cause';
+import { notPickedUp } from '../activity-pickup';
 import { pollSourceOf, type PollSourceResult } from '../../api/sources/poll';
 import { admitItems, withdrawItems, type SpawnerContext } from './admission';
 import { addResend, MAX_ERROR_CHARS } from './spawner-state';
@@ -32,10 +32,6 @@ const OWN_WORKER_PICKUP_MS = 60_000;
 /** Polls sent to one worker's own queue: without a worker there, they time out rather than wait. */
 function pollSourceOn(taskQueue: string, pickupMs: number): PollActivities['pollSource'] {
   return proxyActivities<PollActivities>({ ...POLL_OPTIONS, taskQueue, scheduleToStartTimeout: pickupMs }).pollSource;
-}
-
-function isPickupTimeout(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
 }
 
 export interface PollIntake {
@@ -71,7 +67,7 @@ export function pollIntake(ctx: SpawnerContext, changed: () => void): PollIntake
           },
           (err: unknown) => {
             addResend(ctx.state, resend);
-            if (ownWorker && isPickupTimeout(err)) {
+            if (ownWorker && notPickedUp(err)) {
               // That worker is gone: ask any worker now (it starts the state afresh with a full listing).
               ctx.state.pollQueue = undefined;
               more = true;
