@@ -14,6 +14,7 @@ import { packageRoot } from '../../../host/package-root';
 import { kelosMetrics } from '../../../host/metrics/kelos-metrics';
 import { parseListenAddress, serveMetrics, type MetricsEndpoint } from '../../../host/metrics/metrics-endpoint';
 import { sdkPrometheusTelemetry } from '../../../host/metrics/sdk-metrics';
+import { createLogWriter, logFormatFrom, logLevelFrom, type LogEntry, type LogLevel } from '../../../host/logging';
 
 export interface RuntimeFlags {
   runtime?: string;
@@ -140,10 +141,16 @@ export function untilSignal(): Promise<void> {
 const EXPECTED_WARNINGS = ['No workflows registered, not polling for workflow tasks'];
 
 export function installQuietRuntime(telemetryOptions?: TelemetryOptions): void {
-  const logger = new DefaultLogger((process.env.KELOS_LOG_LEVEL as 'INFO') || 'WARN', ({ level, timestampNanos, message, meta }) => {
-    if (EXPECTED_WARNINGS.includes(message)) return;
-    const time = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
-    process.stderr.write(`${time} [${level}] ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}\n`);
+  let level: LogLevel;
+  let write: (entry: LogEntry) => void;
+  try {
+    level = logLevelFrom(process.env);
+    write = createLogWriter(logFormatFrom(process.env, process.stderr));
+  } catch (err) {
+    throw new KelosError((err as Error).message);
+  }
+  const logger = new DefaultLogger(level, (entry) => {
+    if (!EXPECTED_WARNINGS.includes(entry.message)) write(entry);
   });
   Runtime.install({ logger, ...(telemetryOptions ? { telemetryOptions } : {}) });
 }
