@@ -12,7 +12,7 @@ export function controllerCommand(globals: () => GlobalOptions): Command {
       const g = globals();
       const kubeConfig = await loadKubeConfig(opts);
       const { startResourceController } = await import('../../kube-controller/resource-controller');
-      const { api, close } = await connectApi(g);
+      const { api, close } = await connectApi(g, 'kelos-controller');
       try {
         const controller = await startResourceController({ kubeConfig, api, ...(opts.watchNamespace ? { namespace: opts.watchNamespace } : {}) });
         console.log(`kelos controller watching ${opts.watchNamespace ? `namespace ${opts.watchNamespace}` : 'all namespaces'} of ${kubeConfig.getCurrentCluster()?.server}; Ctrl-C stops it`);

@@ -11,6 +11,7 @@ import { GlobalOptions, taskQueueOf, temporalTarget } from '../connection';
 import { loadKubeConfig, loadPodPolicy, selectedRuntime } from '../kube-config';
 import { AgentSandboxUnavailable, SANDBOX_OFF_WARNING, agentSandboxWanted, detectAgentSandbox } from '../../../activities/runtime/agent-sandbox';
 import { packageRoot } from '../../../host/package-root';
+import { startTracing } from '../../../host/tracing/tracing';
 
 export interface RuntimeFlags {
   runtime?: string;
@@ -66,11 +67,13 @@ export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSi
     await connection.close();
     throw err;
   });
-  const client = new Client({ connection, namespace, dataConverter });
+  const tracing = startTracing('kelos-worker'); // undefined unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+  const client = new Client({ connection, namespace, dataConverter, ...(tracing ? { interceptors: tracing.clientInterceptors } : {}) });
   const worker = await createKelosWorker({
     connection,
     client,
     dataConverter,
+    ...(tracing ? { tracing } : {}),
     namespace,
     taskQueue: taskQueueOf(g),
     home: runtime?.kind === 'kubernetes' ? kelosHome() : ensureKelosHome(), // made private at start where agents' files live
@@ -83,6 +86,7 @@ export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSi
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running;
   await connection.close();
+  await tracing?.shutdown();
 }
 
 /**

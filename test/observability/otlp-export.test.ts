@@ -1,0 +1,72 @@
+/**
+ * When tracing is on and where it goes: only with OTEL_EXPORTER_OTLP_ENDPOINT (or the traces-only variable) set, and
+ * not with OTEL_SDK_DISABLED=true; then spans reach an OTLP/HTTP receiver (a loopback server here) under the
+ * process's service name or OTEL_SERVICE_NAME. Off, the OpenTelemetry SDK is not even loaded (checked in a plain
+ * `node` on the built dist/, which `npx tsc -p tsconfig.build.json` writes).
+ */
+import { execFileSync } from 'node:child_process';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { otlpEndpointOf, startTracing } from '../../host/tracing/tracing';
+import { packageRoot } from '../../host/package-root';
+
+const OTEL_VARS = Object.keys(process.env).filter((name) => name.startsWith('OTEL_'));
+
+beforeEach(() => {
+  for (const name of OTEL_VARS) delete process.env[name];
+});
+afterEach(() => {
+  for (const name of Object.keys(process.env)) if (name.startsWith('OTEL_')) delete process.env[name];
+});
+
+it('is off without an OTLP endpoint, and with OTEL_SDK_DISABLED=true', () => {
+  expect(startTracing('kelos-worker', { env: {} })).toBeUndefined();
+  expect(startTracing('kelos-worker', { env: { OTEL_SERVICE_NAME: 'kelos-x', OTEL_EXPORTER_OTLP_HEADERS: 'a=b' } })).toBeUndefined();
+  expect(startTracing('kelos-worker', { env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' } })).toBeUndefined();
+  expect(otlpEndpointOf({ OTEL_EXPORTER_OTLP_ENDPOINT: '  ' })).toBeUndefined();
+  expect(otlpEndpointOf({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe('http://collector:4318/v1/traces');
+});
+
+it('with OTEL_EXPORTER_OTLP_ENDPOINT set, exports over OTLP/HTTP under the service name (OTEL_SERVICE_NAME wins)', async () => {
+  const received: { url: string; body: string }[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ url: request.url ?? '', body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const plain = startTracing('kelos-bridge');
+    expect(plain?.serviceName).toBe('kelos-bridge');
+    expect(plain?.exporter).toBeInstanceOf(OTLPTraceExporter);
+    await plain?.shutdown();
+
+    process.env.OTEL_SERVICE_NAME = 'kelos-bridge-eu';
+    const named = startTracing('kelos-bridge')!;
+    expect(named.serviceName).toBe('kelos-bridge-eu');
+    named.tracer.startSpan('probe-span').end();
+    await named.shutdown();
+    const traces = received.filter((r) => r.url === '/v1/traces');
+    expect(traces.some((r) => r.body.includes('probe-span') && r.body.includes('kelos-bridge-eu'))).toBe(true);
+  } finally {
+    server.close();
+  }
+});
+
+it('off, a process does not load the OpenTelemetry SDK or interceptors at all', () => {
+  const tracingJs = path.join(packageRoot(), 'dist', 'host', 'tracing', 'tracing.js');
+  const loaded = (env: Record<string, string>) =>
+    execFileSync(
+      process.execPath,
+      ['-e', `const t = require(${JSON.stringify(tracingJs)}).startTracing('kelos-cli'); console.log(Boolean(t), Object.keys(require.cache).some((f) => /@opentelemetry[\\\\/]sdk-trace-base|interceptors-opentelemetry/.test(f))); t && t.shutdown()`],
+      { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' },
+    ).trim();
+  expect(loaded({})).toBe('false false');
+  expect(loaded({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' })).toBe('true true');
+});
