@@ -4,13 +4,17 @@
  * process's service name or OTEL_SERVICE_NAME. Off, the OpenTelemetry SDK is not even loaded (checked in a plain
  * `node` on the built dist/, which `npx tsc -p tsconfig.build.json` writes).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { promisify } from 'node:util';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { otlpEndpointOf, startTracing } from '../../host/tracing/tracing';
 import { packageRoot } from '../../host/package-root';
+import { testServerAddress, uniqueTaskQueue } from '../harness/temporal';
 
 const OTEL_VARS = Object.keys(process.env).filter((name) => name.startsWith('OTEL_'));
 
@@ -29,7 +33,8 @@ it('is off without an OTLP endpoint, and with OTEL_SDK_DISABLED=true', () => {
   expect(otlpEndpointOf({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe('http://collector:4318/v1/traces');
 });
 
-it('with OTEL_EXPORTER_OTLP_ENDPOINT set, exports over OTLP/HTTP under the service name (OTEL_SERVICE_NAME wins)', async () => {
+/** A loopback OTLP/HTTP receiver that keeps what it is sent. */
+async function otlpReceiver(): Promise<{ url: string; received: { url: string; body: string }[]; close: () => void }> {
   const received: { url: string; body: string }[] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -40,8 +45,13 @@ it('with OTEL_EXPORTER_OTLP_ENDPOINT set, exports over OTLP/HTTP under the servi
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, close: () => server.close() };
+}
+
+it('with OTEL_EXPORTER_OTLP_ENDPOINT set, exports over OTLP/HTTP under the service name (OTEL_SERVICE_NAME wins)', async () => {
+  const { url, received, close } = await otlpReceiver();
   try {
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = url;
     const plain = startTracing('kelos-bridge');
     expect(plain?.serviceName).toBe('kelos-bridge');
     expect(plain?.exporter).toBeInstanceOf(OTLPTraceExporter);
@@ -55,7 +65,23 @@ it('with OTEL_EXPORTER_OTLP_ENDPOINT set, exports over OTLP/HTTP under the servi
     const traces = received.filter((r) => r.url === '/v1/traces');
     expect(traces.some((r) => r.body.includes('probe-span') && r.body.includes('kelos-bridge-eu'))).toBe(true);
   } finally {
-    server.close();
+    close();
+  }
+});
+
+it('a short CLI command (`kelos run`) sends its StartWorkflow span as kelos-cli before it exits', async () => {
+  const { url, received, close } = await otlpReceiver();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-otlp-cli-'));
+  try {
+    const kelos = path.join(packageRoot(), 'bin', 'kelos.js');
+    const args = ['--address', testServerAddress(), '--task-queue', uniqueTaskQueue('otlp-cli'), 'run', '-p', 'traced', '--credential-type', 'none', '--name', `otlp-cli-${Date.now().toString(36)}`];
+    const { stdout } = await promisify(execFile)(process.execPath, [kelos, ...args], { env: { PATH: process.env.PATH ?? '', KELOS_HOME: home, OTEL_EXPORTER_OTLP_ENDPOINT: url } });
+    expect(stdout).toMatch(/created/);
+    const traces = received.filter((r) => r.url === '/v1/traces');
+    expect(traces.some((r) => r.body.includes('StartWorkflow:taskWorkflow') && r.body.includes('kelos-cli'))).toBe(true);
+  } finally {
+    close();
+    fs.rmSync(home, { recursive: true, force: true });
   }
 });
 
