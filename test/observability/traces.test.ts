@@ -2,8 +2,8 @@
  * Traces from a webhook delivery to the agent: the bridge (started as `kelos bridge` starts it) and a kelos worker
  * (set up as `kelos worker` sets it up), in this process against the real dev server, export to an in-memory
  * exporter. One delivery makes one trace: the bridge's request and signal, the spawner's signal handling and child
- * start, the Task workflow and its activities. With tracing off nothing is installed: no trace header reaches
- * any history.
+ * start, the Task workflow and its activities. A poll's Task is in the trace of the spawner run that polled. With
+ * tracing off nothing is installed: no trace header reaches any history. Histories made either way replay the other.
  */
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { temporal } from '@temporalio/proto';
@@ -15,7 +15,9 @@ import { embeddedTemporal } from '../../clients/temporal-connection';
 import { startTracing, type Tracing } from '../../host/tracing/tracing';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { signalledSpawner } from '../harness/spawner-fixtures';
+import { startFakeGitHub } from '../harness/github-api';
 import { testServerAddress } from '../harness/temporal';
+import { makeUpstream } from '../local/git-fixture';
 
 /** The header the SDK's OpenTelemetry interceptors carry the span context in. */
 const TRACE_HEADER = '_tracer-data';
@@ -154,5 +156,43 @@ it('tracing on: one delivery is one trace from the bridge\'s request through the
     await stop();
     await bridgeTracing.shutdown();
     await workerTracing.shutdown();
+  }
+});
+
+it('tracing on: a poll\'s Task is in the trace of the spawner run that polled, with the poll activity', async () => {
+  const token = 'ghp_traces_test_token_0123456789';
+  const github = await startFakeGitHub({ tokens: [token] });
+  const exporter = new InMemorySpanExporter();
+  const tracing = startTracing('kelos-worker', { exporter, env: {} }) as Tracing;
+  const { stop } = await stack.startWorker({ agentSandbox: false, tracing, env: { GITHUB_API_URL: github.url } });
+  try {
+    stack.secrets.put('default', 'github-token', { GITHUB_TOKEN: token });
+    const workspace = uniqueName('traced-ws');
+    await stack.api.applyStoredResource({ apiVersion: 'kelos.dev/v1alpha2', kind: 'Workspace', metadata: { name: workspace, namespace: 'default' }, spec: { repo: makeUpstream(stack.home).url, secretRef: { name: 'github-token' } } });
+    const repoName = uniqueName('traced-repo');
+    const issue = github.repo('acme', repoName).addIssue({ title: 'Traced', labels: ['ready'], user: 'alice' });
+    const name = uniqueName('polled');
+    const manifest = signalledSpawner(name, { sleep: '0' });
+    (manifest.spec as any).when = { githubIssues: { repo: `acme/${repoName}`, labels: ['ready'], pollInterval: '1s' } };
+    (manifest.spec as any).taskTemplate.workspaceRef = { name: workspace };
+    (manifest.spec as any).taskTemplate.nameTemplate = `${name}-{{.Number}}`;
+    expect(await stack.api.applySpawner(manifest)).toBe('created');
+    const taskId = taskWorkflowId('default', `${name}-${issue.number}`);
+    await succeeded(`${name}-${issue.number}`);
+
+    const spans = await eventually(async () => {
+      await tracing.flush();
+      const all = exporter.getFinishedSpans();
+      const task = all.find((s) => s.name === 'RunWorkflow:taskWorkflow' && all.some((t) => t.attributes.temporalWorkflowId === taskId && t.spanContext().traceId === s.spanContext().traceId));
+      return task ? all.filter((s) => s.spanContext().traceId === task.spanContext().traceId) : undefined;
+    }, 30_000, 'the polled Task\'s spans');
+    const spawnerId = spawnerWorkflowId('default', name);
+    const polls = spans.filter((s) => s.name === 'RunActivity:pollSource' && s.attributes.temporalWorkflowId === spawnerId);
+    expect(polls.length).toBeGreaterThanOrEqual(1);
+    expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining(['StartActivity:pollSource', 'StartChildWorkflow:taskWorkflow', 'RunWorkflow:taskWorkflow', 'RunActivity:runAgent']));
+  } finally {
+    await stop();
+    await tracing.shutdown();
+    await github.close();
   }
 });
