@@ -29,6 +29,7 @@ export function taskQueueOf(options: Pick<GlobalOptions, 'taskQueue'>): string {
 export async function connectApi(options: GlobalOptions, service: KelosService = 'kelos-cli'): Promise<{ api: KelosApi; close: () => Promise<void> }> {
   const target = temporalTarget(options);
   const dataConverter = kelosDataConverter(); // a bad key is reported before any connection is tried
+  const tracing = startTracing(service); // undefined unless OTEL_EXPORTER_OTLP_ENDPOINT is set; a bad one reported here
   const connection = await connectClient(target);
   try {
     await requireKelosSearchAttributes(connection, target.namespace);
@@ -36,7 +37,6 @@ export async function connectApi(options: GlobalOptions, service: KelosService =
     await connection.close();
     throw err;
   }
-  const tracing = startTracing(service); // undefined unless OTEL_EXPORTER_OTLP_ENDPOINT is set
   const client = new Client({ connection, namespace: target.namespace, dataConverter, ...(tracing ? { interceptors: tracing.clientInterceptors } : {}) });
   const api = new KelosApi(client, taskQueueOf(options));
   return {

@@ -41,10 +41,19 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** Where traces are exported: the OTLP endpoint, unless the SDK is disabled (OTEL_SDK_DISABLED=true). */
+/**
+ * Where traces are exported: the OTLP endpoint, unless the SDK is disabled (OTEL_SDK_DISABLED=true). One that is not
+ * an http(s) URL stops the process with its name (the exporter would quietly send to localhost instead).
+ */
 export function otlpEndpointOf(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
-  return env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || undefined;
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    if (!/^https?:$/.test(URL.canParse(value) ? new URL(value).protocol : '')) throw new Error(`invalid ${name} "${value}": an http:// or https:// URL of an OTLP/HTTP receiver, e.g. http://localhost:4318`);
+    return value;
+  }
+  return undefined;
 }
 
 /**

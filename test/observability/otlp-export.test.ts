@@ -33,6 +33,11 @@ it('is off without an OTLP endpoint, and with OTEL_SDK_DISABLED=true', () => {
   expect(otlpEndpointOf({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' })).toBe('http://collector:4318/v1/traces');
 });
 
+it('refuses an endpoint that is not an http(s) URL, naming the variable', () => {
+  expect(() => startTracing('kelos-worker', { env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' } })).toThrow(/invalid OTEL_EXPORTER_OTLP_ENDPOINT "collector:4318": an http:\/\/ or https:\/\/ URL/);
+  expect(() => otlpEndpointOf({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'not a url' })).toThrow(/OTEL_EXPORTER_OTLP_TRACES_ENDPOINT/);
+});
+
 /** A loopback OTLP/HTTP receiver that keeps what it is sent. */
 async function otlpReceiver(): Promise<{ url: string; received: { url: string; body: string }[]; close: () => void }> {
   const received: { url: string; body: string }[] = [];

@@ -61,13 +61,13 @@ async function runtimeFrom(flags: RuntimeFlags): Promise<KelosWorkerOptions['run
 export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSignal: Promise<void>, flags: RuntimeFlags = {}, checkSearchAttributes = false): Promise<void> {
   const runtime = await runtimeFrom(flags);
   const dataConverter = kelosDataConverter();
+  const tracing = startTracing('kelos-worker'); // undefined unless OTEL_EXPORTER_OTLP_ENDPOINT is set
   const connection = await connectWorker(target);
   const namespace = target.namespace;
   if (checkSearchAttributes) await requireKelosSearchAttributes(connection, namespace).catch(async (err) => {
     await connection.close();
     throw err;
   });
-  const tracing = startTracing('kelos-worker'); // undefined unless OTEL_EXPORTER_OTLP_ENDPOINT is set
   const client = new Client({ connection, namespace, dataConverter, ...(tracing ? { interceptors: tracing.clientInterceptors } : {}) });
   const worker = await createKelosWorker({
     connection,
