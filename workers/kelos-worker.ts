@@ -28,6 +28,7 @@ import { detectAgentSandbox } from '../activities/runtime/agent-sandbox';
 import { kelosMetrics } from '../host/metrics/kelos-metrics';
 import { KelosKind, KelosPhase } from '../api/search-attributes';
 import { kelosMetricSinks } from '../host/metrics/metric-sinks';
+import type { Tracing } from '../host/tracing/tracing';
 
 export const DEFAULT_TASK_QUEUE = 'kelos';
 
@@ -80,6 +81,11 @@ export interface KelosWorkerOptions {
    * been built with its failureConverterPath.
    */
   dataConverter?: DataConverter;
+  /**
+   * Tracing on (host/tracing/tracing.ts): activity and workflow interceptors and the workflow span sink. The client
+   * should carry its client interceptors; a prebuilt bundle must have been built with tracingWorkflowModules().
+   */
+  tracing?: Tracing;
   tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>> & {
     /** Heap limit of the workflow threads in MiB (default defaultWorkflowHeapMiB of the cache size). */
     workflowHeapMiB?: number;
@@ -141,10 +147,14 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
   // sends its next poll there (api/sources/poll.ts).
   const pollQueue = workerPollQueue(taskQueue, workerId);
   const pollActivities = createPollActivities({ client: options.client, home: options.home, secrets, pollQueue, ...env });
+  // Off: nothing is installed. On: the workflow worker also bundles the workflow interceptors and gets their sink.
+  const traced = options.tracing?.workerOptions(false) ?? {};
+  const tracedWorkflows = options.tracing?.workerOptions(true) ?? {};
   const { workflowHeapMiB, ...sdkTuning } = options.tuning ?? {};
   limitWorkflowThreadHeap(workflowHeapMiB ?? defaultWorkflowHeapMiB(sdkTuning.maxCachedWorkflows ?? DEFAULT_WORKFLOW_CACHE));
   const main = await Worker.create({
     ...common,
+    ...tracedWorkflows,
     taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     activities: {
@@ -155,22 +165,25 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
       ...createDependencyActivities({ client: options.client }),
       ...createContextSourceActivities({ secrets, ...env }),
     },
-    // Workflows report Task and spawner events to this process's metrics (host/metrics), never during replay.
-    sinks: kelosMetricSinks(kelosMetrics()),
+    // Workflows report Task and spawner events to this process's metrics (host/metrics), never during replay;
+    // with tracing, their spans leave through a sink of their own.
+    sinks: { ...tracedWorkflows.sinks, ...kelosMetricSinks(kelosMetrics()) },
     maxCachedWorkflows: DEFAULT_WORKFLOW_CACHE,
     ...sdkTuning,
   });
   const { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask } = taskActivities;
   const byRuntime = await Worker.create({
     ...common,
+    ...traced,
     taskQueue: runtimeTaskQueue(taskQueue, runtime ? 'kubernetes' : 'local'),
     activities: { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask },
     ...(options.tuning?.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: options.tuning.maxConcurrentActivityTaskExecutions } : {}),
   });
-  const ownPolls = await Worker.create({ ...common, taskQueue: pollQueue, activities: pollActivities });
+  const ownPolls = await Worker.create({ ...common, ...traced, taskQueue: pollQueue, activities: pollActivities });
   const ownAgents = hostQueue
     ? await Worker.create({
         ...common,
+        ...traced,
         taskQueue: hostQueue,
         activities: { runAgent },
         // A run not picked up within 30 s counts as a lost host (workflows/task-workflow.ts): never hold it for a slot.

@@ -24,6 +24,8 @@ import { MAX_DELIVERY_ID_LENGTH, deliveryIdOf, genericDelivery, githubDelivery, 
 import { checkLinearTimestamp, verifyGeneric, verifyGitHub, verifyLinearSignature } from './signatures';
 import { MAX_GENERIC_SOURCE_LENGTH, genericSourceProblem } from './source-names';
 import { SpawnerDirectory } from './spawner-directory';
+import { recordDeliveryOutcome, tracedWebhookHandler } from './request-span';
+import type { Tracer } from '@opentelemetry/api';
 
 export interface BridgeOptions {
   client: Client;
@@ -48,6 +50,8 @@ export interface BridgeOptions {
   /** One line per delivery; default: none. */
   log?: (line: string) => void;
   metrics?: BridgeMetrics;
+  /** Tracing on (host/tracing): each webhook request is a span, parent of the signals it sends. */
+  tracer?: Tracer;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -247,7 +251,7 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
     beforeBody?: (request: FastifyRequest, reply: FastifyReply, payload: NodeJS.ReadableStream) => Promise<unknown>,
   ) {
     routes.set(url, route);
-    app.post(url, { bodyLimit, preParsing: beforeBody ? [beforeBody, meterBody] : [meterBody] }, handler);
+    app.post(url, { bodyLimit, preParsing: beforeBody ? [beforeBody, meterBody] : [meterBody] }, options.tracer ? tracedWebhookHandler(options.tracer, url, handler) : handler);
   }
 
   function routeOf(request: FastifyRequest): WebhookRoute | undefined {
@@ -300,6 +304,7 @@ export function createBridge(options: BridgeOptions): FastifyInstance {
 
   function finish(request: FastifyRequest, reply: FastifyReply, source: WebhookDeliverySource | 'other', answer: Answer): FastifyReply {
     metrics.deliveries.inc({ source, outcome: answer.outcome });
+    recordDeliveryOutcome(source, answer.outcome, answer.body);
     if (options.log) {
       const id = shortened(header(request, 'x-github-delivery') ?? header(request, 'linear-delivery') ?? answer.body.deliveryId ?? '-');
       options.log(`${source} delivery ${id}: ${answer.status} ${answer.outcome}${answer.body.spawners !== undefined ? ` (${answer.body.spawners} spawners)` : ''}${answer.body.error ? `: ${answer.body.error}` : ''}`);

@@ -5,6 +5,7 @@ import { kelosDataConverter } from '../../host/payload-encryption/data-converter
 import { KelosApi } from '../kelos-api';
 import { requireKelosSearchAttributes } from '../search-attribute-readiness';
 import { connectClient, resolveTemporalTarget, type TemporalFlags, type TemporalTarget } from '../temporal-connection';
+import { startTracing, type KelosService } from '../../host/tracing/tracing';
 
 export interface GlobalOptions extends TemporalFlags {
   taskQueue?: string;
@@ -25,9 +26,10 @@ export function taskQueueOf(options: Pick<GlobalOptions, 'taskQueue'>): string {
  * the one line that names `kelos setup`. The check is one ListSearchAttributes in place of the reachability probe the
  * CLI made before (Connection.connect already asks GetSystemInfo), so it adds no round trip.
  */
-export async function connectApi(options: GlobalOptions): Promise<{ api: KelosApi; close: () => Promise<void> }> {
+export async function connectApi(options: GlobalOptions, service: KelosService = 'kelos-cli'): Promise<{ api: KelosApi; close: () => Promise<void> }> {
   const target = temporalTarget(options);
   const dataConverter = kelosDataConverter(); // a bad key is reported before any connection is tried
+  const tracing = startTracing(service); // undefined unless OTEL_EXPORTER_OTLP_ENDPOINT is set; a bad one reported here
   const connection = await connectClient(target);
   try {
     await requireKelosSearchAttributes(connection, target.namespace);
@@ -35,7 +37,13 @@ export async function connectApi(options: GlobalOptions): Promise<{ api: KelosAp
     await connection.close();
     throw err;
   }
-  const client = new Client({ connection, namespace: target.namespace, dataConverter });
+  const client = new Client({ connection, namespace: target.namespace, dataConverter, ...(tracing ? { interceptors: tracing.clientInterceptors } : {}) });
   const api = new KelosApi(client, taskQueueOf(options));
-  return { api, close: () => connection.close() };
+  return {
+    api,
+    close: async () => {
+      await connection.close();
+      await tracing?.shutdown(); // a short-lived command sends its spans before it exits
+    },
+  };
 }

@@ -6,12 +6,14 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { KelosApi } from '../../clients/kelos-api';
 import { createKelosWorker, workflowsPath, type KelosWorker, type KelosWorkerOptions } from '../../workers/kelos-worker';
 import { LocalSecretStore } from '../../host/secret-store';
 import { packageRoot } from '../../host/package-root';
+import { tracingWorkflowModules, type Tracing } from '../../host/tracing/tracing';
 import { bundleWorkflows, connectTestEnv, testServerAddress, uniqueTaskQueue } from './temporal';
 
 export interface KelosTestStack {
@@ -23,6 +25,8 @@ export interface KelosTestStack {
   taskQueue: string;
   secrets: LocalSecretStore;
   workflowBundle: { code: string };
+  /** The bundle with the tracing workflow interceptors (host/tracing/tracing.ts), built on first use. */
+  tracedWorkflowBundle(): Promise<{ code: string }>;
   /** Starts a worker in this process (stopped by teardown or by calling the returned stop). */
   startWorker(options?: WorkerStartOptions): Promise<{ worker: KelosWorker; stop: () => Promise<void> }>;
   /** Starts `kelos worker` as a separate process, so a test can SIGKILL it; teardown kills what is left. */
@@ -38,6 +42,11 @@ export interface WorkerStartOptions {
   tuning?: KelosWorkerOptions['tuning'];
   /** Agents run in the sandbox unless a test turns it off. */
   agentSandbox?: boolean;
+  /**
+   * Tracing on, as `kelos worker` sets it up (clients/cli/commands/worker.ts): the worker's client carries the client
+   * interceptors, the worker the others, its bundle the workflow interceptors (built on first use).
+   */
+  tracing?: Tracing;
 }
 
 export async function startKelosTestStack(name: string): Promise<KelosTestStack> {
@@ -48,16 +57,20 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
   const taskQueue = uniqueTaskQueue(name);
   const api = new KelosApi(env.client, taskQueue);
   const running: (() => Promise<void>)[] = [];
+  let tracedBundle: Promise<{ code: string }> | undefined;
+  const tracedWorkflowBundle = () => (tracedBundle ??= bundleWorkflows(workflowsPath(), tracingWorkflowModules()));
 
   const startWorker = async (options: WorkerStartOptions = {}) => {
     // The SDK allows one worker per task queue on a connection: another host's worker connects for itself.
     const connection = options.home ? await NativeConnection.connect({ address: testServerAddress() }) : env.nativeConnection;
+    const tracing = options.tracing;
     const worker = await createKelosWorker({
       connection,
-      client: env.client,
+      client: tracing ? new Client({ connection: env.connection, interceptors: tracing.clientInterceptors }) : env.client,
       taskQueue,
       home: options.home ?? home,
-      workflowBundle,
+      workflowBundle: tracing ? await tracedWorkflowBundle() : workflowBundle,
+      ...(tracing ? { tracing } : {}),
       ...(options.env ? { env: options.env } : {}),
       ...(options.runtime ? { runtime: options.runtime } : {}),
       ...(options.tuning ? { tuning: options.tuning } : {}),
@@ -91,6 +104,7 @@ export async function startKelosTestStack(name: string): Promise<KelosTestStack>
     taskQueue,
     secrets: new LocalSecretStore(home),
     workflowBundle,
+    tracedWorkflowBundle,
     startWorker,
     startWorkerProcess,
     teardown: async () => {

@@ -26,9 +26,12 @@ export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createFromExistingServer({ address: testServerAddress() });
 }
 
-/** Bundles workflow code once (1 s or more on 2 cores), to pass to every worker of a test file. */
-export async function bundleWorkflows(workflowsPath: string): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+/**
+ * Bundles workflow code once (1 s or more on 2 cores), to pass to every worker of a test file. `interceptorModules`:
+ * workflow interceptors built in (tracing: host/tracing/tracing.ts tracingWorkflowModules).
+ */
+export async function bundleWorkflows(workflowsPath: string, interceptorModules?: string[]): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN'), ...(interceptorModules ? { workflowInterceptorModules: interceptorModules } : {}) });
 }
 
 let queueCounter = 0;

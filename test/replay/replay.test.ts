@@ -8,8 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Worker } from '@temporalio/worker';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import * as workflows from '../../workflows';
 import { workflowsPath } from '../../workers/kelos-worker';
+import { startTracing, tracingWorkflowModules, type Tracing } from '../../host/tracing/tracing';
 import { bundleWorkflows, installTestRuntime } from '../harness/temporal';
 
 /**
@@ -23,10 +25,19 @@ const EARLIER_DIR = path.join(__dirname, 'earlier');
 const jsonFiles = (dir: string) => fs.readdirSync(dir).filter((file) => /\.json(\.gz)?$/.test(file)).sort();
 const files = [...jsonFiles(RECORDED_DIR).map((f) => path.join(RECORDED_DIR, f)), ...jsonFiles(EARLIER_DIR).map((f) => path.join(EARLIER_DIR, f))];
 let workflowBundle: { code: string };
+/** The bundle of a worker with tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set): the OpenTelemetry workflow interceptors built in. */
+let tracedBundle: { code: string };
+const replayedSpans = new InMemorySpanExporter();
+let tracing: Tracing;
 
 beforeAll(async () => {
   installTestRuntime();
   workflowBundle = await bundleWorkflows(workflowsPath());
+  tracedBundle = await bundleWorkflows(workflowsPath(), tracingWorkflowModules());
+  tracing = startTracing('kelos-worker', { exporter: replayedSpans, env: {} })!;
+});
+afterAll(async () => {
+  await tracing?.shutdown();
 });
 
 it('has recorded histories of every workflow type the worker registers', () => {
@@ -38,4 +49,13 @@ it.each(files.map((file) => [path.relative(__dirname, file), file]))('%s replays
   const bytes = fs.readFileSync(file);
   const history = JSON.parse((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
   await Worker.runReplayHistory({ workflowBundle, replayName: name }, history);
+});
+
+/** Turning tracing on (a worker restarted with OTEL_EXPORTER_OTLP_ENDPOINT) must not change any workflow's commands. */
+it.each(files.map((file) => [path.relative(__dirname, file), file]))('%s replays with tracing on, exporting no span', async (name, file) => {
+  const bytes = fs.readFileSync(file);
+  const history = JSON.parse((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
+  await Worker.runReplayHistory({ workflowBundle: tracedBundle, sinks: tracing.workerOptions(true).sinks, replayName: `traced-${name}` }, history);
+  await tracing.flush();
+  expect(replayedSpans.getFinishedSpans()).toEqual([]); // spans made while replaying stay in the sandbox
 });

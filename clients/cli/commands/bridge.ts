@@ -9,6 +9,7 @@ import { KelosError } from '../../kelos-api';
 import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
 import { firstLine, isRefusal, requireKelosSearchAttributes } from '../../search-attribute-readiness';
 import { lazyClientConnection, type TemporalTarget } from '../../temporal-connection';
+import { startTracing, type Tracing } from '../../../host/tracing/tracing';
 import { GlobalOptions, temporalTarget } from '../connection';
 import { untilSignal } from './worker';
 
@@ -25,12 +26,15 @@ export function bridgePort(flag: string | undefined): number {
  * Starts the bridge on `host:port` against `target`; resolves with a stop function once it listens.
  * `checkSearchAttributes`: when Temporal answers at start, refuse to start if the namespace lacks kelos's search
  * attributes (the line names `kelos setup`); when it does not answer, start anyway (deliveries get 503 meanwhile).
+ * `tracing`: default from the environment (host/tracing/tracing.ts); a given one is the caller's to shut down.
  */
-export async function startBridgeServer(options: { target: TemporalTarget; host: string; port: number; checkSearchAttributes?: boolean }): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startBridgeServer(options: { target: TemporalTarget; host: string; port: number; checkSearchAttributes?: boolean; tracing?: Tracing }): Promise<{ url: string; stop: () => Promise<void> }> {
   const dataConverter = kelosDataConverter();
+  const tracing = options.tracing ?? startTracing('kelos-bridge');
+  const ownTracing = options.tracing ? undefined : tracing;
   // Lazy: the bridge starts even while Temporal is down and answers 503 until it is back.
   const connection = lazyClientConnection(options.target);
-  const client = new Client({ connection, namespace: options.target.namespace, dataConverter });
+  const client = new Client({ connection, namespace: options.target.namespace, dataConverter, ...(tracing ? { interceptors: tracing.clientInterceptors } : {}) });
   if (options.checkSearchAttributes) {
     try {
       await checkWhenReachable(connection, options.target);
@@ -43,7 +47,7 @@ export async function startBridgeServer(options: { target: TemporalTarget; host:
   try {
     const limits = { bodyLimits: bodyLimitsFromEnv(), ...admissionFromEnv() };
     const secrets = secretsFromEnv();
-    app = createBridge({ client, secrets, ...limits, log: (line) => console.log(`webhook ${line}`) });
+    app = createBridge({ client, secrets, ...limits, log: (line) => console.log(`webhook ${line}`), ...(tracing ? { tracer: tracing.tracer } : {}) });
     if (!secrets.github) console.warn(`webhook bridge: ${GITHUB_SECRET_VAR} is not set: /webhook/github refuses deliveries`);
     if (!secrets.linear) console.warn(`webhook bridge: ${LINEAR_SECRET_VAR} is not set: /webhook/linear refuses deliveries`);
   } catch (err) {
@@ -64,6 +68,7 @@ export async function startBridgeServer(options: { target: TemporalTarget; host:
     stop: async () => {
       await app.close();
       await connection.close();
+      await ownTracing?.shutdown();
     },
   };
 }

@@ -19,7 +19,7 @@ export function controllerCommand(globals: () => GlobalOptions): Command {
       const metrics = createControllerMetrics();
       const endpoint = metricsAddress ? await serveControllerMetrics(metricsAddress, metrics.registry) : undefined;
       const { startResourceController } = await import('../../kube-controller/resource-controller');
-      const { api, close } = await connectApi(g);
+      const { api, close } = await connectApi(g, 'kelos-controller');
       try {
         const controller = await startResourceController({ kubeConfig, api, onReconcileError: (kind) => metrics.reconcileErrors.inc({ controller: kind }), ...(opts.watchNamespace ? { namespace: opts.watchNamespace } : {}) });
         console.log(`kelos controller watching ${opts.watchNamespace ? `namespace ${opts.watchNamespace}` : 'all namespaces'} of ${kubeConfig.getCurrentCluster()?.server}${endpoint ? `, metrics at ${endpoint.url}` : ''}; Ctrl-C stops it`);

@@ -15,6 +15,7 @@ import { kelosMetrics } from '../../../host/metrics/kelos-metrics';
 import { parseListenAddress, serveMetrics, type MetricsEndpoint } from '../../../host/metrics/metrics-endpoint';
 import { sdkPrometheusTelemetry } from '../../../host/metrics/sdk-metrics';
 import { createLogWriter, logFormatFrom, logLevelFrom, type LogEntry, type LogLevel } from '../../../host/logging';
+import { startTracing } from '../../../host/tracing/tracing';
 
 export interface RuntimeFlags {
   runtime?: string;
@@ -64,17 +65,19 @@ async function runtimeFrom(flags: RuntimeFlags): Promise<KelosWorkerOptions['run
 export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSignal: Promise<void>, flags: RuntimeFlags = {}, checkSearchAttributes = false): Promise<void> {
   const runtime = await runtimeFrom(flags);
   const dataConverter = kelosDataConverter();
+  const tracing = startTracing('kelos-worker'); // undefined unless OTEL_EXPORTER_OTLP_ENDPOINT is set
   const connection = await connectWorker(target);
   const namespace = target.namespace;
   if (checkSearchAttributes) await requireKelosSearchAttributes(connection, namespace).catch(async (err) => {
     await connection.close();
     throw err;
   });
-  const client = new Client({ connection, namespace, dataConverter });
+  const client = new Client({ connection, namespace, dataConverter, ...(tracing ? { interceptors: tracing.clientInterceptors } : {}) });
   const worker = await createKelosWorker({
     connection,
     client,
     dataConverter,
+    ...(tracing ? { tracing } : {}),
     namespace,
     taskQueue: taskQueueOf(g),
     home: runtime?.kind === 'kubernetes' ? kelosHome() : ensureKelosHome(), // made private at start where agents' files live
@@ -87,6 +90,7 @@ export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSi
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running;
   await connection.close();
+  await tracing?.shutdown();
 }
 
 /**
