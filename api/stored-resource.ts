@@ -1,9 +1,10 @@
 /**
- * Workspaces and AgentConfigs applied with `kelos apply` are kept by the system itself, each as a small
- * entity workflow (`workspace/<ns>/<name>`, `agentconfig/<ns>/<name>`) whose memo holds the resource.
+ * Workspaces, AgentConfigs and TaskBudgets applied with `kelos apply` are kept by the system itself, each as a small
+ * entity workflow (`workspace/<ns>/<name>`, `agentconfig/<ns>/<name>`, `taskbudget/<ns>/<name>`) whose memo holds
+ * the resource.
  * One backing store then serves the CLI, the worker and the Web UI, and survives restarts.
  */
-export const STORED_KINDS = ['Workspace', 'AgentConfig'] as const;
+export const STORED_KINDS = ['Workspace', 'AgentConfig', 'TaskBudget'] as const;
 export type StoredKind = (typeof STORED_KINDS)[number];
 
 export interface StoredResource {
@@ -11,6 +12,8 @@ export interface StoredResource {
   kind: StoredKind;
   metadata: { name: string; namespace: string; creationTimestamp?: string; labels?: Record<string, string> };
   spec: Record<string, unknown>;
+  /** A TaskBudget's accounts (Kelos's status shape), kept by its workflow. */
+  status?: Record<string, unknown>;
 }
 
 export function resourceWorkflowId(kind: StoredKind, namespace: string, name: string): string {

@@ -1,15 +1,16 @@
 /**
  * Applying one validated Kelos resource to Temporal: a Task starts its workflow (once: a Task is immutable), a
- * TaskSpawner starts or updates its workflow, a Workspace or AgentConfig is stored. Shared by `kelos apply` and the
+ * TaskSpawner starts or updates its workflow, a Workspace, AgentConfig or TaskBudget is stored (a TaskBudget's
+ * workflow also keeps its accounts: workflows/budget-workflow.ts). Shared by `kelos apply` and the
  * Kubernetes resource controller, so both paths behave the same.
  */
 import { toKelosObject } from '../api/resources';
-import type { AgentConfigResource, TaskResource, TaskSpawnerResource, WorkspaceResource } from '../api/resources/model';
+import type { AgentConfigResource, TaskBudgetResource, TaskResource, TaskSpawnerResource, WorkspaceResource } from '../api/resources/model';
 import { taskRunFromResource } from '../api/task/task-run-from-resource';
 import type { TaskRun } from '../api/task/task-run';
 import type { KelosApi, SpawnerManifest } from './kelos-api';
 
-export type AppliedResource = TaskResource | TaskSpawnerResource | WorkspaceResource | AgentConfigResource;
+export type AppliedResource = TaskResource | TaskSpawnerResource | WorkspaceResource | AgentConfigResource | TaskBudgetResource;
 export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
 
 export async function applyResource(api: KelosApi, resource: AppliedResource, sourceKind = 'manifest'): Promise<ApplyOutcome> {
@@ -22,7 +23,8 @@ export async function applyResource(api: KelosApi, resource: AppliedResource, so
     case 'TaskSpawner':
       return api.applySpawner(toKelosObject(resource) as unknown as SpawnerManifest);
     case 'Workspace':
-    case 'AgentConfig': {
+    case 'AgentConfig':
+    case 'TaskBudget': {
       const object = toKelosObject(resource) as { apiVersion: string; spec: Record<string, unknown> };
       const { name, namespace, labels } = resource.metadata;
       await api.applyStoredResource({ apiVersion: object.apiVersion, kind: resource.kind, metadata: { name, namespace, ...(labels ? { labels } : {}) }, spec: object.spec });

@@ -15,6 +15,7 @@ import { SPAWNER_LABEL } from '../api/spawn/task-from-template';
 import { TASK_MEMO_KEY, TASK_STATUS_MEMO_KEY, taskStartOptions } from '../api/task/task-start';
 import { TaskStatus } from '../api/task/task-status';
 import { applyResourceSignal, deleteResourceSignal, resourceWorkflow } from '../workflows/resource-workflow';
+import { BUDGET_STATUS_MEMO_KEY, budgetWorkflow } from '../workflows/budget-workflow';
 import { taskWorkflow } from '../workflows/task-workflow';
 import { taskCleanupWorkflow } from '../workflows/task-cleanup-workflow';
 import { spawnerWorkflow } from '../workflows/spawner-workflow';
@@ -215,7 +216,8 @@ export class KelosApi {
   async applyStoredResource(resource: StoredResource): Promise<void> {
     const { kind, metadata } = resource;
     const stamped: StoredResource = { ...resource, metadata: { ...metadata, creationTimestamp: metadata.creationTimestamp ?? new Date().toISOString() } };
-    await this.client.workflow.signalWithStart(resourceWorkflow, {
+    // A TaskBudget's workflow stores it the same way and keeps its accounts too.
+    await this.client.workflow.signalWithStart(kind === 'TaskBudget' ? budgetWorkflow : resourceWorkflow, {
       taskQueue: this.taskQueue,
       workflowId: resourceWorkflowId(kind, metadata.namespace, metadata.name),
       args: [stamped],
@@ -235,7 +237,8 @@ export class KelosApi {
     const found: StoredResource[] = [];
     for await (const info of this.client.workflow.list({ query })) {
       const resource = info.memo?.[RESOURCE_MEMO_KEY] as StoredResource | undefined;
-      if (resource) found.push(resource);
+      const status = info.memo?.[BUDGET_STATUS_MEMO_KEY] as Record<string, unknown> | undefined;
+      if (resource) found.push(status ? { ...resource, status } : resource);
     }
     return found.sort(byName);
   }

@@ -16,6 +16,7 @@ import { createWebhookActivities } from '../activities/webhooks/webhook-activiti
 import { localSecretSource } from '../activities/secrets/secret-source';
 import { createReportingActivities } from '../activities/reporting/github-reporting';
 import { createDependencyActivities } from '../activities/dependency-activities';
+import { createBudgetActivities } from '../activities/budget-activities';
 import { createContextSourceActivities } from '../activities/context-sources/fetch-context-sources';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { PodPolicy } from '../api/kube/pod-policy';
@@ -163,6 +164,7 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
       ...createWebhookActivities({ client: options.client, home: options.home, secrets, ...env }),
       ...createReportingActivities({ client: options.client, secrets, ...env }),
       ...createDependencyActivities({ client: options.client }),
+      ...createBudgetActivities({ client: options.client }),
       ...createContextSourceActivities({ secrets, ...env }),
     },
     // Workflows report Task and spawner events to this process's metrics (host/metrics), never during replay;

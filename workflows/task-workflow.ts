@@ -5,8 +5,10 @@ import {
   defineQuery,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
   startChild,
   upsertMemo,
   upsertSearchAttributes,
@@ -15,6 +17,7 @@ import {
 import { notPickedUp } from './activity-pickup';
 import type { createTaskActivities } from '../activities/task-activities';
 import type { createDependencyActivities } from '../activities/dependency-activities';
+import type { createBudgetActivities } from '../activities/budget-activities';
 import { dependencyPrompt } from '../api/task/dependencies';
 import { branchClaim } from './task/branch-claim';
 import { githubReporter } from './task/github-reporter';
@@ -40,6 +43,22 @@ const { awaitDependencies } = proxyActivities<ReturnType<typeof createDependency
   retry: { initialInterval: '2s', maximumInterval: '1 minute' },
 });
 
+/** TaskBudgets: asked before the agent runs, retried until they answer (a budget that cannot be asked blocks). */
+const { admitToBudgets } = proxyActivities<ReturnType<typeof createBudgetActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute' },
+});
+/** Told the usage when the Task ends: retried for a day, then given up with a condition (the Task must end). */
+const { recordBudgetUsage } = proxyActivities<ReturnType<typeof createBudgetActivities>>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '2s', maximumInterval: '5 minutes' },
+});
+
+/** Runs begun before TaskBudgets existed replay without asking them. */
+export const TASK_BUDGETS_PATCH = 'task-budgets';
+/** A Task held back by a budget asks again this often (a raised limit or a deleted budget frees it), or at the period's end. */
+const BUDGET_RECHECK_MS = 5 * 60 * 1000;
 
 export const taskStatusQuery = defineQuery<TaskStatus>('taskStatus');
 
@@ -181,6 +200,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
       await branch.acquire();
       if (status.phase === 'Waiting') pending();
     }
+    if (patched(TASK_BUDGETS_PATCH)) await waitForBudgets();
     // The deadline counts from here, as a Kelos Job's from its creation after the wait.
     const deadlineAtMs = run.activeDeadlineSeconds ? Date.now() + run.activeDeadlineSeconds * 1000 : undefined;
     const resources = await resolveTaskResources(run);
@@ -210,6 +230,35 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
     }
   }
 
+  /** Kelos's budget admission: while a matching TaskBudget's period spend is at a limit, Waiting with BudgetBlocked. */
+  async function waitForBudgets(): Promise<void> {
+    for (;;) {
+      const { blocked } = await admitToBudgets({ namespace: run.namespace, labels: run.labels ?? {} });
+      const others = (status.conditions ?? []).filter((c) => c.type !== 'BudgetBlocked');
+      if (!blocked) {
+        if (others.length !== (status.conditions ?? []).length) status = { ...status, conditions: others };
+        if (status.phase === 'Waiting') pending();
+        return;
+      }
+      const message = `Waiting for TaskBudget "${blocked.budget}": ${blocked.exceeded}; its period ends ${blocked.periodEnd}`;
+      if (status.message !== message) {
+        setStatus({ ...status, phase: 'Waiting', message, conditions: [...others, { type: 'BudgetBlocked', status: 'True', reason: 'BudgetExceeded', message, lastTransitionTime: new Date().toISOString() }] });
+      }
+      await sleep(Math.max(1_000, Math.min(BUDGET_RECHECK_MS, Date.parse(blocked.periodEnd) - Date.now() + 1_000)));
+    }
+  }
+
+  /** The Task's reported usage to its namespace's budgets (once per run: the budget ignores a repeated key). */
+  async function recordUsage(): Promise<void> {
+    if (!status.usage || !status.completionTime || !patched(TASK_BUDGETS_PATCH)) return;
+    try {
+      await recordBudgetUsage({ namespace: run.namespace, record: { key: `${workflowInfo().workflowId}/${runKey}`, completionTime: status.completionTime, labels: run.labels ?? {}, usage: status.usage } });
+    } catch (err) {
+      const message = `the usage could not be recorded in the namespace's TaskBudgets: ${innermostMessage(err)}`;
+      setStatus({ ...status, conditions: [...(status.conditions ?? []), { type: 'BudgetRecorded', status: 'False', reason: 'RecordFailed', message, lastTransitionTime: new Date().toISOString() }] });
+    }
+  }
+
   /** Back to Pending after a wait, without the Waiting message. */
   function pending(): void {
     const { message: _message, ...rest } = status;
@@ -221,6 +270,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
     await branch?.release();
     await notifySpawner(run, status);
     await report?.(status.phase === 'Succeeded' ? 'succeeded' : 'failed');
+    await recordUsage();
     await scheduleExpiry(run, runKey);
   }
 

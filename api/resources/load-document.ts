@@ -15,15 +15,16 @@ import {
 import { ManifestError, UnsupportedResource, type PathSegment } from './manifest-error';
 import { buildTask } from './normalize-task';
 import { buildTaskSpawner } from './normalize-task-spawner';
-import { buildAgentConfig, buildSecret, buildWorkspace } from './normalize-simple';
+import { buildAgentConfig, buildSecret, buildTaskBudget, buildWorkspace } from './normalize-simple';
 import { asObject, stripNulls, type RawObject } from './raw';
-import { checkAgentConfig, checkTask, checkTaskSpawner, checkWorkspace, type Report } from './rules-documents';
+import { checkAgentConfig, checkTask, checkTaskBudget, checkTaskSpawner, checkWorkspace, type Report } from './rules-documents';
 import type { Version } from './schema-common';
 import {
   DOCUMENT_SCHEMAS,
   secretDocument,
   type RawAgentConfig,
   type RawTask,
+  type RawTaskBudget,
   type RawTaskSpawner,
   type RawWorkspace,
 } from './schema-documents';
@@ -50,6 +51,7 @@ const RULES: Readonly<Record<SupportedKind, (document: RawObject, version: Versi
   TaskSpawner: checkTaskSpawner,
   Workspace: checkWorkspace,
   AgentConfig: checkAgentConfig,
+  TaskBudget: checkTaskBudget,
 };
 
 function fail(context: ErrorContext, path: PathSegment[], message: string): DocumentOutcome {
@@ -168,6 +170,8 @@ function build(kind: SupportedKind, data: unknown, version: Version, origin: Res
       return buildWorkspace(data as RawWorkspace, origin);
     case 'AgentConfig':
       return buildAgentConfig(data as RawAgentConfig, origin);
+    case 'TaskBudget':
+      return buildTaskBudget(data as RawTaskBudget, origin);
   }
 }
 

@@ -24,11 +24,11 @@ export const API_VERSIONS = {
 export type KelosApiVersion = typeof API_VERSIONS.v1alpha1 | typeof API_VERSIONS.v1alpha2;
 
 /** Kinds kelos-temporal loads and runs. */
-export const SUPPORTED_KINDS = ['Task', 'TaskSpawner', 'Workspace', 'AgentConfig'] as const;
+export const SUPPORTED_KINDS = ['Task', 'TaskSpawner', 'Workspace', 'AgentConfig', 'TaskBudget'] as const;
 export type SupportedKind = (typeof SUPPORTED_KINDS)[number];
 
 /** Kelos kinds that are recognised but not run yet; documents of these kinds are reported, not loaded. */
-export const UNSUPPORTED_KINDS = ['WorkerPool', 'Session', 'SessionSpawner', 'TaskBudget', 'TaskRecord'] as const;
+export const UNSUPPORTED_KINDS = ['WorkerPool', 'Session', 'SessionSpawner', 'TaskRecord'] as const;
 export type UnsupportedKind = (typeof UNSUPPORTED_KINDS)[number];
 
 export const AGENT_TYPES = ['claude-code', 'codex', 'gemini', 'opencode', 'cursor'] as const;
@@ -508,4 +508,29 @@ export type KelosResource =
   | TaskSpawnerResource
   | WorkspaceResource
   | AgentConfigResource
+  | TaskBudgetResource
   | SecretResource;
+
+/** A Kubernetes label selector (`matchLabels` AND every `matchExpressions` entry); `{}` selects everything. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+/**
+ * TaskBudget: a ceiling on the observed spend (cost and tokens reported by finished Tasks) of the Tasks its selector
+ * matches, per period; a matching Task waits while the period's spend is at or over a limit.
+ */
+export interface TaskBudgetResource {
+  kind: 'TaskBudget';
+  metadata: ObjectMeta;
+  spec: {
+    taskSelector: LabelSelector;
+    period: { type: 'Daily'; timezone: string };
+    /** A decimal amount of US dollars, as written (Kelos: a Quantity), e.g. "25" or "12.50". */
+    maxCostUSD?: string;
+    maxInputTokens?: number;
+    maxOutputTokens?: number;
+  };
+  origin: ResourceOrigin;
+}

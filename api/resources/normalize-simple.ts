@@ -2,11 +2,11 @@
  * Workspace, AgentConfig and Secret: validated document → normalised resource.
  */
 import { decodeBase64, decodeUtf8 } from './base64';
-import type { AgentConfigResource, EnvVar, ResourceOrigin, SecretResource, WorkspaceResource } from './model';
+import type { AgentConfigResource, EnvVar, ResourceOrigin, SecretResource, TaskBudgetResource, WorkspaceResource } from './model';
 import type { PathSegment } from './manifest-error';
 import { normalizeMetadata } from './normalize-execution';
 import { compact } from './raw';
-import type { RawAgentConfig, RawSecret, RawWorkspace } from './schema-documents';
+import type { RawAgentConfig, RawSecret, RawTaskBudget, RawWorkspace } from './schema-documents';
 import { normalWorkspaceFilePath } from './workspace-file-path';
 
 export function buildWorkspace(raw: RawWorkspace, origin: ResourceOrigin): WorkspaceResource {
@@ -69,5 +69,16 @@ export function buildSecret(raw: RawSecret, origin: ResourceOrigin): SecretBuild
       immutable: raw.immutable,
       origin,
     }),
+  };
+}
+
+/** Kelos's defaults: the UTC timezone; the cost kept as the decimal text it was written as. */
+export function buildTaskBudget(raw: RawTaskBudget, origin: ResourceOrigin): TaskBudgetResource {
+  const { maxCostUSD, period, ...limits } = raw.spec;
+  return {
+    kind: 'TaskBudget',
+    metadata: normalizeMetadata(raw.metadata),
+    spec: compact({ ...limits, period: { type: period.type, timezone: period.timezone || 'UTC' }, maxCostUSD: maxCostUSD === undefined ? undefined : String(maxCostUSD).trim() }),
+    origin,
   };
 }

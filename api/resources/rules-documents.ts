@@ -215,3 +215,33 @@ export function checkAgentConfig(document: RawObject, _version: Version, report:
     }
   });
 }
+
+/** Kelos's TaskBudget rules: a limit is set, the cost is a non-negative amount, the timezone is one the clock knows. */
+export function checkTaskBudget(document: RawObject, _version: Version, report: Report): void {
+  const spec = asObject(document['spec']);
+  if (!spec) return; // the schema reports a missing spec
+  if (!isSet(spec['maxCostUSD']) && !isSet(spec['maxInputTokens']) && !isSet(spec['maxOutputTokens'])) {
+    report(['spec'], 'at least one of maxCostUSD, maxInputTokens, or maxOutputTokens must be set');
+  }
+  const cost = spec['maxCostUSD'];
+  if ((typeof cost === 'string' || typeof cost === 'number') && !isUsdAmount(String(cost))) {
+    report(['spec', 'maxCostUSD'], `must be a non-negative decimal amount such as "25" or "12.50" (got ${JSON.stringify(cost)})`);
+  }
+  const timezone = asObject(spec['period'])?.['timezone'];
+  if (typeof timezone === 'string' && timezone !== '' && !isTimeZone(timezone)) {
+    report(['spec', 'period', 'timezone'], `must be a valid IANA time zone (got ${JSON.stringify(timezone)})`);
+  }
+}
+
+function isUsdAmount(text: string): boolean {
+  return /^\d+(\.\d+)?$/.test(text.trim());
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -144,6 +144,24 @@ export const secretDocument = z.strictObject({
 });
 export type RawSecret = z.output<typeof secretDocument>;
 
+// --- TaskBudget (kelos.dev/v1alpha2 in Kelos; read from either version here)
+
+const labelSelector = z.strictObject({
+  matchLabels: stringMap.optional(),
+  matchExpressions: z
+    .array(z.strictObject({ key: z.string().min(1), operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']), values: z.array(z.string()).optional() }))
+    .optional(),
+});
+const taskBudgetSpec = z.strictObject({
+  taskSelector: labelSelector,
+  period: z.strictObject({ type: z.enum(['Daily']), timezone: z.string().max(64).regex(/^[A-Za-z0-9/_+-]+$/).optional() }),
+  maxCostUSD: z.union([z.string(), z.number()]).optional(),
+  maxInputTokens: z.number().int().min(0).optional(),
+  maxOutputTokens: z.number().int().min(0).optional(),
+});
+export const taskBudgetDocument = document(taskBudgetSpec);
+export type RawTaskBudget = z.output<typeof taskBudgetDocument>;
+
 /** Per-version schemas; all outputs are assignable to the `...Wide` types above. */
 export const DOCUMENT_SCHEMAS = {
   Task: { v1alpha1: document(taskSpecV1), v1alpha2: document(taskSpecV2) },
@@ -153,4 +171,5 @@ export const DOCUMENT_SCHEMAS = {
     v1alpha2: document(workspaceSpecWide),
   },
   AgentConfig: { v1alpha1: agentConfigDocument(agentConfigSpecV1), v1alpha2: agentConfigDocument(agentConfigSpecV2) },
+  TaskBudget: { v1alpha1: taskBudgetDocument, v1alpha2: taskBudgetDocument },
 } as const satisfies Record<string, Record<Version, z.ZodType>>;

@@ -59,6 +59,7 @@ export function toKelosObject(resource: KelosResource): KelosObject {
     case 'Task':
     case 'Workspace':
     case 'AgentConfig':
+    case 'TaskBudget':
       return { apiVersion: API_VERSIONS.v1alpha2, kind: resource.kind, metadata, spec: { ...resource.spec } };
   }
 }

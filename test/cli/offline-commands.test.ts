@@ -60,9 +60,15 @@ describe('kelos apply', () => {
   });
 
   it('reports unsupported kinds clearly and applies nothing', () => {
-    const out = kelos(['apply', '--dry-run', '-f', path.join(EXAMPLES, '14-task-budget')]);
+    const out = kelos(['apply', '--dry-run', '-f', path.join(EXAMPLES, '15-workerpool', 'workerpool.yaml')]);
     expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(/taskbudget\.yaml#1 TaskBudget ".+": kind TaskBudget is not supported yet by kelos-temporal/);
+    expect(out.stderr).toMatch(/workerpool\.yaml#1 WorkerPool ".+": kind WorkerPool is not supported yet by kelos-temporal/);
+  });
+
+  it('loads the TaskBudget of Kelos example 14', () => {
+    const out = kelos(['apply', '--dry-run', '-f', path.join(EXAMPLES, '14-task-budget')]);
+    expect(out.code).toBe(0);
+    expect(YAML.parse(out.stdout)).toMatchObject({ kind: 'TaskBudget', metadata: { name: 'daily-cost-cap' }, spec: { taskSelector: { matchLabels: { team: 'platform' } }, period: { type: 'Daily', timezone: 'UTC' }, maxCostUSD: '50' } });
   });
 
   it('refuses a Workspace file path that leaves the checkout before anything is applied, naming the field', () => {

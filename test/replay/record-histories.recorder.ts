@@ -2,8 +2,8 @@
  * Records the histories that replay.test.ts replays on every test run: `npm run record:histories`.
  *
  * Each scenario drives real workflows on the run's dev server (one of every workflow type, through the paths that
- * matter: success, agent failure, bad reference, cancel, deletion, dependsOn and the branch lock, a signal- and
- * webhook-fed spawner through suspend, update and continue-as-new, a polling spawner that reports to GitHub) and
+ * matter: success, agent failure, bad reference, cancel, deletion, dependsOn and the branch lock, a TaskBudget asked
+ * and told by every Task, a signal- and webhook-fed spawner through suspend, update and continue-as-new, a polling spawner that reports to GitHub) and
  * writes each execution's history to histories/. Re-record after a deliberate change of what workflows do: the
  * replay test failing is how such a change is noticed. A change that running workflows must survive goes behind
  * `patched()`; then move the affected histories of the earlier code to earlier/ (which this never rewrites) first.
@@ -68,6 +68,9 @@ function slugOf(workflowId: string): string {
 }
 
 it('records one history per execution of every scenario', async () => {
+  // A TaskBudget every Task asks before it runs and tells its usage when it ends.
+  await stack.api.applyStoredResource({ apiVersion: 'kelos.dev/v1alpha2', kind: 'TaskBudget', metadata: { name: 'all', namespace: 'default' }, spec: { taskSelector: {}, period: { type: 'Daily', timezone: 'UTC' }, maxCostUSD: '100' } });
+  await eventually(async () => ((await stack.api.listStoredResources('TaskBudget', 'default')).length ? true : undefined), 30_000, 'the budget listed');
   // Tasks: success (then deleted, which runs the cleanup workflow), agent failure, unknown Workspace, cancel.
   await stack.api.startTask(task('ok', { workspaceRef: { name: 'repo' }, branch: 'feature', ttlSecondsAfterFinished: 3600 }));
   await stack.api.startTask(task('agent-fails', { workspaceRef: { name: 'repo' } }, { AGENT_EXIT: '3' }));

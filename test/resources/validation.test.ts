@@ -452,7 +452,7 @@ const CASES: Case[] = [
     errors: [
       'mixed.yaml#1 apiVersion: must be one of kelos.dev/v1alpha1, kelos.dev/v1alpha2, v1 (got "apps/v1")',
       'mixed.yaml#2 apiVersion: unknown Kelos API version "kelos.dev/v1beta1" (expected kelos.dev/v1alpha1 or kelos.dev/v1alpha2)',
-      'mixed.yaml#3 kind: unknown Kelos kind "Tasks" (expected one of Task, TaskSpawner, Workspace, AgentConfig)',
+      'mixed.yaml#3 kind: unknown Kelos kind "Tasks" (expected one of Task, TaskSpawner, Workspace, AgentConfig, TaskBudget)',
       'mixed.yaml#4 kind: only Secret is read from apiVersion v1 (got "ConfigMap")',
       'mixed.yaml#5 [0]: must be a Kubernetes object with apiVersion and kind (got string)',
       'mixed.yaml#6: must be a Kubernetes object with apiVersion and kind (got string)',

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { StoredKind } from '../../../api/stored-resource';
+import { StoredKind, type StoredResource } from '../../../api/stored-resource';
 import { TASK_PHASES } from '../../../api/task/task-status';
 import { kelosHome } from '../../../host/data-dir';
 import { LocalSecretStore } from '../../../host/secret-store';
@@ -10,8 +10,8 @@ import { resolveKind } from '../kinds';
 
 export function getCommand(globals: () => GlobalOptions): Command {
   return new Command('get')
-    .description('show tasks, taskspawners, workspaces, agentconfigs or secrets (table, or Kelos objects with -o json|yaml)')
-    .argument('<kind>', 'tasks | taskspawners | workspaces | agentconfigs | secrets (singular and short forms work too)')
+    .description('show tasks, taskspawners, workspaces, agentconfigs, taskbudgets or secrets (table, or Kelos objects with -o json|yaml)')
+    .argument('<kind>', 'tasks | taskspawners | workspaces | agentconfigs | taskbudgets | secrets (singular and short forms work too)')
     .argument('[name]', 'one object by name')
     .option('-o, --output <format>', 'json | yaml')
     .option('--phase <phases>', 'only tasks in these phases, comma-separated (Pending,Running,Succeeded,Failed)')
@@ -45,11 +45,29 @@ export function getCommand(globals: () => GlobalOptions): Command {
         if (name && !selected.length) throw new KelosError(`${kind.toLowerCase()} "${name}" not found in namespace "${g.namespace}"`);
         if (format !== 'table') return printObjects(selected, format, Boolean(name));
         if (kind === 'Workspace') await printTable(['NAME', 'REPO', 'REF', 'AGE'], selected.map((r) => [r.metadata.name, String(r.spec.repo ?? ''), String(r.spec.ref ?? ''), age(r.metadata.creationTimestamp)]));
+        else if (kind === 'TaskBudget') await printTable(['NAME', 'PERIOD', 'COST', 'INPUT TOKENS', 'OUTPUT TOKENS', 'RESETS', 'AGE'], selected.map(budgetRow));
         else await printTable(['NAME', 'AGE'], selected.map((r) => [r.metadata.name, age(r.metadata.creationTimestamp)]));
       } finally {
         await close();
       }
     });
+}
+
+/** Spent/limit in the current period (`-` where the budget sets no limit). */
+function budgetRow(budget: StoredResource): string[] {
+  const spec = budget.spec as { period?: { type?: string; timezone?: string }; maxCostUSD?: string; maxInputTokens?: number; maxOutputTokens?: number };
+  const status = (budget.status ?? {}) as { used?: { costUSD?: string; inputTokens?: number; outputTokens?: number }; currentPeriodEnd?: string };
+  const used = status.used ?? {};
+  const of = (spent: string | number | undefined, limit: string | number | undefined) => (limit === undefined ? '-' : `${spent ?? 0}/${limit}`);
+  return [
+    budget.metadata.name,
+    `${spec.period?.type ?? ''} ${spec.period?.timezone ?? 'UTC'}`,
+    of(used.costUSD, spec.maxCostUSD),
+    of(used.inputTokens, spec.maxInputTokens),
+    of(used.outputTokens, spec.maxOutputTokens),
+    status.currentPeriodEnd ?? '',
+    age(budget.metadata.creationTimestamp),
+  ];
 }
 
 function spawnerRow(spawner: SpawnerObject): string[] {
