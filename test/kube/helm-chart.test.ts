@@ -73,8 +73,41 @@ const EVERY_OPTION = {
   metrics: { podMonitor: { enabled: true, labels: { release: 'prometheus' } } },
 };
 
+const helpTexts = new Map<string, string>();
+/** `kelos <command> --help`, once per command. */
+function helpOf(command: string): string {
+  if (!helpTexts.has(command)) {
+    const result = spawnSync(process.execPath, [path.join(packageRoot(), 'bin', 'kelos.js'), command, '--help'], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`kelos ${command} --help: ${result.stderr}`);
+    helpTexts.set(command, result.stdout);
+  }
+  return helpTexts.get(command)!;
+}
+
+/**
+ * The worker and controller serve metrics at KELOS_METRICS_ADDRESS from the version that has `--metrics-address`;
+ * the chart sets it either way, and these tests check it once the CLI has it.
+ */
+const metricsAddressLanded = () => helpOf('worker').includes('--metrics-address') && helpOf('controller').includes('--metrics-address');
+
+function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
+function readTree(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && e.name.endsWith('.js')).map((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8'));
+}
+
 /** What the applied release runs with here: this test's Temporal and queue, the fake kubelet's Node. */
 let bridgePort = 0;
+let codecPort = 0;
+const CODEC_TOKEN = 'codec-bearer-token';
 const installValues = () => ({
   namespaces: SERVED,
   temporal: { address: testServerAddress(), namespace: 'default', taskQueue },
@@ -82,6 +115,7 @@ const installValues = () => ({
   worker: { extraEnv: [{ name: 'KELOS_NODE_NAME', value: FAKE_NODE }] },
   bridge: { port: bridgePort, webhookSecrets: { existingSecret: 'kelos-webhooks', githubKey: 'github' } },
   encryption: { existingSecret: 'kelos-encryption' },
+  codecServer: { enabled: true, port: codecPort, tokenSecret: { existingSecret: 'kelos-codec' } },
 });
 
 let cluster: KubeCluster;
@@ -91,6 +125,7 @@ const running: RunningContainer[] = [];
 
 beforeAll(async () => {
   bridgePort = await freePort();
+  codecPort = await freePort();
   const kubeletPort = await freePort();
   cluster = await startKubeCluster({ kubeletPort });
   kubelet = await startFakeKubelet(cluster.kubeConfig, cluster.dir, kubeletPort);
@@ -99,6 +134,7 @@ beforeAll(async () => {
   const core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
   await core.createNamespacedSecret({ namespace: RELEASE_NS, body: { metadata: { name: 'kelos-webhooks' }, stringData: { github: 'gh-webhook-secret' } } });
   await core.createNamespacedSecret({ namespace: RELEASE_NS, body: { metadata: { name: 'kelos-encryption' }, stringData: { KELOS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') } } });
+  await core.createNamespacedSecret({ namespace: RELEASE_NS, body: { metadata: { name: 'kelos-codec' }, stringData: { KELOS_CODEC_TOKEN: CODEC_TOKEN } } });
 }, 180_000);
 afterAll(async () => {
   for (const container of running) await container.stop();
@@ -193,21 +229,31 @@ describe('helm lint and template', () => {
     expect(find(docs, 'Service', `${RELEASE}-bridge`).spec).toMatchObject({ type: 'LoadBalancer', loadBalancerSourceRanges: ['192.0.2.0/24'] });
   });
 
-  test('every flag the chart passes exists in the kelos CLI', () => {
-    const containers = [...renderChart(RELEASE, RELEASE_NS, {}), ...renderChart('all', 'kelos-all', EVERY_OPTION)]
+  const renderedContainers = () =>
+    [...renderChart(RELEASE, RELEASE_NS, {}), ...renderChart('all', 'kelos-all', EVERY_OPTION)]
       .filter((d) => d.kind === 'Deployment' || d.kind === 'Job')
-      .map((d) => d.spec.template.spec.containers[0]);
-    const helpOf = new Map<string, string>();
-    for (const { args } of containers) {
-      const command = args[0] as string;
-      if (!helpOf.has(command)) {
-        const result = spawnSync(process.execPath, [path.join(packageRoot(), 'bin', 'kelos.js'), command, '--help'], { encoding: 'utf8' });
-        expect(result.status).toBe(0);
-        helpOf.set(command, result.stdout);
-      }
-      for (const flag of (args as string[]).filter((a) => a.startsWith('--'))) expect(`${command}: ${helpOf.get(command)!.match(new RegExp(`(^|\\s)${flag}[\\s,]`)) ? flag : `${flag} missing`}`).toBe(`${command}: ${flag}`);
+      .map((d) => d.spec.template.spec.containers[0] as k8s.V1Container);
+
+  test('every flag the chart passes exists in the kelos CLI', () => {
+    const commands = new Set<string>();
+    for (const { args } of renderedContainers()) {
+      const command = args![0];
+      commands.add(command);
+      for (const flag of args!.filter((a) => a.startsWith('--'))) expect(`${command}: ${helpOf(command).match(new RegExp(`(^|\\s)${flag}[\\s,]`)) ? flag : `${flag} missing`}`).toBe(`${command}: ${flag}`);
     }
-    expect([...helpOf.keys()].sort()).toEqual(['bridge', 'codec-server', 'controller', 'setup', 'worker']);
+    expect([...commands].sort()).toEqual(['bridge', 'codec-server', 'controller', 'setup', 'worker']);
+  });
+
+  test('every environment variable the chart sets is one kelos (or Temporal\'s client configuration) reads', () => {
+    const sources = [...readTree(path.join(packageRoot(), 'dist')), ...readTree(path.join(packageRoot(), 'node_modules', '@temporalio', 'envconfig', 'lib'))].join('\n');
+    const names = new Set(renderedContainers().flatMap((c) => (c.env ?? []).map((e) => e.name)));
+    for (const name of names) {
+      if (name === 'KELOS_METRICS_ADDRESS' && !metricsAddressLanded()) continue;
+      // `<NAME>_FILE` is read as NAME's file; a generic source's secret variable is matched by its prefix.
+      const read = name.startsWith('KELOS_WEBHOOK_SECRET_') ? /['"`]KELOS_WEBHOOK_SECRET_/ : new RegExp(`['"\`.]${name.replace(/_FILE$/, '')}(?![A-Z0-9_])`);
+      expect(`${name}: ${read.test(sources) ? 'read' : 'never read'}`).toBe(`${name}: read`);
+    }
+    expect(names).toContain('TEMPORAL_TLS_SERVER_CA_CERT_PATH');
   });
 
   test.each([
@@ -264,7 +310,7 @@ describe('installed on a real kube-apiserver', () => {
       await eventually(async () => ((await extensions.readCustomResourceDefinition({ name: crd.metadata.name })).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined), 30_000, `${crd.metadata.name} established`);
     }
     const apps = cluster.kubeConfig.makeApiClient(k8s.AppsV1Api);
-    expect((await apps.listNamespacedDeployment({ namespace: RELEASE_NS })).items.map((d) => d.metadata!.name).sort()).toEqual([`${RELEASE}-bridge`, `${RELEASE}-controller-default`, `${RELEASE}-controller-team-a`, `${RELEASE}-worker`]);
+    expect((await apps.listNamespacedDeployment({ namespace: RELEASE_NS })).items.map((d) => d.metadata!.name).sort()).toEqual([`${RELEASE}-bridge`, `${RELEASE}-codec`, `${RELEASE}-controller-default`, `${RELEASE}-controller-team-a`, `${RELEASE}-worker`]);
 
     // The Prometheus Operator's CRD is not part of this test bed: a minimal one, so the PodMonitor is applied too.
     const podMonitorCrd = {
@@ -339,13 +385,7 @@ describe('installed on a real kube-apiserver', () => {
     expect(bridge.env.KELOS_GITHUB_WEBHOOK_SECRET_FILE).toMatch(/webhook-secrets\/github$/);
     expect(fs.readFileSync(bridge.env.KELOS_GITHUB_WEBHOOK_SECRET_FILE, 'utf8')).toBe('gh-webhook-secret');
     expect(bridge.output()).not.toContain('KELOS_GITHUB_WEBHOOK_SECRET is not set');
-    const get = (urlPath: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
-      http.get(`http://127.0.0.1:${bridgePort}${urlPath}`, (res) => {
-        let body = '';
-        res.on('data', (chunk) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      }).on('error', reject);
-    });
+    const get = (urlPath: string) => httpGet(`http://127.0.0.1:${bridgePort}${urlPath}`);
     expect((await get('/readyz')).status).toBe(200);
     const metrics = await get('/metrics');
     expect(metrics.status).toBe(200);
@@ -362,6 +402,22 @@ describe('installed on a real kube-apiserver', () => {
     expect(unsigned).toBe(401);
   });
 
+  test('the codec server\'s container decodes only for the bearer of the token from its Secret', async () => {
+    const codec = await startRenderedContainer({ cluster, workload: find(installed, 'Deployment', `${RELEASE}-codec`), namespace: RELEASE_NS });
+    running.push(codec);
+    await waitForOutput(codec, 'kelos codec server on');
+    const decode = (authorization?: string) => new Promise<number>((resolve, reject) => {
+      const request = http.request(`http://127.0.0.1:${codecPort}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      request.on('error', reject);
+      request.end(JSON.stringify({ payloads: [] }));
+    });
+    expect(await decode()).toBe(401);
+    expect(await decode(`Bearer ${CODEC_TOKEN}`)).toBe(200);
+  });
+
   test('a Task applied with kubectl: the chart\'s controller carries it to Temporal, the chart\'s worker runs its Pod', async () => {
     // The metrics address would be one port for both processes on this one host.
     const ports = { worker: await freePort(), controller: await freePort() };
@@ -371,6 +427,13 @@ describe('installed on a real kube-apiserver', () => {
     running.push(controllerProcess);
     await waitForOutput(workerProcess, `task queue ${taskQueue}, runtime kubernetes`);
     await waitForOutput(controllerProcess, 'kelos controller watching namespace default');
+
+    if (metricsAddressLanded()) {
+      for (const [process, port] of [[workerProcess, ports.worker], [controllerProcess, ports.controller]] as const) {
+        expect(process.output()).toContain(`metrics at http://127.0.0.1:${port}`);
+        expect((await httpGet(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+      }
+    }
 
     kubelet.script(taskPodName('default', 'helm-task'), { logs: { 'kelos-agent': OUTPUTS } });
     const objects = k8s.KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
