@@ -25,6 +25,9 @@ import { runtimeTaskQueue, workerHostQueue } from '../api/task/task-runtime';
 import { workerPollQueue } from '../api/sources/poll';
 import { workerHomeId } from '../host/worker-identity';
 import { detectAgentSandbox } from '../activities/runtime/agent-sandbox';
+import { kelosMetrics } from '../host/metrics/kelos-metrics';
+import { KelosKind, KelosPhase } from '../api/search-attributes';
+import { kelosMetricSinks } from '../host/metrics/metric-sinks';
 
 export const DEFAULT_TASK_QUEUE = 'kelos';
 
@@ -81,6 +84,11 @@ export interface KelosWorkerOptions {
     /** Heap limit of the workflow threads in MiB (default defaultWorkflowHeapMiB of the cache size). */
     workflowHeapMiB?: number;
   };
+}
+
+/** Task workflows still open in `phase` (for the `kelos_tasks` gauge). */
+function unfinishedTasksQuery(phase: string): string {
+  return `${KelosKind.name} = "Task" AND ${KelosPhase.name} = "${phase}" AND ExecutionStatus = "Running"`;
 }
 
 export function workflowsPath(): string {
@@ -147,6 +155,8 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
       ...createDependencyActivities({ client: options.client }),
       ...createContextSourceActivities({ secrets, ...env }),
     },
+    // Workflows report Task and spawner events to this process's metrics (host/metrics), never during replay.
+    sinks: kelosMetricSinks(kelosMetrics()),
     maxCachedWorkflows: DEFAULT_WORKFLOW_CACHE,
     ...sdkTuning,
   });
@@ -168,6 +178,7 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
       })
     : undefined;
   const workers = [main, byRuntime, ownPolls, ...(ownAgents ? [ownAgents] : [])];
+  kelosMetrics().countTasksWith(async (phase) => (await options.client.workflow.count(unfinishedTasksQuery(phase))).count);
   return {
     async run() {
       // One stopping (shutdown or a fatal error) stops the other.

@@ -32,6 +32,7 @@ import { addError, currentStateFromLegacy, deliveryKeys, emptySpawnerState, fitT
 import { memoPublisher, spawnerStatus } from './spawner/spawner-status';
 import * as book from './spawner/task-book';
 import { webhookIntake } from './spawner/webhook-intake';
+import { metrics } from './metrics';
 
 export type { SpawnerInput, ContinuedSpawnerInput, SpawnerOptions } from './spawner/spawner-state';
 
@@ -65,6 +66,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   const publish = memoPublisher();
   const status = () => spawnerStatus(ctx.spawner, ctx.state);
   let nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
+  let reportedGranted = ctx.state.book.granted;
 
   // Messages first, before anything is awaited: Tasks report back, items arrive, people read and steer.
   setHandler(spawnerStatusQuery, status);
@@ -152,6 +154,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
       nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
     }
     publish(status(), manifest);
+    reportMetrics();
     // A poll in flight finishes first: its answer moves the cursor that the next run carries.
     if (timeToContinueAsNew() && !poll.inFlight()) break;
     changed = false;
@@ -164,9 +167,24 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
 
   await condition(allHandlersFinished);
   publish(status(), manifest);
-  if (deleted) return status();
+  if (deleted) {
+    metrics.spawnerGone(spawnerRef());
+    return status();
+  }
   fitToBudget(ctx.state);
   return await continueAsNew<typeof spawnerWorkflow>({ manifest, state: ctx.state, options });
+
+  /** Tasks created (slots granted, as the status counts them) since the last report, and the queue. */
+  function reportMetrics(): void {
+    const granted = ctx.state.book.granted;
+    if (granted > reportedGranted) metrics.spawnerTasksCreated(spawnerRef(), granted - reportedGranted);
+    reportedGranted = granted;
+    metrics.spawnerQueue(spawnerRef(), book.waitingCount(ctx.state.book), book.oldestWaitingSince(ctx.state.book));
+  }
+
+  function spawnerRef(): { namespace: string; name: string } {
+    return { namespace: ctx.spawner.metadata.namespace, name: ctx.spawner.metadata.name };
+  }
 
   /** Webhook spawners are found by the bridge through these keys (api/sources/webhooks/delivery.ts). */
   function publishRoutingKeys(): void {

@@ -29,6 +29,7 @@ import type { TaskPhase, TaskStatus } from '../api/task/task-status';
 import { runtimeTaskQueue, type TaskRuntime } from '../api/task/task-runtime';
 import { taskFinishedSignal } from './spawner/messages';
 import { taskCleanupWorkflow } from './task-cleanup-workflow';
+import { metrics, type TaskMetricLabels } from './metrics';
 
 type TaskActivities = ReturnType<typeof createTaskActivities>;
 
@@ -102,11 +103,25 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
   let status: TaskStatus = { phase: 'Pending', startTime: new Date().toISOString() };
   setHandler(taskStatusQuery, () => status);
 
+  // When the agent run first started: Kelos's Task metrics count from there (a Job created).
+  let agentStartedAtMs: number | undefined;
   const setStatus = (next: TaskStatus): void => {
     const phaseChanged = next.phase !== status.phase;
     status = next;
     upsertMemo({ [TASK_STATUS_MEMO_KEY]: status });
-    if (phaseChanged) upsertSearchAttributes([{ key: KelosPhase, value: status.phase }]);
+    if (!phaseChanged) return;
+    upsertSearchAttributes([{ key: KelosPhase, value: status.phase }]);
+    countPhase(status);
+  };
+  const countPhase = (now: TaskStatus): void => {
+    const labels: TaskMetricLabels = { namespace: run.namespace, type: run.agentType, ...(run.spawner ? { spawner: run.spawner } : {}), ...(run.model ? { model: run.model } : {}) };
+    if (now.phase === 'Running' && agentStartedAtMs === undefined) {
+      agentStartedAtMs = Date.now();
+      metrics.taskStarted(labels);
+    }
+    if (now.phase === 'Succeeded' || now.phase === 'Failed') {
+      metrics.taskCompleted(labels, now.phase, agentStartedAtMs === undefined ? undefined : (Date.now() - agentStartedAtMs) / 1000, now.usage);
+    }
   };
   const finish = (phase: Extract<TaskPhase, 'Succeeded' | 'Failed'>, message: string, outcome?: AgentOutcome): void => {
     setStatus({

@@ -7,6 +7,7 @@ import { Octokit } from '@octokit/rest';
 import { createAppAuth } from '@octokit/auth-app';
 import { rateLimited, notFound, retryDelayMs, unauthorized } from '../polling/source-errors';
 import type { GitHubCredentials } from './github-credentials';
+import { recordGitHubRequest } from './github-request-metrics';
 
 export interface RequestStats {
   requests: number;
@@ -39,13 +40,17 @@ export function createGitHubClient(options: { baseUrl: string; credentials: GitH
   const stats: RequestStats = { requests: 0, notModified: 0, points: 0 };
   octokit.hook.wrap('request', async (request, requestOptions) => {
     stats.requests += 1;
+    const started = Date.now();
+    const method = String(requestOptions.method ?? 'GET');
     try {
       const response = await request(requestOptions);
       stats.points += 1;
+      recordGitHubRequest(method, String(requestOptions.url), started, response);
       return response;
     } catch (err) {
       if (statusOf(err) === 304) stats.notModified += 1;
       else stats.points += 1;
+      recordGitHubRequest(method, String(requestOptions.url), started, (err as { response?: { status?: number; headers?: Record<string, unknown> } }).response);
       throw err;
     }
   });

@@ -21,6 +21,7 @@ import { DEFAULT_FULL_RESYNC_MS, pollGitHub, type GitHubSnapshot } from '../gith
 import { deltaSince, recordPoll } from './poll-ledger';
 import { DEFAULT_POLL_ANSWER_BUDGET_BYTES, pageOfDelta } from './poll-page';
 import { PollStateStore, configHash, fingerprint } from './poll-state-store';
+import { kelosMetrics } from '../../host/metrics/kelos-metrics';
 
 export interface PollActivityDeps {
   client: Client;
@@ -51,7 +52,25 @@ export function createPollActivities(deps: PollActivityDeps) {
   const env = deps.env ?? process.env;
   const now = deps.now ?? (() => new Date());
 
+  /** One discovery cycle, counted as Kelos's spawner counts them (cycles, failures, items, duration). */
   async function pollSource(input: PollSourceInput): Promise<PollSourceResult> {
+    const m = kelosMetrics();
+    const labels = { namespace: input.namespace, spawner: input.spawnerId.slice(input.spawnerId.lastIndexOf('/') + 1) };
+    const started = Date.now();
+    try {
+      const result = await pollSourceOnce(input);
+      m.discovery.inc(labels);
+      m.itemsDiscovered.inc(labels, result.matching);
+      return result;
+    } catch (err) {
+      m.discoveryErrors.inc(labels);
+      throw err;
+    } finally {
+      m.discoveryDuration.observe(labels, (Date.now() - started) / 1000);
+    }
+  }
+
+  async function pollSourceOnce(input: PollSourceInput): Promise<PollSourceResult> {
     const context = Context.current();
     const heartbeat = (message: string) => context.heartbeat(message);
     switch (input.kind) {

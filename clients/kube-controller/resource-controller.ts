@@ -44,6 +44,8 @@ export interface ResourceControllerOptions {
   /** How often Task and TaskSpawner status is copied from Temporal. Default 2 s. */
   syncIntervalMs?: number;
   log?: (message: string) => void;
+  /** A reconcile of `controller` ("task", "taskspawner", …, or "status" for the status sync) failed. */
+  onReconcileError?: (controller: string) => void;
 }
 
 export interface ResourceController {
@@ -79,14 +81,24 @@ export async function startResourceController(options: ResourceControllerOptions
   });
   await Promise.all(informers.map(({ informer }) => informer.start()));
 
-  const timer = setInterval(() => void syncStatus().catch((err) => log(`status sync failed: ${innermostMessage(err)}`)), options.syncIntervalMs ?? 2_000);
+  const timer = setInterval(
+    () =>
+      void syncStatus().catch((err) => {
+        options.onReconcileError?.('status');
+        log(`status sync failed: ${innermostMessage(err)}`);
+      }),
+    options.syncIntervalMs ?? 2_000,
+  );
 
   /** One reconcile at a time per object; the newest version of the object wins. */
   function enqueue(kind: CrdKind, object: KelosObject): void {
     const key = objectKey(kind, object);
     const next = (queue.get(key) ?? Promise.resolve())
       .then(() => (stopped ? undefined : reconcile(kind, object)))
-      .catch((err) => log(`${key}: ${innermostMessage(err)}`));
+      .catch((err) => {
+        options.onReconcileError?.(kind.toLowerCase());
+        log(`${key}: ${innermostMessage(err)}`);
+      });
     queue.set(key, next);
     void next.finally(() => {
       if (queue.get(key) === next) queue.delete(key);

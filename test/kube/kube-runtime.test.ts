@@ -185,7 +185,7 @@ test('deleting a finished Task removes its Pod and companions too', async () => 
   console.log(`kelos delete of a finished Task took ${Date.now() - started} ms`);
   expect(await stack.api.getTask('default', task.name)).toBeUndefined();
   await podGone(podName);
-  await expect(readCompanion('ConfigMap', `${podName}-plugins`)).rejects.toMatchObject({ code: 404 });
+  await companionGone('ConfigMap', `${podName}-plugins`);
 }, 300_000); // Temporal deletes executions asynchronously: tens of seconds on a loaded 2-core machine
 
 test('a worker SIGKILLed while waiting is replaced; the next one adopts the same Pod', async () => {
@@ -207,6 +207,11 @@ test('a worker SIGKILLed while waiting is replaced; the next one adopts the same
   const pod = await core.readNamespacedPod({ name: podName, namespace: 'default' });
   expect(pod.metadata!.uid).toBe(running.metadata!.uid);
 });
+
+/** The worker deletes companions right after the Pod, so they may outlive it by a moment. */
+async function companionGone(kind: 'ConfigMap' | 'Secret', name: string): Promise<void> {
+  await eventually(async () => ((await readCompanion(kind, name).then(() => false, (e) => e.code === 404)) ? true : undefined), 15_000, `${kind} ${name} deleted`);
+}
 
 async function readCompanion(kind: 'ConfigMap' | 'Secret', name: string) {
   return kind === 'ConfigMap' ? core.readNamespacedConfigMap({ name, namespace: 'default' }) : core.readNamespacedSecret({ name, namespace: 'default' });
@@ -268,9 +273,7 @@ test('AgentConfig plugins, skills and MCP servers reach the Pod; secret values s
   expect(history).not.toContain('ghp_skills_value');
 
   await podGone(podName);
-  for (const [kind, name] of [['ConfigMap', `${podName}-plugins`], ['Secret', `${podName}-mcp`]] as const) {
-    await expect(readCompanion(kind, name)).rejects.toMatchObject({ code: 404 });
-  }
+  for (const [kind, name] of [['ConfigMap', `${podName}-plugins`], ['Secret', `${podName}-mcp`]] as const) await companionGone(kind, name);
 });
 
 test('a GitHub App Workspace: the Pod uses a minted installation token, minted again before it expires', async () => {

@@ -75,6 +75,16 @@ export function waitingCount(book: TaskBook): number {
   return count(book, 'waiting') + book.overflow;
 }
 
+/** When the longest-waiting Task it names began to wait (Tasks in `overflow` are not named, so not seen). */
+export function oldestWaitingSince(book: TaskBook): string | undefined {
+  let oldest: string | undefined;
+  for (const name in book.tasks) {
+    const entry = book.tasks[name];
+    if (entry.state === 'waiting' && (oldest === undefined || entry.since < oldest)) oldest = entry.since;
+  }
+  return oldest;
+}
+
 export function totalReached(book: TaskBook, limits: BookLimits): boolean {
   return Boolean(limits.maxTotalTasks && book.granted >= limits.maxTotalTasks);
 }

@@ -9,7 +9,8 @@ import { removeDevState, writeDevState, type DevState } from '../../dev/dev-stat
 import { KelosError } from '../../kelos-api';
 import { GlobalOptions } from '../connection';
 import { embeddedTemporal } from '../../temporal-connection';
-import { agentSandboxAtStart, installQuietRuntime, runWorker, untilSignal } from './worker';
+import { agentSandboxAtStart, installQuietRuntime, metricsAtStart, runWorker, untilSignal } from './worker';
+import type { MetricsEndpoint } from '../../../host/metrics/metrics-endpoint';
 import { bridgePort, startBridgeServer } from './bridge';
 import { CODEC_TOKEN_VAR, DEFAULT_CODEC_PORT, codecPort, startCodecServer } from './codec-server';
 import { isLoopback } from '../../codec-server/codec-server';
@@ -25,6 +26,7 @@ interface DevFlags {
   sqliteSync: string;
   maxRestarts: string;
   agentSandbox: boolean;
+  metricsAddress?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export function devCommand(globals: () => GlobalOptions): Command {
     .option('--sqlite-sync <mode>', `SQLite durability: full (an acknowledged write survives an OS crash), normal or off (faster, see README) (${SQLITE_SYNC_MODES.join('|')})`, 'full')
     .option('--max-restarts <n>', 'restarts of a dying Temporal server within 10 minutes before kelos dev gives up', String(DEFAULT_MAX_RESTARTS))
     .option('--no-agent-sandbox', 'run agents unboxed, as this user (env KELOS_AGENT_SANDBOX=off; see README, Agent sandbox)')
+    .option('--metrics-address <host:port>', "serve the worker's Prometheus metrics (kelos's and the Temporal SDK's) at http://<host:port>/metrics (env KELOS_METRICS_ADDRESS; default: off)")
     .action(async (opts: DevFlags) => runDev(globals(), opts));
 }
 
@@ -56,6 +59,7 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
   const maxRestarts = Number(opts.maxRestarts);
   if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new KelosError(`invalid --max-restarts "${opts.maxRestarts}": a whole number`);
   const agentSandbox = agentSandboxAtStart({ runtime: 'local', agentSandbox: opts.agentSandbox }, 'kelos dev');
+  const metrics = await metricsAtStart(opts.metricsAddress);
   if (await isServing(address, 'default')) {
     throw new KelosError(`a Temporal server already answers on ${address}: stop it, or use \`kelos worker --address ${address}\` to add a worker to it`);
   }
@@ -103,10 +107,12 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
     maxRestarts,
     onRestarted: (running, restarts) => save({ serverPid: (running as RunningDevServer).process.pid, restarts, lastRestartAt: new Date().toISOString() }),
   });
-  installQuietRuntime();
+  installQuietRuntime(metrics?.telemetryOptions);
   const stop = untilSignal();
   let bridge: { url: string; stop: () => Promise<void> } | undefined;
+  let metricsEndpoint: MetricsEndpoint | undefined;
   const stopAll = async (): Promise<void> => {
+    await metricsEndpoint?.close();
     await bridge?.stop();
     await supervisor.stop();
     await codec?.stop();
@@ -114,6 +120,7 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
   };
   try {
     if (opts.bridge) bridge = await startBridgeServer({ target: embeddedTemporal(server.address, server.namespace), host: opts.ip, port: bridgePort(opts.bridgePort) });
+    metricsEndpoint = await metrics?.serve();
   } catch (err) {
     await stopAll();
     throw err;
@@ -125,6 +132,7 @@ async function runDev(g: GlobalOptions, opts: DevFlags): Promise<void> {
       `  Temporal:   ${server.address} (namespace ${server.namespace})`,
       `  Web UI:     ${server.uiAddress}`,
       ...(bridge ? [`  Webhooks:   ${bridge.url}/webhook/github | /webhook/linear | /webhook/<source>`] : []),
+      ...(metricsEndpoint ? [`  Metrics:    ${metricsEndpoint.url}${bridge ? ` (bridge: ${bridge.url}/metrics)` : ''}`] : []),
       ...(codec ? [`  Payloads:   encrypted (${ENCRYPTION_KEY_VAR}); the Web UI decrypts through ${codec.url}`] : []),
       ...(codec && codecToken ? [`  Codec:      ${opts.ip} is beyond loopback, so the codec server needs a token: ${codecToken.file ? `generated into ${codecToken.file} (set ${CODEC_TOKEN_VAR} to choose one)` : `${CODEC_TOKEN_VAR}`}; the Web UI cannot send it, use \`temporal --codec-endpoint ${codec.url} --codec-auth "Bearer <token>"\``] : []),
       `  Data:       ${home} (SQLite synchronous=${sqliteSync.toUpperCase()})`,

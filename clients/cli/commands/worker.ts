@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { Client } from '@temporalio/client';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger, type TelemetryOptions } from '@temporalio/worker';
 import { ensureKelosHome, kelosHome } from '../../../host/data-dir';
 import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
 import { createKelosWorker, DEFAULT_WORKFLOW_CACHE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
@@ -11,6 +11,9 @@ import { GlobalOptions, taskQueueOf, temporalTarget } from '../connection';
 import { loadKubeConfig, loadPodPolicy, selectedRuntime } from '../kube-config';
 import { AgentSandboxUnavailable, SANDBOX_OFF_WARNING, agentSandboxWanted, detectAgentSandbox } from '../../../activities/runtime/agent-sandbox';
 import { packageRoot } from '../../../host/package-root';
+import { kelosMetrics } from '../../../host/metrics/kelos-metrics';
+import { parseListenAddress, serveMetrics, type MetricsEndpoint } from '../../../host/metrics/metrics-endpoint';
+import { sdkPrometheusTelemetry } from '../../../host/metrics/sdk-metrics';
 
 export interface RuntimeFlags {
   runtime?: string;
@@ -105,6 +108,27 @@ export function workflowHeapOption(flag: string | undefined): { workflowHeapMiB?
   return { workflowHeapMiB: mib };
 }
 
+/**
+ * `--metrics-address` / KELOS_METRICS_ADDRESS: checked at start (a bad address stops the worker with the flag named);
+ * the SDK runtime then exports its own metrics on loopback and the endpoint serves both.
+ */
+export async function metricsAtStart(flag: string | undefined): Promise<{ telemetryOptions: TelemetryOptions; serve(): Promise<MetricsEndpoint> } | undefined> {
+  const address = flag ?? process.env.KELOS_METRICS_ADDRESS;
+  if (!address) return undefined;
+  try {
+    parseListenAddress(address, 'metrics address (--metrics-address or KELOS_METRICS_ADDRESS)');
+  } catch (err) {
+    throw new KelosError((err as Error).message);
+  }
+  const sdk = await sdkPrometheusTelemetry();
+  return {
+    telemetryOptions: sdk.telemetryOptions,
+    serve: () => serveMetrics({ address, registries: [kelosMetrics().registry], sdkMetricsUrl: sdk.url }).catch((err: Error) => {
+      throw new KelosError(`cannot serve metrics on ${address} (--metrics-address or KELOS_METRICS_ADDRESS): ${err.message}`);
+    }),
+  };
+}
+
 export function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -115,13 +139,13 @@ export function untilSignal(): Promise<void> {
 /** The runtime-queue worker has activities only, by design: its warning about that would only puzzle people. */
 const EXPECTED_WARNINGS = ['No workflows registered, not polling for workflow tasks'];
 
-export function installQuietRuntime(): void {
+export function installQuietRuntime(telemetryOptions?: TelemetryOptions): void {
   const logger = new DefaultLogger((process.env.KELOS_LOG_LEVEL as 'INFO') || 'WARN', ({ level, timestampNanos, message, meta }) => {
     if (EXPECTED_WARNINGS.includes(message)) return;
     const time = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
     process.stderr.write(`${time} [${level}] ${message}${meta ? ` ${JSON.stringify(meta)}` : ''}\n`);
   });
-  Runtime.install({ logger });
+  Runtime.install({ logger, ...(telemetryOptions ? { telemetryOptions } : {}) });
 }
 
 export function workerCommand(globals: () => GlobalOptions): Command {
@@ -136,12 +160,19 @@ export function workerCommand(globals: () => GlobalOptions): Command {
     .option('--workflow-cache <n>', `workflows kept in memory (env KELOS_WORKFLOW_CACHE, default ${DEFAULT_WORKFLOW_CACHE}; about 2 MB each; 0 turns it off)`)
     .option('--workflow-heap <MiB>', 'heap limit of the threads that run workflows (env KELOS_WORKFLOW_HEAP_MIB; default 256 + 4 per cached workflow)')
     .option('--no-agent-sandbox', 'local runtime: run agents unboxed, as this user (env KELOS_AGENT_SANDBOX=off; see README, Agent sandbox)')
-    .action(async (flags: RuntimeFlags) => {
+    .option('--metrics-address <host:port>', "serve Prometheus metrics (kelos's and the Temporal SDK's) at http://<host:port>/metrics (env KELOS_METRICS_ADDRESS; default: off)")
+    .action(async (flags: RuntimeFlags & { metricsAddress?: string }) => {
       const g = globals();
       flags.agentSandbox = agentSandboxAtStart(flags, 'kelos worker');
-      installQuietRuntime();
+      const metrics = await metricsAtStart(flags.metricsAddress);
+      installQuietRuntime(metrics?.telemetryOptions);
       const target = temporalTarget(g);
-      console.log(`kelos worker connected to ${target.describe}, task queue ${taskQueueOf(g)}, runtime ${flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local'}; Ctrl-C stops it`);
-      await runWorker(target, g, untilSignal(), flags, true);
+      const endpoint = metrics ? await metrics.serve() : undefined;
+      console.log(`kelos worker connected to ${target.describe}, task queue ${taskQueueOf(g)}, runtime ${flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local'}${endpoint ? `, metrics at ${endpoint.url}` : ''}; Ctrl-C stops it`);
+      try {
+        await runWorker(target, g, untilSignal(), flags, true);
+      } finally {
+        await endpoint?.close();
+      }
     });
 }
