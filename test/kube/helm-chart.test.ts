@@ -5,8 +5,9 @@
  * server-side apply to a real kube-apiserver; the chart's ServiceAccounts hold exactly the permissions of
  * deploy/kubernetes (per served namespace, cluster-wide only for "*") and the worker's admission policy matches its
  * account; and the real `kelos` processes started as the chart's containers would start them (args, environment,
- * mounted ConfigMaps and Secrets, the ServiceAccount's token): `kelos setup` from the hook Job, the bridge, and a
- * Task object applied with kubectl carried by the controller to Temporal and run by the worker as a Pod.
+ * mounted ConfigMaps and Secrets, the ServiceAccount's token): `kelos setup` from the hook Job, the bridge, the codec
+ * server, and a Task object applied with kubectl carried by the controller to Temporal and run by the worker as a
+ * Pod, both serving their metrics where the chart tells them.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -83,12 +84,6 @@ function helpOf(command: string): string {
   }
   return helpTexts.get(command)!;
 }
-
-/**
- * The worker and controller serve metrics at KELOS_METRICS_ADDRESS from the version that has `--metrics-address`;
- * the chart sets it either way, and these tests check it once the CLI has it.
- */
-const metricsAddressLanded = () => helpOf('worker').includes('--metrics-address') && helpOf('controller').includes('--metrics-address');
 
 function httpGet(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -248,7 +243,6 @@ describe('helm lint and template', () => {
     const sources = [...readTree(path.join(packageRoot(), 'dist')), ...readTree(path.join(packageRoot(), 'node_modules', '@temporalio', 'envconfig', 'lib'))].join('\n');
     const names = new Set(renderedContainers().flatMap((c) => (c.env ?? []).map((e) => e.name)));
     for (const name of names) {
-      if (name === 'KELOS_METRICS_ADDRESS' && !metricsAddressLanded()) continue;
       // `<NAME>_FILE` is read as NAME's file; a generic source's secret variable is matched by its prefix.
       const read = name.startsWith('KELOS_WEBHOOK_SECRET_') ? /['"`]KELOS_WEBHOOK_SECRET_/ : new RegExp(`['"\`.]${name.replace(/_FILE$/, '')}(?![A-Z0-9_])`);
       expect(`${name}: ${read.test(sources) ? 'read' : 'never read'}`).toBe(`${name}: read`);
@@ -419,7 +413,7 @@ describe('installed on a real kube-apiserver', () => {
   });
 
   test('a Task applied with kubectl: the chart\'s controller carries it to Temporal, the chart\'s worker runs its Pod', async () => {
-    // The metrics address would be one port for both processes on this one host.
+    // The chart's metrics address (0.0.0.0:9464) would be one port for both processes on this one host.
     const ports = { worker: await freePort(), controller: await freePort() };
     const workerProcess = await startRenderedContainer({ cluster, workload: find(installed, 'Deployment', `${RELEASE}-worker`), namespace: RELEASE_NS, kubeconfigPath: worker.kubeconfigPath, override: { KELOS_METRICS_ADDRESS: `127.0.0.1:${ports.worker}` } });
     running.push(workerProcess);
@@ -428,11 +422,10 @@ describe('installed on a real kube-apiserver', () => {
     await waitForOutput(workerProcess, `task queue ${taskQueue}, runtime kubernetes`);
     await waitForOutput(controllerProcess, 'kelos controller watching namespace default');
 
-    if (metricsAddressLanded()) {
-      for (const [process, port] of [[workerProcess, ports.worker], [controllerProcess, ports.controller]] as const) {
-        expect(process.output()).toContain(`metrics at http://127.0.0.1:${port}`);
-        expect((await httpGet(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
-      }
+    // Both serve their metrics where KELOS_METRICS_ADDRESS says (the chart's PodMonitor scrapes that port).
+    for (const [started, port] of [[workerProcess, ports.worker], [controllerProcess, ports.controller]] as const) {
+      expect(started.output()).toContain(`metrics at http://127.0.0.1:${port}/metrics`);
+      expect((await httpGet(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
     }
 
     kubelet.script(taskPodName('default', 'helm-task'), { logs: { 'kelos-agent': OUTPUTS } });
