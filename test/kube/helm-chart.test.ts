@@ -1,7 +1,8 @@
 /**
  * The Helm chart (deploy/helm/kelos-temporal) with helm built from the Go module proxy: `helm lint`; `helm template`
  * with the default values and with every option on, the schema refusing bad values with the field named; every flag
- * the chart passes to `kelos` exists; the CRDs are deploy/kubernetes/crds.yaml; the rendered objects applied with
+ * the chart passes to `kelos` exists; the CRDs are deploy/kubernetes/crds.yaml; `helm install` (hooks skipped) and
+ * `helm uninstall` against a real kube-apiserver, the CRDs kept; the rendered objects applied with
  * server-side apply to a real kube-apiserver; the chart's ServiceAccounts hold exactly the permissions of
  * deploy/kubernetes (per served namespace, cluster-wide only for "*") and the worker's admission policy matches its
  * account; and the real `kelos` processes started as the chart's containers would start them (args, environment,
@@ -269,6 +270,29 @@ describe('helm lint and template', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(message);
   });
+});
+
+describe('helm install and uninstall', () => {
+  // Runs before the server-side apply below, on a cluster without the CRDs, so helm itself installs them. Hooks are
+  // skipped: with no controller-manager here the setup Job would never run (its container is run further down).
+  test('helm install creates the CRDs from crds/ and the release; helm uninstall removes the release and keeps the CRDs', async () => {
+    const extensions = cluster.kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
+    const apps = cluster.kubeConfig.makeApiClient(k8s.AppsV1Api);
+    const crdNames = async () => (await extensions.listCustomResourceDefinition()).items.map((c) => c.metadata!.name).filter((n) => n!.endsWith('.kelos.dev')).sort();
+    expect(await crdNames()).toEqual([]);
+    const kube = ['--kubeconfig', cluster.kubeconfigPath, '--namespace', 'kelos-helm'];
+    const install = helm(['install', 'kept', CHART, ...kube, '--create-namespace', '--no-hooks', '-f', valuesFile({ namespaces: ['elsewhere'] })]);
+    expect({ code: install.code, out: install.stdout + install.stderr }).toMatchObject({ code: 0, out: expect.stringContaining('STATUS: deployed') });
+    expect(await crdNames()).toEqual(['agentconfigs.kelos.dev', 'tasks.kelos.dev', 'taskspawners.kelos.dev', 'workspaces.kelos.dev']);
+    expect((await apps.listNamespacedDeployment({ namespace: 'kelos-helm' })).items.map((d) => d.metadata!.name).sort()).toEqual(['kept-kelos-temporal-bridge', 'kept-kelos-temporal-controller-elsewhere', 'kept-kelos-temporal-worker']);
+
+    const uninstall = helm(['uninstall', 'kept', ...kube]);
+    expect({ code: uninstall.code, out: uninstall.stdout + uninstall.stderr }).toMatchObject({ code: 0, out: expect.stringContaining('uninstalled') });
+    expect(await crdNames()).toEqual(['agentconfigs.kelos.dev', 'tasks.kelos.dev', 'taskspawners.kelos.dev', 'workspaces.kelos.dev']);
+    await eventually(async () => ((await apps.listNamespacedDeployment({ namespace: 'kelos-helm' })).items.length === 0 ? true : undefined), 30_000, 'the release\'s Deployments removed');
+    const rbac = cluster.kubeConfig.makeApiClient(k8s.RbacAuthorizationV1Api);
+    expect((await rbac.listClusterRole()).items.map((r) => r.metadata!.name).filter((n) => n!.startsWith('kept-'))).toEqual([]);
+  }, 120_000);
 });
 
 /** The effective rules of an identity in a namespace (SelfSubjectRulesReview), as `group/resource verb` lines. */
