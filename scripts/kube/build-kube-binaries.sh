@@ -13,17 +13,12 @@ K8S_VERSION="${KELOS_K8S_VERSION:-v1.34.4}"
 ETCD_VERSION="${KELOS_ETCD_VERSION:-v3.6.16}"
 CACHE="${KELOS_KUBE_CACHE:-$HOME/.cache/kelos-kube}"
 BIN="$CACHE/$K8S_VERSION/bin"
-export GOMODCACHE="$CACHE/gomod" GOCACHE="$CACHE/gocache" GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0
+# shellcheck source=../lib/go-build-cache.sh
+source "$(dirname "$0")/../lib/go-build-cache.sh"
+go_build_cache_init kube-build "$CACHE"
 
-log() { echo "[kube-build] $*" >&2; }
-timed() { local start=$SECONDS; "$@"; log "  ... $((SECONDS - start)) s"; }
-
-if [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/etcd" ]; then
-  log "reusing $BIN"
-  echo "$BIN"
-  exit 0
-fi
-command -v go >/dev/null || { log "go is not installed"; exit 1; }
+reuse_if_built "$BIN" "$BIN/kube-apiserver" "$BIN/etcd"
+require_go
 mkdir -p "$BIN"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

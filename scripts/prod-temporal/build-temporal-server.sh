@@ -12,18 +12,12 @@ CACHE="${KELOS_TEMPORAL_SERVER_CACHE:-$HOME/.cache/kelos-temporal-server}"
 DIR="$CACHE/$VERSION"
 BIN="$DIR/bin"
 SCHEMA="$DIR/schema"
-export GOMODCACHE="$CACHE/gomod" GOCACHE="$CACHE/gocache" GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
-export PATH="$PATH:/usr/local/go/bin"
+# shellcheck source=../lib/go-build-cache.sh
+source "$(dirname "$0")/../lib/go-build-cache.sh"
+go_build_cache_init temporal-build "$CACHE"
 
-log() { echo "[temporal-build] $*" >&2; }
-timed() { local start=$SECONDS; "$@"; log "  ... $((SECONDS - start)) s"; }
-
-if [ -x "$BIN/temporal-server" ] && [ -x "$BIN/temporal-sql-tool" ] && [ -d "$SCHEMA/temporal" ] && [ -d "$SCHEMA/visibility" ]; then
-  log "reusing $DIR"
-  echo "$DIR"
-  exit 0
-fi
-command -v go >/dev/null || { log "go is not installed"; exit 1; }
+reuse_if_built "$DIR" "$BIN/temporal-server" "$BIN/temporal-sql-tool" "$SCHEMA/temporal" "$SCHEMA/visibility"
+require_go
 mkdir -p "$BIN"
 MODULE="go.temporal.io/server"
 # The server's version string comes from its source; -s -w only drops symbols to keep the binary small.

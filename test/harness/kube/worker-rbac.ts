@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { serviceAccountKubeconfig } from './service-account';
 import type { KubeCluster } from './kube-cluster';
 
 const DEPLOY = path.resolve(__dirname, '../../../deploy/kubernetes');
@@ -36,16 +37,7 @@ export async function applyWorkerRbac(cluster: KubeCluster, namespaces: string[]
     });
     for (const doc of deployDocs('worker-namespace.yaml')) await create({ ...doc, metadata: { ...doc.metadata, namespace } });
   }
-  const token = await core.createNamespacedServiceAccountToken({ ...WORKER_ACCOUNT, body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } } });
-  const kubeConfig = new k8s.KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'kelos-test', server: cluster.server, skipTLSVerify: true }],
-    users: [{ name: 'kelos-worker', token: token.status!.token }],
-    contexts: [{ name: 'kelos-worker', cluster: 'kelos-test', user: 'kelos-worker' }],
-    currentContext: 'kelos-worker',
-  });
-  const kubeconfigPath = path.join(cluster.dir, 'kubeconfig-kelos-worker-sa');
-  fs.writeFileSync(kubeconfigPath, kubeConfig.exportConfig(), { mode: 0o600 });
+  const { kubeConfig, kubeconfigPath } = await serviceAccountKubeconfig(cluster, WORKER_ACCOUNT);
   if (namespaces.length) await waitForAdmissionPolicy(kubeConfig, namespaces[0]);
   return { kubeConfig, kubeconfigPath };
 }
@@ -54,7 +46,7 @@ export async function applyWorkerRbac(cluster: KubeCluster, namespaces: string[]
  * The API server loads a new ValidatingAdmissionPolicy asynchronously (its type check and informer): until then it
  * would let a write through. Probe with a dry-run write as the policy's subject until it is refused.
  */
-async function waitForAdmissionPolicy(worker: k8s.KubeConfig, namespace: string): Promise<void> {
+export async function waitForAdmissionPolicy(worker: k8s.KubeConfig, namespace: string): Promise<void> {
   const probe = worker.makeApiClient(k8s.CoreV1Api);
   const deadline = Date.now() + 30_000;
   for (;;) {
