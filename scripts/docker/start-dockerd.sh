@@ -13,8 +13,8 @@ data_root="${KELOS_DOCKERD_DATA_ROOT:-/var/lib/kelos-docker}"
 log="${KELOS_DOCKERD_LOG:-/var/log/kelos-dockerd.log}"
 $sudo mkdir -p "$data_root"
 # setsid: the engine outlives this script (and the test run that started it), as a system service would.
-$sudo setsid dockerd --bridge=none --iptables=false --ip6tables=false --data-root "$data_root" \
-  --host "$DOCKER_HOST" >"$log" 2>&1 < /dev/null &
+$sudo setsid sh -c 'exec "$@" >"$0" 2>&1 </dev/null' "$log" \
+  dockerd --bridge=none --iptables=false --ip6tables=false --data-root "$data_root" --host "$DOCKER_HOST" &
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then exit 0; fi
   sleep 1

@@ -86,3 +86,8 @@ export function kelosServices(model: ComposeModel): [string, ComposeService][] {
 export function kelosArgs(service: ComposeService): string[] {
   return service.command ?? [];
 }
+
+/** An argument as the container gets it: `config` prints the file's `$$` escapes as they are. */
+export function containerArgs(args: string[] | undefined): string[] {
+  return (args ?? []).map((arg) => arg.replace(/\$\$/g, '$'));
+}

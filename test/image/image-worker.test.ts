@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { testServerAddress } from '../harness/temporal';
-import { ComposeModel, ROOT, composeConfig, parseModel, run, writeEnvFile } from './compose-helpers';
+import { ComposeModel, ROOT, composeConfig, containerArgs, parseModel, run, writeEnvFile } from './compose-helpers';
 
 const IMAGE = process.env.KELOS_TEST_IMAGE ?? 'kelos-temporal:test';
 const AGENTS_IMAGE = process.env.KELOS_TEST_AGENTS_IMAGE ?? 'kelos-temporal:test-agents';
@@ -65,17 +65,16 @@ describe('kelos worker from the image, as docker-compose.yml runs it', () => {
   const name = `kelos-image-worker-${process.pid}`;
   const queue = `image-${process.pid}-${Date.now().toString(36)}`;
   let shared: string;
-  let home: string;
 
   beforeAll(() => {
     shared = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-image-shared-'));
     fs.chmodSync(shared, 0o777); // the agent writes its invocation log here as uid 61100
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-image-cli-'));
   });
 
   afterAll(() => {
-    if (process.env.KELOS_IMAGE_KEEP !== '1') docker(['rm', '-f', name]);
-    fs.rmSync(home, { recursive: true, force: true });
+    if (process.env.KELOS_IMAGE_KEEP === '1') return;
+    docker(['rm', '-f', name]);
+    fs.rmSync(shared, { recursive: true, force: true });
   });
 
   test('takes a Task from Temporal on loopback and runs its agent in the sandbox, as uid 61100', async () => {
@@ -88,7 +87,7 @@ describe('kelos worker from the image, as docker-compose.yml runs it', () => {
       '-e', 'ANTHROPIC_API_KEY=sk-image-test', '-e', `PATH=${IMAGE_PATH}`,
       '-e', 'KELOS_AGENT_SANDBOX_SHARE=/kelos-shared', '-v', `${shared}:/kelos-shared`,
       '-v', `${path.join(ROOT, 'test', 'fixtures', 'agents')}:/opt/fake-agents:ro`,
-      AGENTS_IMAGE, ...worker.entrypoint!.slice(1), ...worker.command!,
+      AGENTS_IMAGE, ...containerArgs(worker.entrypoint).slice(1), ...containerArgs(worker.command),
     ]);
     await waitFor(() => docker(['logs', name]).stdout.includes('kelos worker connected'), 60_000, () => docker(['logs', name]).stderr);
     const logs = docker(['logs', name]);
@@ -118,6 +117,49 @@ describe('kelos worker from the image, as docker-compose.yml runs it', () => {
     expect(invocations[0].env.HOME).toBe(`/var/lib/kelos/tasks/default/${taskName}/home`);
     // Written by the sandboxed agent: uid 61100 inside its namespace, the worker's own uid (61100) outside.
     expect(fs.statSync(path.join(shared, 'invocations.jsonl')).uid).toBe(61100);
+  });
+});
+
+describe('the other compose services from the image, against the dev server on loopback', () => {
+  test('setup (its retrying wrapper and command) creates a namespace and registers the search attributes', () => {
+    const setup = compose.services.setup;
+    const namespace = `image-setup-${process.pid}`;
+    const out = docker(['run', '--rm', '--network', 'host', '-e', `TEMPORAL_ADDRESS=${testServerAddress()}`, '-e', `TEMPORAL_NAMESPACE=${namespace}`,
+      '--entrypoint', setup.entrypoint![0], IMAGE, ...containerArgs(setup.entrypoint).slice(1), ...containerArgs(setup.command)], 180_000);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(new RegExp(`namespace ${namespace}.*created`));
+    expect(out.stdout).toMatch(/KelosKind.*created/);
+  });
+
+  test('the bridge answers its healthcheck once Temporal is reachable', async () => {
+    const bridge = compose.services.bridge;
+    const name = `kelos-image-bridge-${process.pid}`;
+    // The compose command, on a free port: on the host network 8080 may be taken.
+    const port = String(18_000 + (process.pid % 10_000));
+    const command = bridge.command!.map((arg) => (arg === '8080' ? port : arg));
+    try {
+      dockerOk(['run', '-d', '--name', name, '--network', 'host', '-e', `TEMPORAL_ADDRESS=${testServerAddress()}`, IMAGE, ...command]);
+      const check = bridge.healthcheck!.test!.slice(1).map((arg) => arg.replace('127.0.0.1:8080', `127.0.0.1:${port}`));
+      await waitFor(() => docker(['exec', name, ...check]).code === 0, 60_000, () => docker(['logs', name]).stdout + docker(['logs', name]).stderr);
+    } finally {
+      docker(['rm', '-f', name]);
+    }
+  });
+
+  test('the codec server starts with a key and a token (it listens beyond loopback) and answers its healthcheck', async () => {
+    const codec = compose.services['codec-server'];
+    const name = `kelos-image-codec-${process.pid}`;
+    const port = String(28_000 + (process.pid % 10_000));
+    const command = codec.command!.map((arg) => (arg === '8888' ? port : arg));
+    const key = Buffer.alloc(32, 7).toString('base64');
+    try {
+      dockerOk(['run', '-d', '--name', name, '--network', 'host', '-e', `KELOS_ENCRYPTION_KEY=${key}`, '-e', 'KELOS_CODEC_TOKEN=image-test-token', IMAGE, ...command]);
+      const check = codec.healthcheck!.test!.slice(1).map((arg) => arg.replace('8888', port));
+      await waitFor(() => docker(['exec', name, ...check]).code === 0, 60_000, () => docker(['logs', name]).stdout + docker(['logs', name]).stderr);
+    } finally {
+      docker(['rm', '-f', name]);
+    }
   });
 });
 
