@@ -118,6 +118,16 @@ describe('kelos worker from the image, as docker-compose.yml runs it', () => {
     // Written by the sandboxed agent: uid 61100 inside its namespace, the worker's own uid (61100) outside.
     expect(fs.statSync(path.join(shared, 'invocations.jsonl')).uid).toBe(61100);
   });
+
+  test("the README's first Task: the bundled fake agent by its path in the image, without a credential", () => {
+    const taskName = `image-readme-${Date.now().toString(36)}`;
+    const cli = ['run', '--rm', '--network', 'host', '-e', `TEMPORAL_ADDRESS=${testServerAddress()}`, '-e', `KELOS_TASK_QUEUE=${queue}`, IMAGE];
+    const created = docker([...cli, 'run', '--name', taskName, '-p', 'Add a greeting to the README', '--image', '/opt/kelos/examples/agents/fake-agent.sh', '--credential-type', 'none', '-w'], 240_000);
+    if (created.code !== 0) throw new Error(`kelos run failed: ${created.stdout}${created.stderr}\nworker: ${docker(['logs', name]).stderr}`);
+    expect(created.stdout).toContain(`task/${taskName} Succeeded`);
+    const task = JSON.parse(dockerOk([...cli, 'get', 'task', taskName, '-o', 'json'])) as { status: { results: Record<string, string> } };
+    expect(Buffer.from(task.status.results.response, 'base64').toString()).toBe('Fake agent finished: Add a greeting to the README');
+  });
 });
 
 describe('the other compose services from the image, against the dev server on loopback', () => {
