@@ -47,6 +47,14 @@ describe('the image', () => {
     expect(out).toMatch(/^61100\n61100\ngit version 2\.\d+.*\nOpenSSH_\d.*\nbubblewrap 0\.\d+.*\nnone\n$/s);
   });
 
+  test("under Docker's default security options the sandbox cannot be built: the worker stops before connecting, naming the fix", () => {
+    const plain = docker(['run', '--rm', '--network', 'none', IMAGE, 'worker', '--address', '127.0.0.1:1']);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/cannot sandbox agents: bwrap failed \(bwrap: No permissions to create new namespace.*KELOS_AGENT_SANDBOX=off/);
+    const seccompOnly = docker(['run', '--rm', '--network', 'none', '--security-opt', 'seccomp=unconfined', IMAGE, 'worker', '--address', '127.0.0.1:1']);
+    expect(seccompOnly.stderr).toMatch(/cannot sandbox agents: bwrap failed \(bwrap: Can't mount proc on \/newroot\/proc: Operation not permitted/);
+  });
+
   test('the agents target adds the four agent CLIs at their pinned versions', () => {
     const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
     const pinned = Object.fromEntries([...dockerfile.matchAll(/^\s+(@?[a-z0-9@/._-]+)@(\d+\.\d+\.\d+) \\$/gm)].map((m) => [m[1], m[2]]));
@@ -92,6 +100,10 @@ describe('kelos worker from the image, as docker-compose.yml runs it', () => {
     await waitFor(() => docker(['logs', name]).stdout.includes('kelos worker connected'), 60_000, () => docker(['logs', name]).stderr);
     const logs = docker(['logs', name]);
     expect(logs.stderr).not.toMatch(/sandbox is off|cannot sandbox/);
+
+    // The compose file's healthcheck passes once the worker polls.
+    const health = worker.healthcheck!.test!.slice(1);
+    await waitFor(() => docker(['exec', name, ...health]).code === 0, 60_000, () => JSON.stringify(docker(['exec', name, ...health])));
 
     // The worker process (tini's child) runs as 61100, not root.
     const top = dockerOk(['top', name, '-eo', 'pid,uid,args']);
