@@ -29,8 +29,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   // The Kubernetes suite and the production bed need built binaries and run on their own: npm run test:kube
-  // (jest.kube.config.js), npm run test:prod (jest.prod.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/kube/', '<rootDir>/test/prod/'],
+  // (jest.kube.config.js), npm run test:prod (jest.prod.config.js); the image tests need Docker: npm run test:image.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/kube/', '<rootDir>/test/prod/', '<rootDir>/test/image/'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
