@@ -124,6 +124,8 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
 
   // When the agent run first started: Kelos's Task metrics count from there (a Job created).
   let agentStartedAtMs: number | undefined;
+  // A Task withdrawn before it ran is as if it had never been created: not counted either.
+  let withdrawn = false;
   const setStatus = (next: TaskStatus): void => {
     const phaseChanged = next.phase !== status.phase;
     status = next;
@@ -138,7 +140,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
       agentStartedAtMs = Date.now();
       metrics.taskStarted(labels);
     }
-    if (now.phase === 'Succeeded' || now.phase === 'Failed') {
+    if ((now.phase === 'Succeeded' || now.phase === 'Failed') && !withdrawn) {
       metrics.taskCompleted(labels, now.phase, agentStartedAtMs === undefined ? undefined : (Date.now() - agentStartedAtMs) / 1000, now.usage);
     }
   };
@@ -276,6 +278,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
 
   /** The item stopped matching before the Task ran: it removes itself at once, as if it had never been created. */
   async function withdraw(reason: string): Promise<TaskStatus> {
+    withdrawn = true;
     finish('Failed', `Withdrawn before it ran: ${reason}`);
     await scheduleExpiry({ ...run, ttlSecondsAfterFinished: 0, spawner: undefined }, runKey);
     return status;
