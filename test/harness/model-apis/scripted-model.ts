@@ -6,7 +6,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One model turn: a call of one of the CLI's own tools, or the final text. */
-export type ScriptStep = { tool: { name: string; input: Record<string, unknown> } } | { text: string };
+/** A tool call's input is JSON arguments, or free text for a tool that takes raw text (codex's `apply_patch`). */
+export type ScriptStep = { tool: { name: string; input: Record<string, unknown> | string } } | { text: string };
 
 export interface RecordedRequest {
   method: string;
