@@ -4,7 +4,6 @@
  * entrypoint) run to its end, with its log as `kelos logs` prints it.
  */
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AgentType } from '../../api/resources/model';
 import type { TaskRun } from '../../api/task/task-run';
@@ -127,8 +126,4 @@ export async function runRealAgentTask(
 export function upstreamBranch(bed: AgentTestBed, branch: string): { commit: string; file: string } {
   const commit = git(bed.upstream.bare, 'rev-parse', `refs/heads/${branch}`);
   return { commit, file: git(bed.upstream.bare, 'show', `${commit}:${WRITTEN_FILE}`) };
-}
-
-export function readAgentLog(bed: AgentTestBed, name: string): string {
-  return fs.readFileSync(taskFiles(bed.stack.home, 'default', name).agentLog, 'utf8');
 }

@@ -47,9 +47,3 @@ function toolResults(request: RecordedRequest): number {
   return count;
 }
 
-/** The system prompt of a Messages request as one string. */
-export function systemText(request: RecordedRequest): string {
-  const system = request.body?.system;
-  if (typeof system === 'string') return system;
-  return Array.isArray(system) ? system.map((block: { text?: string }) => block.text ?? '').join('\n') : '';
-}
