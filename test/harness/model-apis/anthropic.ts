@@ -46,4 +46,3 @@ function toolResults(request: RecordedRequest): number {
   }
   return count;
 }
-
