@@ -50,7 +50,7 @@ export function agentCommand(agentType: AgentType, options: AgentCommandOptions)
       args.push('--', prompt);
       break;
     case 'gemini':
-      // Effort reaches gemini through settings (a model alias) or GEMINI.md, see agent-home.ts.
+      // Effort reaches gemini through settings (a model config override) or GEMINI.md, see agent-home.ts.
       args.push('--yolo', '--output-format', 'stream-json');
       if (model) args.push('--model', model);
       args.push(`--prompt=${prompt}`);

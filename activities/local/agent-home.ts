@@ -12,7 +12,7 @@ import type { AgentType } from '../../api/resources/model';
 export interface AgentHomeResult {
   /** Variables to add to the agent's environment. */
   env: Record<string, string>;
-  /** The model argument to pass (gemini may swap in a model alias carrying the effort). */
+  /** The model argument to pass. */
   model?: string;
   /** claude-code's `--plugin-dir` arguments. */
   pluginDirs: string[];
@@ -80,13 +80,14 @@ export function prepareAgentHome(agentType: AgentType, env: NodeJS.ProcessEnv, c
       if (effort && result.model) {
         const thinkingConfig = geminiThinkingConfig(result.model, effort);
         if (thinkingConfig) {
-          const alias = `kelos-effort-${result.model.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+          // An override for the model, not a model alias: gemini applies an alias's config to the first request
+          // only and goes on with the model's defaults after the first tool call (gemini-cli 0.61).
           const existing = readJson(settings);
           const modelConfigs = objectAt(existing, 'modelConfigs');
-          const aliases = objectAt(modelConfigs, 'customAliases');
-          aliases[alias] = { modelConfig: { model: result.model, generateContentConfig: { thinkingConfig } } };
+          const overrides = Array.isArray(modelConfigs.customOverrides) ? (modelConfigs.customOverrides as unknown[]) : [];
+          overrides.push({ match: { model: result.model }, modelConfig: { generateContentConfig: { thinkingConfig } } });
+          modelConfigs.customOverrides = overrides;
           writeFile(settings, JSON.stringify(existing, null, 2));
-          result.model = alias;
           nativeEffort = true;
         } else {
           result.warnings.push(`KELOS_EFFORT '${effort}' cannot be mapped to Gemini model '${result.model}'; using prompt steering`);
@@ -95,6 +96,12 @@ export function prepareAgentHome(agentType: AgentType, env: NodeJS.ProcessEnv, c
         result.warnings.push('KELOS_EFFORT requires KELOS_MODEL for native Gemini config; using prompt steering');
       }
       writeSteeredInstructions(instructions, agentsMD, nativeEffort ? undefined : effort);
+      // gemini turns --yolo back into prompting (and a headless run then stops at its first tool call) in a folder
+      // it does not trust, which is every fresh checkout: the Task's own checkout is trusted, unless the user says.
+      if (env.GEMINI_CLI_TRUST_WORKSPACE === undefined) result.env.GEMINI_CLI_TRUST_WORKSPACE = 'true';
+      // Kelos's credential is an API key; without this, a GOOGLE_GEMINI_BASE_URL makes gemini pick its "gateway"
+      // auth, which a headless run refuses ("Invalid auth method selected").
+      if (env.GEMINI_API_KEY) setDefault(settings, ['security', 'auth', 'selectedType'], 'gemini-api-key');
       for (const plugin of plugins) {
         const extDir = path.join(geminiDir, 'extensions', plugin.name);
         writeFile(path.join(extDir, 'gemini-extension.json'), JSON.stringify({ name: plugin.name }));
@@ -295,6 +302,17 @@ function readJson(file: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/** Sets a value at `keys` in a JSON settings file unless one is there already. */
+function setDefault(file: string, keys: string[], value: unknown): void {
+  const root = readJson(file);
+  let node = root;
+  for (const key of keys.slice(0, -1)) node = objectAt(node, key);
+  const last = keys[keys.length - 1];
+  if (node[last] !== undefined) return;
+  node[last] = value;
+  writeFile(file, JSON.stringify(root, null, 2));
 }
 
 /** The object at `record[key]`, created when missing or not an object. */

@@ -269,13 +269,26 @@ describe('local entrypoint: agent configuration under HOME', () => {
     expect(run.invocations[0].argv).toEqual(expect.arrayContaining(['--config', 'model_reasoning_effort="medium"']));
   });
 
-  test('gemini: an effort it can map becomes a model alias in settings.json', async () => {
+  test('gemini: an effort it can map becomes a model config override in settings.json (every request, not only the first)', async () => {
     const run = await entrypoint(['x'], { KELOS_AGENT_TYPE: 'gemini', KELOS_MODEL: 'gemini-2.5-pro', KELOS_EFFORT: 'high' });
     const argv = run.invocations[0].argv;
-    expect(argv.slice(argv.indexOf('--model'))).toEqual(['--model', 'kelos-effort-gemini-2-5-pro', '--prompt=x']);
+    expect(argv.slice(argv.indexOf('--model'))).toEqual(['--model', 'gemini-2.5-pro', '--prompt=x']);
     const settings = JSON.parse(fs.readFileSync(path.join(run.home, '.gemini', 'settings.json'), 'utf8'));
-    expect(settings.modelConfigs.customAliases['kelos-effort-gemini-2-5-pro'].modelConfig).toEqual({ model: 'gemini-2.5-pro', generateContentConfig: { thinkingConfig: { thinkingBudget: 8192 } } });
+    expect(settings.modelConfigs.customOverrides).toEqual([{ match: { model: 'gemini-2.5-pro' }, modelConfig: { generateContentConfig: { thinkingConfig: { thinkingBudget: 8192 } } } }]);
     expect(fs.existsSync(path.join(run.home, '.gemini', 'GEMINI.md'))).toBe(false);
+  });
+
+  test('gemini: the checkout is a trusted folder (else gemini drops --yolo) and the API key is the auth type', async () => {
+    const run = await entrypoint(['x'], { KELOS_AGENT_TYPE: 'gemini', GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:9' });
+    expect(run.code).toBe(0);
+    expect(run.invocations[0].env.GEMINI_CLI_TRUST_WORKSPACE).toBe('true');
+    const settings = JSON.parse(fs.readFileSync(path.join(run.home, '.gemini', 'settings.json'), 'utf8'));
+    expect(settings.security.auth.selectedType).toBe('gemini-api-key');
+  });
+
+  test('gemini: a user\'s own GEMINI_CLI_TRUST_WORKSPACE stays', async () => {
+    const run = await entrypoint(['x'], { KELOS_AGENT_TYPE: 'gemini', GEMINI_API_KEY: 'k', GEMINI_CLI_TRUST_WORKSPACE: 'false' });
+    expect(run.invocations[0].env.GEMINI_CLI_TRUST_WORKSPACE).toBe('false');
   });
 
   test('opencode: the single key is mapped to the provider of the model', async () => {
