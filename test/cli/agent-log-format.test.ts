@@ -1,8 +1,8 @@
 /**
- * `kelos logs`' pretty printer on real logs. test/fixtures/agent-logs/{claude-code,codex,gemini,opencode}.log are
+ * `kelos logs`' pretty printer on real logs. test/fixtures/agent-logs/{claude-code,codex,gemini,opencode}.txt are
  * agent.log files of Tasks run by test/agents/ (the real CLIs, claude-code 2.1.332, codex 0.171.0, gemini 0.61.0,
  * opencode 1.18.33, against local model stand-ins), kept whole: the CLI's own stderr lines, its JSON events and the
- * entrypoint's output block. cursor.log is the fake cursor-agent's stream (its CLI is not on npm), in the shape
+ * entrypoint's output block. cursor.txt is the fake cursor-agent's stream (its CLI is not on npm), in the shape
  * cursor documents.
  */
 import * as fs from 'node:fs';
@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { AgentLogFormatter, LogPiece, formatAgentLog } from '../../clients/cli/agent-log-format';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'agent-logs');
-const recorded = (agent: string) => fs.readFileSync(path.join(FIXTURES, `${agent}.log`), 'utf8');
+const recorded = (agent: string) => fs.readFileSync(path.join(FIXTURES, `${agent}.txt`), 'utf8');
 const channel = (pieces: LogPiece[], which: LogPiece['channel']) => pieces.filter((p) => p.channel === which).map((p) => p.text).join('');
 const FINAL_TEXT = 'Added GREETING.md and pushed it.';
 const COMMIT = 'git add GREETING.md && git commit -q -m "Add greeting" && git push -q origin HEAD';
