@@ -7,7 +7,7 @@ import { GlobalOptions, connectApi } from '../connection';
 import { KubeFlags, loadKubeConfig, selectedRuntime } from '../kube-config';
 import { KelosError } from '../../kelos-api';
 import { AGENT_CONTAINER, taskPodName } from '../../../api/kube/task-pod';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { AgentLogFormatter, LogPiece } from '../agent-log-format';
 
 export function logsCommand(globals: () => GlobalOptions): Command {
@@ -31,7 +31,7 @@ export function logsCommand(globals: () => GlobalOptions): Command {
         const asked = requestedRuntime(found.metadata.annotations);
         const runtime = opts.runtime || process.env.KELOS_RUNTIME ? selectedRuntime(opts) : typeof asked === 'string' ? asked : 'local';
         if (runtime === 'kubernetes') {
-          await printPodLog(await loadKubeConfig(opts), g.namespace, name, Boolean(opts.follow), out);
+          await printPodLog(await loadKubeConfig(opts), g.namespace, name, Boolean(opts.follow), out, pretty && Boolean(opts.follow));
           out.end();
           return;
         }
@@ -128,21 +128,43 @@ function printFrom(file: string, offset: number, out: LogSink): number {
   }
 }
 
-/** The agent container's log of the Task's Pod; with `follow`, streamed until the container ends. */
-async function printPodLog(kubeConfig: KubeConfig, namespace: string, task: string, follow: boolean, out: LogSink): Promise<void> {
+/**
+ * The agent container's log of the Task's Pod; with `follow`, streamed until the container ends. `withClone` (pretty
+ * `-f`, as Kelos) streams the `git-clone` init container's log first, each part under a header on stderr.
+ */
+async function printPodLog(kubeConfig: KubeConfig, namespace: string, task: string, follow: boolean, out: LogSink, withClone: boolean): Promise<void> {
   const k8s = await import('@kubernetes/client-node');
   const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
   const name = taskPodName(namespace, task);
+  const followLog = async (container: string): Promise<void> => {
+    const { PassThrough } = await import('node:stream');
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => out.write(chunk));
+    const ended = new Promise<void>((resolve) => stream.on('end', () => resolve()));
+    await new k8s.Log(kubeConfig).log(namespace, name, container, stream, { follow: true });
+    await ended;
+  };
+  let cloneShown = !withClone;
   // The log exists once the agent container started (init containers clone first).
   for (;;) {
-    let phase: string | undefined;
+    let pod: V1Pod;
     try {
-      phase = (await core.readNamespacedPod({ name, namespace })).status?.phase;
+      pod = await core.readNamespacedPod({ name, namespace });
     } catch (err) {
       if ((err as { code?: number }).code === 404) throw new KelosError(`task "${task}" has no Pod ${namespace}/${name} (not started yet, deleted by its TTL, or it ran on the local runtime)`);
       throw err;
     }
-    if (phase !== 'Pending') break;
+    if (!cloneShown) {
+      const clone = cloneState(pod);
+      if (clone !== 'waiting') cloneShown = true;
+      if (clone === 'started') {
+        process.stderr.write(`• ${CLONE_CONTAINER} (the checkout):\n`);
+        await followLog(CLONE_CONTAINER);
+        out.end();
+        continue;
+      }
+    }
+    if (pod.status?.phase !== 'Pending') break;
     if (!follow) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -150,10 +172,16 @@ async function printPodLog(kubeConfig: KubeConfig, namespace: string, task: stri
     out.write(await core.readNamespacedPodLog({ name, namespace, container: AGENT_CONTAINER }));
     return;
   }
-  const { PassThrough } = await import('node:stream');
-  const stream = new PassThrough();
-  stream.on('data', (chunk: Buffer) => out.write(chunk));
-  const ended = new Promise<void>((resolve) => stream.on('end', () => resolve()));
-  await new k8s.Log(kubeConfig).log(namespace, name, AGENT_CONTAINER, stream, { follow: true });
-  await ended;
+  if (withClone) process.stderr.write(`• ${AGENT_CONTAINER} (the agent):\n`);
+  await followLog(AGENT_CONTAINER);
+}
+
+const CLONE_CONTAINER = 'git-clone';
+
+/** Whether the Pod's git-clone init container has a log to show yet; `none` when it has none (no Workspace). */
+function cloneState(pod: V1Pod): 'none' | 'waiting' | 'started' {
+  if (!pod.spec?.initContainers?.some((c) => c.name === CLONE_CONTAINER)) return 'none';
+  const state = pod.status?.initContainerStatuses?.find((s) => s.name === CLONE_CONTAINER)?.state;
+  if (state?.running || state?.terminated) return 'started';
+  return pod.status?.phase === 'Pending' ? 'waiting' : 'none';
 }
