@@ -198,7 +198,8 @@ function extractClaude(line: JsonObject): AgentStreamResult {
   return result;
 }
 
-function claudeFailure(line: JsonObject): string | undefined {
+/** Why a claude-code `result` line means the run did not succeed, or undefined when it did (`kelos logs` shows it too). */
+export function claudeFailure(line: JsonObject): string | undefined {
   const subtype = typeof line.subtype === 'string' ? line.subtype : '';
   const isError = line.is_error === true;
   if (isError || subtype !== 'success') {

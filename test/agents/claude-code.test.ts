@@ -9,7 +9,7 @@ import { startAnthropicStandIn } from '../harness/model-apis/anthropic';
 import type { ModelStandIn } from '../harness/model-apis/scripted-model';
 import { USAGE_PER_ANSWER } from '../harness/model-apis/scripted-model';
 import {
-  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, MCP_PROBE_SERVER, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE,
+  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, MCP_PROBE_SERVER, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE, expectPrettyLogs,
 } from './real-agent-task';
 
 const API_KEY = 'sk-ant-standin-4b1d';
@@ -31,7 +31,7 @@ it('runs a Task end to end: file committed on its branch, results and usage, mod
     { tool: { name: 'Bash', input: { command: COMMIT_COMMAND, description: 'Commit and push the greeting' } } },
     { text: FINAL_TEXT },
   ]);
-  const { status, logs, run } = await runRealAgentTask(bed, task, {
+  const { status, logs, pretty, run } = await runRealAgentTask(bed, task, {
     agentType: 'claude-code',
     model: 'claude-sonnet-4-6',
     effort: 'low',
@@ -68,4 +68,5 @@ it('runs a Task end to end: file committed on its branch, results and usage, mod
   expect(lines[0].tools).toContain('mcp__probe__kelos_probe');
   expect(lines.at(-1)).toMatchObject({ type: 'result', subtype: 'success', result: FINAL_TEXT });
   expect(logs).toContain('---KELOS_OUTPUTS_START---');
+  expectPrettyLogs(pretty, ['→ Bash: ' + COMMIT_COMMAND]);
 }, 120_000);

@@ -16,7 +16,7 @@ import { promptText, startOpenAIResponsesStandIn } from '../harness/model-apis/o
 import type { ModelStandIn } from '../harness/model-apis/scripted-model';
 import { USAGE_PER_ANSWER } from '../harness/model-apis/scripted-model';
 import {
-  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, MCP_PROBE_SERVER, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE,
+  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, MCP_PROBE_SERVER, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE, expectPrettyLogs,
 } from './real-agent-task';
 
 const API_KEY = 'sk-proj-standin-9c2e';
@@ -43,7 +43,7 @@ it('runs a Task end to end: file committed on its branch, results and tokens, mo
   const codexHome = path.join(bed.stack.shared, `codex-home-${task.name}`);
   fs.mkdirSync(codexHome);
   fs.writeFileSync(path.join(codexHome, 'config.toml'), `openai_base_url = "${model.url}/v1"\n`);
-  const { status, logs, run } = await runRealAgentTask(bed, task, {
+  const { status, logs, pretty, run } = await runRealAgentTask(bed, task, {
     agentType: 'codex',
     model: 'gpt-5.5',
     effort: 'low',
@@ -81,4 +81,5 @@ it('runs a Task end to end: file committed on its branch, results and tokens, mo
   expect(lines).toContainEqual({ type: 'item.completed', item: expect.objectContaining({ type: 'agent_message', text: FINAL_TEXT }) });
   expect(lines.at(-1)?.type).toBe('turn.completed');
   expect(logs).toContain('---KELOS_OUTPUTS_START---');
+  expectPrettyLogs(pretty, ['→ shell: ' + COMMIT_COMMAND]);
 }, 120_000);

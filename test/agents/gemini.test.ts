@@ -10,7 +10,7 @@ import { promptText, startGeminiStandIn } from '../harness/model-apis/gemini';
 import type { ModelStandIn } from '../harness/model-apis/scripted-model';
 import { USAGE_PER_ANSWER } from '../harness/model-apis/scripted-model';
 import {
-  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, MCP_PROBE_SERVER, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE,
+  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, MCP_PROBE_SERVER, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE, expectPrettyLogs,
 } from './real-agent-task';
 
 const API_KEY = 'AIza-standin-51ab';
@@ -32,7 +32,7 @@ it('runs a Task end to end: file committed on its branch, results and tokens, mo
     { tool: { name: 'run_shell_command', input: { command: COMMIT_COMMAND, description: 'Commit and push the greeting' } } },
     { text: FINAL_TEXT },
   ]);
-  const { status, logs, run } = await runRealAgentTask(bed, task, {
+  const { status, logs, pretty, run } = await runRealAgentTask(bed, task, {
     agentType: 'gemini',
     model: 'gemini-2.5-pro',
     effort: 'low',
@@ -70,4 +70,5 @@ it('runs a Task end to end: file committed on its branch, results and tokens, mo
   expect(lines.filter((l) => l.type === 'tool_use').map((l) => l.tool_name)).toEqual(['write_file', 'run_shell_command']);
   expect(lines.at(-1)).toMatchObject({ type: 'result', status: 'success' });
   expect(logs).toContain('---KELOS_OUTPUTS_START---');
+  expectPrettyLogs(pretty, ['→ run_shell_command: ' + COMMIT_COMMAND]);
 }, 120_000);

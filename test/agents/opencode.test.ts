@@ -12,7 +12,7 @@ import { promptText, startOpenAIResponsesStandIn } from '../harness/model-apis/o
 import type { ModelStandIn } from '../harness/model-apis/scripted-model';
 import { USAGE_PER_ANSWER } from '../harness/model-apis/scripted-model';
 import {
-  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE,
+  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE, expectPrettyLogs,
 } from './real-agent-task';
 
 const API_KEY = 'sk-proj-standin-oc-77d1';
@@ -34,7 +34,7 @@ it('runs a Task end to end: file committed on its branch, results and tokens, mo
     { tool: { name: 'bash', input: { command: COMMIT_COMMAND, description: 'Commit and push the greeting' } } },
     { text: FINAL_TEXT },
   ]);
-  const { status, logs, run } = await runRealAgentTask(bed, task, {
+  const { status, logs, pretty, run } = await runRealAgentTask(bed, task, {
     agentType: 'opencode',
     model: 'openai/gpt-5',
     effort: 'low',
@@ -70,4 +70,5 @@ it('runs a Task end to end: file committed on its branch, results and tokens, mo
   expect(lines.filter((l) => l.type === 'text').at(-1)?.part?.text).toBe(FINAL_TEXT);
   expect(lines.at(-1)?.type).toBe('step_finish');
   expect(logs).toContain('---KELOS_OUTPUTS_START---');
+  expectPrettyLogs(pretty, [`→ apply_patch: add ${WRITTEN_FILE}`, '→ bash: ' + COMMIT_COMMAND]);
 }, 120_000);

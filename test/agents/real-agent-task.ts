@@ -71,8 +71,10 @@ export interface RealAgentRun {
   status: TaskStatus;
   /** The Task's checkout, where the agent works (known before the Task starts, for the script's absolute paths). */
   repoDir: string;
-  /** `kelos logs <task>` as the real binary prints it. */
+  /** `kelos logs <task> --raw` as the real binary prints it: the CLI's own stream. */
   logs: string;
+  /** `kelos logs <task>` (pretty, the default): the agent's text on stdout, its tool calls and verdict on stderr. */
+  pretty: { stdout: string; stderr: string };
 }
 
 /** The Task's name and checkout, before it runs. */
@@ -117,13 +119,27 @@ export async function runRealAgentTask(
   };
   await stack.api.startTask(run);
   const status = (await stack.env.client.workflow.getHandle(taskWorkflowId('default', task.name)).result()) as TaskStatus;
-  const logs = runKelos({ address: testServerAddress(), home: stack.home }, ['logs', task.name]);
+  const logs = runKelos({ address: testServerAddress(), home: stack.home }, ['logs', task.name, '--raw']);
   if (logs.code !== 0) throw new Error(`kelos logs failed: ${logs.stderr}`);
-  return { run, status, repoDir: taskFiles(stack.home, 'default', task.name).repoDir, logs: logs.stdout };
+  const pretty = runKelos({ address: testServerAddress(), home: stack.home }, ['logs', task.name]);
+  if (pretty.code !== 0) throw new Error(`kelos logs (pretty) failed: ${pretty.stderr}`);
+  return { run, status, repoDir: taskFiles(stack.home, 'default', task.name).repoDir, logs: logs.stdout, pretty: { stdout: pretty.stdout, stderr: pretty.stderr } };
 }
 
 /** The commit the Task's branch points at in the upstream, and the file the agent wrote as committed there. */
 export function upstreamBranch(bed: AgentTestBed, branch: string): { commit: string; file: string } {
   const commit = git(bed.upstream.bare, 'rev-parse', `refs/heads/${branch}`);
   return { commit, file: git(bed.upstream.bare, 'show', `${commit}:${WRITTEN_FILE}`) };
+}
+
+/**
+ * `kelos logs` pretty-prints the real stream: the agent's final text on stdout just before the output block and no
+ * raw JSON there; on stderr each expected tool call (`→ tool: summary`) and the `✓ done` verdict.
+ */
+export function expectPrettyLogs(pretty: RealAgentRun['pretty'], toolCalls: string[]): void {
+  expect(pretty.stdout).toContain(`${FINAL_TEXT}\n---KELOS_OUTPUTS_START---\n`);
+  expect(pretty.stdout).not.toMatch(/^\{"/m);
+  const notes = pretty.stderr.split('\n');
+  for (const call of toolCalls) expect(notes).toContain(call);
+  expect(notes).toContainEqual(expect.stringMatching(/^✓ done · /));
 }

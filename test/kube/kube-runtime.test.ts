@@ -28,6 +28,7 @@ import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
 import { applyWorkerRbac, type WorkerIdentity } from '../harness/kube/worker-rbac';
 
+const CLONED = "Cloning into '/workspace/repo'...\n";
 const OUTPUTS = '---KELOS_OUTPUTS_START---\nbranch: kelos/fix-7\ncommit: 0123abcd\ninput-tokens: 1200\noutput-tokens: 300\ncost-usd: 0.05\n---KELOS_OUTPUTS_END---\n';
 
 const execFileAsync = promisify(execFile);
@@ -110,7 +111,7 @@ async function podGone(name: string, timeoutMs = 30_000): Promise<void> {
 test('a Task runs as a Pod; its results come from the agent log read through the API server', async () => {
   const task = run();
   const pod = taskPodName('default', task.name);
-  kubelet.script(pod, { logs: { 'kelos-agent': `working on it\n${OUTPUTS}` } });
+  kubelet.script(pod, { logs: { 'git-clone': CLONED, 'kelos-agent': `working on it\n${OUTPUTS}` } });
   await stack.api.startTask(task);
   const done = await finished(task.name);
   expect(done.status.phase).toBe('Succeeded');
@@ -121,10 +122,16 @@ test('a Task runs as a Pod; its results come from the agent log read through the
   expect(env.find((e) => e.name === 'CLAUDE_CODE_OAUTH_TOKEN')!.valueFrom!.secretKeyRef).toEqual({ name: 'claude-oauth', key: 'CLAUDE_CODE_OAUTH_TOKEN' });
   expect(JSON.stringify(created)).not.toContain('oauth-secret-value');
 
-  // `kelos logs` reads the Pod's log through the API server (async: an in-process worker is running).
-  for (const follow of [[], ['-f']]) {
-    const { stdout } = await execFileAsync(process.execPath, [KELOS, '--address', testServerAddress(), 'logs', task.name, '--runtime', 'kubernetes', '--kubeconfig', cluster.kubeconfigPath, ...follow], { env: { ...process.env, KELOS_HOME: stack.home } });
-    expect(stdout).toBe(`working on it\n${OUTPUTS}`);
+  // `kelos logs` reads the Pod's log through the API server (async: an in-process worker is running); with -f the
+  // git-clone step comes first, as in Kelos, each part under a header on stderr.
+  const expected = [
+    { follow: [], stdout: `working on it\n${OUTPUTS}`, stderr: '' },
+    { follow: ['-f'], stdout: `${CLONED}working on it\n${OUTPUTS}`, stderr: '• git-clone (the checkout):\n• kelos-agent (the agent):\n' },
+    { follow: ['-f', '--raw'], stdout: `working on it\n${OUTPUTS}`, stderr: '' },
+  ];
+  for (const { follow, stdout, stderr } of expected) {
+    const printed = await execFileAsync(process.execPath, [KELOS, '--address', testServerAddress(), 'logs', task.name, '--runtime', 'kubernetes', '--kubeconfig', cluster.kubeconfigPath, ...follow], { env: { ...process.env, KELOS_HOME: stack.home } });
+    expect({ follow, stdout: printed.stdout, stderr: printed.stderr }).toEqual({ follow, stdout, stderr });
   }
 });
 
