@@ -18,32 +18,40 @@ import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh'); // reports 0.42 USD, 1200 in, 340 out
 
+/** A namespace of their own: a budget fails closed, so one left behind must not hold back other tests' Tasks. */
+const NS = 'budget-tests';
+
 let stack: KelosTestStack;
 beforeAll(async () => {
   stack = await startKelosTestStack('budget');
   await stack.startWorker();
 });
-afterAll(async () => stack?.teardown());
+afterAll(async () => {
+  // Deleted while the worker still runs, so their workflows close.
+  for (const b of (await stack?.api.listStoredResources('TaskBudget', NS)) ?? []) await stack.api.deleteStoredResource('TaskBudget', NS, b.metadata.name);
+  await eventually(async () => ((await stack.api.listStoredResources('TaskBudget', NS)).length === 0 ? true : undefined), 30_000, 'the budgets closed');
+  await stack?.teardown();
+});
 
 function budget(name: string, spec: Record<string, unknown>): StoredResource {
-  return { apiVersion: 'kelos.dev/v1alpha2', kind: 'TaskBudget', metadata: { name, namespace: 'default' }, spec: { period: { type: 'Daily', timezone: 'UTC' }, ...spec } };
+  return { apiVersion: 'kelos.dev/v1alpha2', kind: 'TaskBudget', metadata: { name, namespace: NS }, spec: { period: { type: 'Daily', timezone: 'UTC' }, ...spec } };
 }
 
 function task(name: string, labels: Record<string, string>) {
-  return { namespace: 'default', name, agentType: 'claude-code' as const, prompt: 'spend', image: IMAGE, credentials: { type: 'none' as const }, agentConfigRefs: [], env: [], labels, sourceKind: 'cli' as const, spec: {}, apiVersion: 'kelos.dev/v1alpha2' };
+  return { namespace: NS, name, agentType: 'claude-code' as const, prompt: 'spend', image: IMAGE, credentials: { type: 'none' as const }, agentConfigRefs: [], env: [], labels, sourceKind: 'cli' as const, spec: {}, apiVersion: 'kelos.dev/v1alpha2' };
 }
 
 async function run(name: string, labels: Record<string, string>): Promise<TaskStatus> {
   await stack.api.startTask(task(name, labels));
-  return stack.env.client.workflow.getHandle(taskWorkflowId('default', name)).result();
+  return stack.env.client.workflow.getHandle(taskWorkflowId(NS, name)).result();
 }
 
 async function statusOf(name: string): Promise<TaskStatus> {
-  return stack.env.client.workflow.getHandle(taskWorkflowId('default', name)).query(taskStatusQuery);
+  return stack.env.client.workflow.getHandle(taskWorkflowId(NS, name)).query(taskStatusQuery);
 }
 
 async function budgetStatus(name: string): Promise<Record<string, any>> {
-  const [found] = (await stack.api.listStoredResources('TaskBudget', 'default')).filter((b) => b.metadata.name === name);
+  const [found] = (await stack.api.listStoredResources('TaskBudget', NS)).filter((b) => b.metadata.name === name);
   return found?.status ?? {};
 }
 
@@ -53,14 +61,14 @@ it('blocks the third matching Task once the reported cost reaches maxCostUSD; ot
   // Periods of 40 s instead of a day, so the reset is seen (the Daily boundaries are tested below).
   await stack.env.client.workflow.start(budgetWorkflow, {
     taskQueue: stack.taskQueue,
-    workflowId: resourceWorkflowId('TaskBudget', 'default', name),
+    workflowId: resourceWorkflowId('TaskBudget', NS, name),
     args: [budget(name, { taskSelector: { matchLabels: { team } }, maxCostUSD: '0.8' }), { options: { periodMs: 40_000 } }],
     typedSearchAttributes: new TypedSearchAttributes([
       { key: KelosKind, value: 'TaskBudget' },
-      { key: KelosNamespace, value: 'default' },
+      { key: KelosNamespace, value: NS },
     ]),
   });
-  await eventually(async () => ((await stack.api.listStoredResources('TaskBudget', 'default')).some((b) => b.metadata.name === name) ? true : undefined), 30_000, 'the budget listed');
+  await eventually(async () => ((await stack.api.listStoredResources('TaskBudget', NS)).some((b) => b.metadata.name === name) ? true : undefined), 30_000, 'the budget listed');
   // Start right after a period boundary, so two Tasks fit in it.
   await new Promise((resolve) => setTimeout(resolve, 40_000 - (Date.now() % 40_000) + 200));
 
@@ -79,7 +87,7 @@ it('blocks the third matching Task once the reported cost reaches maxCostUSD; ot
   expect((await run(uniqueName('other'), { team: 'someone-else' })).phase).toBe('Succeeded');
 
   // The period resets: the third Task runs, without its BudgetBlocked condition.
-  const done: TaskStatus = await stack.env.client.workflow.getHandle(taskWorkflowId('default', third)).result();
+  const done: TaskStatus = await stack.env.client.workflow.getHandle(taskWorkflowId(NS, third)).result();
   expect(done.phase).toBe('Succeeded');
   expect(done.conditions?.some((c) => c.type === 'BudgetBlocked')).toBeFalsy();
   expect((await budgetStatus(name)).used.costUSD).toBe('0.42');
@@ -89,8 +97,8 @@ it('counts usage sent twice once, and two Tasks that finish at once both', async
   const team = uniqueName('team');
   const name = uniqueName('tokens');
   await stack.api.applyStoredResource(budget(name, { taskSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: [team] }] }, maxInputTokens: 100_000 }));
-  const handle = stack.env.client.workflow.getHandle(resourceWorkflowId('TaskBudget', 'default', name));
-  const record = { key: 'task/default/x/run-1', completionTime: new Date().toISOString(), labels: { team }, usage: { inputTokens: 10, outputTokens: 1, costUSD: '0.1' } };
+  const handle = stack.env.client.workflow.getHandle(resourceWorkflowId('TaskBudget', NS, name));
+  const record = { key: `task/${NS}/x/run-1`, completionTime: new Date().toISOString(), labels: { team }, usage: { inputTokens: 10, outputTokens: 1, costUSD: '0.1' } };
   // A Task whose worker died after the budget counted it sends the same record again: counted once.
   expect(await handle.executeUpdate(recordBudgetUsageUpdate, { args: [record] })).toBe('recorded');
   expect(await handle.executeUpdate(recordBudgetUsageUpdate, { args: [record] })).toBe('duplicate');
@@ -105,14 +113,14 @@ it('holds back both of two Tasks that start at once against a reached budget', a
   const team = uniqueName('team');
   const name = uniqueName('spent');
   await stack.api.applyStoredResource(budget(name, { taskSelector: { matchLabels: { team } }, maxOutputTokens: 0 }));
-  await eventually(async () => ((await stack.api.listStoredResources('TaskBudget', 'default')).some((b) => b.metadata.name === name) ? true : undefined), 30_000, 'the budget listed');
+  await eventually(async () => ((await stack.api.listStoredResources('TaskBudget', NS)).some((b) => b.metadata.name === name) ? true : undefined), 30_000, 'the budget listed');
   const [a, b] = [uniqueName('racer'), uniqueName('racer')];
   await Promise.all([stack.api.startTask(task(a, { team })), stack.api.startTask(task(b, { team }))]);
   for (const t of [a, b]) {
     await eventually(async () => ((await statusOf(t)).conditions?.some((c) => c.type === 'BudgetBlocked') ? true : undefined), 30_000, `${t} blocked`);
   }
   // Deleting the budget frees them (they ask again within minutes; here the test stops them instead).
-  for (const t of [a, b]) await stack.api.deleteTask('default', t);
+  for (const t of [a, b]) await stack.api.deleteTask(NS, t);
 });
 
 describe('the manifest', () => {
