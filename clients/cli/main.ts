@@ -7,6 +7,7 @@ import { applyCommand } from './commands/apply';
 import { deleteCommand } from './commands/delete';
 import { bridgeCommand } from './commands/bridge';
 import { codecServerCommand, encryptionKeyCommand } from './commands/codec-server';
+import { completionCommand } from './commands/completion';
 import { controllerCommand } from './commands/controller';
 import { devCommand } from './commands/dev';
 import { getCommand } from './commands/get';
@@ -16,6 +17,7 @@ import { runCommand } from './commands/run';
 import { setupCommand } from './commands/setup';
 import { statusCommand } from './commands/status';
 import { resumeCommand, suspendCommand } from './commands/suspend';
+import { versionCommand } from './commands/version';
 import { workerCommand } from './commands/worker';
 import { GlobalOptions } from './connection';
 import { PRIVATE_UMASK } from '../../host/data-dir';
@@ -38,7 +40,7 @@ export function buildProgram(): Command {
   for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand, statusCommand, setupCommand] as ((g: () => GlobalOptions) => Command)[]) {
     program.addCommand(make(globals).exitOverride());
   }
-  for (const make of [codecServerCommand, encryptionKeyCommand]) program.addCommand(make().exitOverride());
+  for (const make of [codecServerCommand, encryptionKeyCommand, versionCommand, completionCommand]) program.addCommand(make().exitOverride());
   return program;
 }
 
