@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KELOS_ROOT, runKelos } from '../harness/kelos-cli';
+import { testServerAddress, uniqueTaskQueue } from '../harness/temporal';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-parity-'));
 const offline = (args: string[]) => runKelos({ address: '127.0.0.1:1', home }, args);
@@ -58,5 +59,86 @@ describe('kelos completion', () => {
     const out = offline(['completion', 'tcsh']);
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('Allowed choices are bash, zsh, fish');
+  });
+});
+
+describe('kelos get -A and -d', () => {
+  const suffix = `${process.pid}-${Date.now().toString(36)}`;
+  const [teamA, teamB] = [`parity-a-${suffix}`, `parity-b-${suffix}`];
+  // No worker polls this queue: the Tasks stay Pending, which is all a listing needs.
+  const queue = uniqueTaskQueue('parity-get');
+  const kelos = (args: string[], input?: string) => runKelos({ address: testServerAddress(), home }, ['--task-queue', queue, ...args], input);
+  const manifests = (namespace: string, task: string) =>
+    [
+      `{apiVersion: kelos.dev/v1alpha2, kind: Workspace, metadata: {name: ws, namespace: ${namespace}}, spec: {repo: 'https://github.com/acme/${namespace}.git', ref: main}}`,
+      `{apiVersion: kelos.dev/v1alpha2, kind: Task, metadata: {name: ${task}, namespace: ${namespace}}, spec: {type: codex, prompt: 'Fix the build', credentials: {type: none}, branch: fix-${task}, workspaceRef: {name: ws}, dependsOn: [setup, lint]}}`,
+    ].join('\n---\n');
+
+  /** Visibility may lag the start by a moment: the rows of our two namespaces once both are there. */
+  async function rowsOf(args: string[], count: number): Promise<string[]> {
+    let rows: string[] = [];
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const out = kelos(args);
+      expect(out.stderr).toBe('');
+      rows = out.stdout.split('\n').filter((line) => line.startsWith('NAMESPACE') || line.includes(suffix));
+      if (rows.length === count + 1) return rows;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return rows;
+  }
+
+  beforeAll(() => {
+    for (const [namespace, task] of [[teamA, 'fix-a'], [teamB, 'fix-b']]) {
+      const out = kelos(['apply', '-f', '-'], manifests(namespace, task));
+      expect(out.stderr).toBe('');
+      expect(out.code).toBe(0);
+    }
+  });
+
+  it('lists Tasks and Workspaces of every namespace with a NAMESPACE column, sorted by namespace', async () => {
+    const tasks = await rowsOf(['get', 'tasks', '-A'], 2);
+    expect(tasks[0].split(/\s{2,}/)).toEqual(['NAMESPACE', 'NAME', 'TYPE', 'PHASE', 'BRANCH', 'AGE']);
+    expect(tasks.slice(1).map((row) => row.split(/\s+/).slice(0, 5))).toEqual([
+      [teamA, 'fix-a', 'codex', 'Pending', 'fix-fix-a'],
+      [teamB, 'fix-b', 'codex', 'Pending', 'fix-fix-b'],
+    ]);
+    const workspaces = await rowsOf(['get', 'workspaces', '--all-namespaces'], 2);
+    expect(workspaces.slice(1).map((row) => row.split(/\s+/).slice(0, 3))).toEqual([
+      [teamA, 'ws', `https://github.com/acme/${teamA}.git`],
+      [teamB, 'ws', `https://github.com/acme/${teamB}.git`],
+    ]);
+    // -o json across namespaces: the objects keep their own namespace.
+    const json = JSON.parse(kelos(['get', 'tasks', '-A', '-o', 'json']).stdout) as { items: { metadata: { name: string; namespace: string } }[] };
+    expect(json.items.filter((t) => t.metadata.namespace.includes(suffix)).map((t) => `${t.metadata.namespace}/${t.metadata.name}`)).toEqual([`${teamA}/fix-a`, `${teamB}/fix-b`]);
+    // Without -A only the given namespace, without the column.
+    const one = kelos(['-n', teamB, 'get', 'tasks']).stdout.split('\n');
+    expect(one[0]).toMatch(/^NAME\s+TYPE/);
+    expect(one.filter((line) => line.startsWith('fix-'))).toHaveLength(1);
+  });
+
+  it('refuses a NAME with -A, and -d without a NAME', () => {
+    expect(kelos(['get', 'task', 'fix-a', '-A']).stderr).toBe('error: a resource cannot be retrieved by name across all namespaces (-A goes without NAME)\n');
+    expect(kelos(['get', 'tasks', '-d']).stderr).toBe('error: -d/--detail shows one object: give its NAME\n');
+  });
+
+  it('-d shows one Task and one Workspace as labelled lines', () => {
+    const task = kelos(['-n', teamA, 'get', 'task', 'fix-a', '-d']);
+    expect(task.code).toBe(0);
+    expect(task.stdout).toBe(
+      [
+        `Name:               fix-a`,
+        `Namespace:          ${teamA}`,
+        'Type:               codex',
+        'Phase:              Pending',
+        'Prompt:             Fix the build',
+        'Credential Type:    none',
+        'Branch:             fix-fix-a',
+        'Depends On:         setup, lint',
+        'Workspace:          ws',
+        '',
+      ].join('\n'),
+    );
+    const workspace = kelos(['-n', teamB, 'get', 'workspace', 'ws', '--detail']);
+    expect(workspace.stdout).toBe(`Name:               ws\nNamespace:          ${teamB}\nRepo:               https://github.com/acme/${teamB}.git\nRef:                main\n`);
   });
 });
