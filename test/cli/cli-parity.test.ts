@@ -6,8 +6,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KELOS_ROOT, runKelos } from '../harness/kelos-cli';
+import { KELOS_ROOT, runKelos, runKelosAsync } from '../harness/kelos-cli';
+import { eventually, startKelosTestStack, type KelosTestStack } from '../harness/kelos-stack';
 import { testServerAddress, uniqueTaskQueue } from '../harness/temporal';
+import YAML from 'yaml';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-parity-'));
 const offline = (args: string[]) => runKelos({ address: '127.0.0.1:1', home }, args);
@@ -140,5 +142,44 @@ describe('kelos get -A and -d', () => {
     );
     const workspace = kelos(['-n', teamB, 'get', 'workspace', 'ws', '--detail']);
     expect(workspace.stdout).toBe(`Name:               ws\nNamespace:          ${teamB}\nRepo:               https://github.com/acme/${teamB}.git\nRef:                main\n`);
+  });
+});
+
+describe('kelos run --depends-on/-y and kelos delete task --all (with a worker)', () => {
+  let stack: KelosTestStack;
+  const namespace = `parity-del-${process.pid}-${Date.now().toString(36)}`;
+  // Not spawnSync: the worker runs in this process and must go on while a command waits for it.
+  const kelos = (args: string[]) => runKelosAsync({ address: testServerAddress(), home: stack.home }, ['--task-queue', stack.taskQueue, '-n', namespace, ...args]);
+
+  beforeAll(async () => {
+    stack = await startKelosTestStack('parity-delete');
+    await stack.startWorker();
+  });
+  afterAll(() => stack?.teardown());
+
+  it('--depends-on (repeatable) goes into spec.dependsOn and the Task waits; -y is accepted', async () => {
+    const dry = await kelos(['run', '-p', 'after the others', '--credential-type', 'none', '--name', 'later', '--depends-on', 'first', '--depends-on', 'second', '-y', '--dry-run']);
+    expect(dry.stderr).toBe('');
+    expect(YAML.parse(dry.stdout).spec.dependsOn).toEqual(['first', 'second']);
+    for (const name of ['b-later', 'a-later']) {
+      const out = await kelos(['run', '-p', 'after the others', '--credential-type', 'none', '--name', name, '--depends-on', 'never-created', '--yes']);
+      expect(out).toEqual({ code: 0, stdout: `task/${name} created\n`, stderr: '' });
+    }
+    const task = await eventually(async () => {
+      const found = await stack.api.getTask(namespace, 'a-later');
+      return found?.status.phase === 'Waiting' ? found : undefined;
+    }, 30_000, 'a-later Waiting');
+    expect(task.spec.dependsOn).toEqual(['never-created']);
+    expect((await kelos(['run', '--from', 'taskspawner/x', '--depends-on', 'a'])).stderr).toBe('error: --from cannot be combined with --depends-on\n');
+  });
+
+  it('--all deletes every Task of the namespace, one line each in name order; then says none are left', async () => {
+    expect((await kelos(['delete', 'task', 'a-later', '--all'])).stderr).toBe('error: cannot specify task name with --all\n');
+    expect((await kelos(['delete', 'task'])).stderr).toBe('error: task name is required (or use --all)\n');
+    const out = await kelos(['delete', 'task', '--all']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe('task/a-later deleted\ntask/b-later deleted\n');
+    expect(await stack.api.listTasks(namespace)).toEqual([]);
+    expect(await kelos(['delete', 'tasks', '--all'])).toEqual({ code: 0, stdout: 'No tasks found\n', stderr: '' });
   });
 });
