@@ -145,6 +145,30 @@ describe('kelos get -A and -d', () => {
   });
 });
 
+describe('--kubeconfig on every command', () => {
+  const namespace = `parity-kube-${process.pid}-${Date.now().toString(36)}`;
+  const queue = uniqueTaskQueue('parity-kube');
+  const missing = path.join(home, 'no-such-kubeconfig');
+  const kelos = (args: string[], input?: string) => runKelos({ address: testServerAddress(), home }, ['--task-queue', queue, '-n', namespace, ...args], input);
+
+  it('reaches the commands that talk to Kubernetes whether it is given before or after the command', () => {
+    const task = `{apiVersion: kelos.dev/v1alpha2, kind: Task, metadata: {name: on-pods, namespace: ${namespace}, annotations: {kelos.dev/runtime: kubernetes}}, spec: {type: codex, prompt: p, credentials: {type: none}}}`;
+    expect(kelos(['apply', '-f', '-'], task).code).toBe(0);
+    const expected = `error: cannot load the kubeconfig ${missing}: ENOENT: no such file or directory, open '${missing}'\n`;
+    expect(kelos(['--kubeconfig', missing, 'logs', 'on-pods']).stderr).toBe(expected);
+    expect(kelos(['logs', 'on-pods', '--kubeconfig', missing]).stderr).toBe(expected);
+    expect(kelos(['--kubeconfig', missing, 'controller']).stderr).toBe(expected);
+    expect(kelos(['controller', '--kubeconfig', missing]).stderr).toBe(expected);
+  });
+
+  it('is accepted by the commands that only talk to Temporal (Kelos scripts pass it everywhere)', () => {
+    const out = kelos(['get', 'tasks', '--kubeconfig', missing]);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(kelos(['--kubeconfig', missing, 'run', '-p', 'x', '--credential-type', 'none', '--name', 'plain', '--dry-run']).code).toBe(0);
+  });
+});
+
 describe('kelos run --depends-on/-y and kelos delete task --all (with a worker)', () => {
   let stack: KelosTestStack;
   const namespace = `parity-del-${process.pid}-${Date.now().toString(36)}`;
