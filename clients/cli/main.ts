@@ -9,6 +9,7 @@ import { bridgeCommand } from './commands/bridge';
 import { codecServerCommand, encryptionKeyCommand } from './commands/codec-server';
 import { completionCommand } from './commands/completion';
 import { controllerCommand } from './commands/controller';
+import { createCommand } from './commands/create';
 import { devCommand } from './commands/dev';
 import { getCommand } from './commands/get';
 import { logsCommand } from './commands/logs';
@@ -39,7 +40,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   program.hook('preAction', (_program, command) => applyGlobalKubeconfig(program.opts<{ kubeconfig?: string }>().kubeconfig, command));
-  for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand, statusCommand, setupCommand] as ((g: () => GlobalOptions) => Command)[]) {
+  for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, createCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand, statusCommand, setupCommand] as ((g: () => GlobalOptions) => Command)[]) {
     program.addCommand(make(globals).exitOverride());
   }
   for (const make of [codecServerCommand, encryptionKeyCommand, versionCommand, completionCommand]) program.addCommand(make().exitOverride());

@@ -10,6 +10,7 @@ import { KELOS_ROOT, runKelos, runKelosAsync } from '../harness/kelos-cli';
 import { eventually, startKelosTestStack, type KelosTestStack } from '../harness/kelos-stack';
 import { testServerAddress, uniqueTaskQueue } from '../harness/temporal';
 import YAML from 'yaml';
+import { LocalSecretStore } from '../../host/secret-store';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-parity-'));
 const offline = (args: string[]) => runKelos({ address: '127.0.0.1:1', home }, args);
@@ -166,6 +167,53 @@ describe('--kubeconfig on every command', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(kelos(['--kubeconfig', missing, 'run', '-p', 'x', '--credential-type', 'none', '--name', 'plain', '--dry-run']).code).toBe(0);
+  });
+});
+
+describe('kelos create workspace|agentconfig', () => {
+  const namespace = `parity-create-${process.pid}-${Date.now().toString(36)}`;
+  const queue = uniqueTaskQueue('parity-create');
+  const kelos = (args: string[], input?: string) => runKelos({ address: testServerAddress(), home }, ['--task-queue', queue, '-n', namespace, ...args], input);
+
+  it('--token asks before replacing a different Secret NAME-credentials; -y replaces it; the Workspace is stored', async () => {
+    expect(kelos(['apply', '-f', '-'], `{apiVersion: v1, kind: Secret, metadata: {name: app-credentials}, stringData: {GITHUB_TOKEN: old}}`).code).toBe(0);
+    const refused = kelos(['create', 'workspace', 'app', '--repo', 'https://github.com/acme/app.git', '--token', 'new'], 'n\n');
+    expect(refused).toEqual({ code: 1, stdout: '', stderr: 'Resource secret/app-credentials already exists. Override? [y/N]: error: aborted\n' });
+    expect(new LocalSecretStore(home).get(namespace, 'app-credentials')).toEqual({ GITHUB_TOKEN: 'old' });
+    const created = kelos(['create', 'ws', 'app', '--repo', 'https://github.com/acme/app.git', '--ref', 'main', '--token', 'new', '-y']);
+    expect(created).toEqual({ code: 0, stdout: 'workspace/app created\n', stderr: '' });
+    expect(new LocalSecretStore(home).get(namespace, 'app-credentials')).toEqual({ GITHUB_TOKEN: 'new' });
+    const stored = await eventually(async () => {
+      const out = kelos(['get', 'workspace', 'app', '-o', 'json']);
+      return out.code === 0 ? JSON.parse(out.stdout) : undefined;
+    }, 15_000, 'the workspace listed');
+    expect(stored.spec).toEqual({ repo: 'https://github.com/acme/app.git', ref: 'main', secretRef: { name: 'app-credentials' } });
+    expect(kelos(['create', 'workspace', 'app', '--repo', 'https://github.com/acme/app.git']).stderr).toBe(`error: workspace "app" already exists in namespace "${namespace}"\n`);
+    expect(kelos(['create', 'workspace', 'x', '--repo', 'r', '--secret', 's', '--token', 't']).stderr).toBe('error: cannot specify both --secret and --token\n');
+  });
+
+  it('agentconfig: instructions from a file, plugin skills and agents, MCP servers with an env map, skills.sh packages', async () => {
+    const instructions = path.join(home, 'AGENTS.md');
+    fs.writeFileSync(instructions, '# Rules\nRun the tests.\n');
+    const out = kelos([
+      'create', 'agentconfig', 'rules', '--agents-md', `@${instructions}`, '--skill', 'review=Review the diff', '--agent', `fixer=@${instructions}`,
+      '--mcp', 'gh={"type":"http","url":"https://api.example.com/mcp","env":{"B":"2","A":"1"}}',
+      '--skills-sh', 'https://git.example.com:8443/org/skills.git', '--skills-sh', 'acme/skills:deploy',
+    ]);
+    expect(out).toEqual({ code: 0, stdout: 'agentconfig/rules created\n', stderr: '' });
+    const stored = await eventually(async () => {
+      const got = kelos(['get', 'agentconfig', 'rules', '-o', 'json']);
+      return got.code === 0 ? JSON.parse(got.stdout) : undefined;
+    }, 15_000, 'the agentconfig listed');
+    expect(stored.spec).toMatchObject({
+      agentsMD: '# Rules\nRun the tests.',
+      plugins: [{ name: 'kelos', skills: [{ name: 'review', content: 'Review the diff' }], agents: [{ name: 'fixer', content: '# Rules\nRun the tests.' }] }],
+      mcpServers: [{ name: 'gh', type: 'http', url: 'https://api.example.com/mcp', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }],
+      skills: [{ source: 'https://git.example.com:8443/org/skills.git' }, { source: 'acme/skills', skill: 'deploy' }],
+    });
+    // A bad server is refused with the field, as `kelos apply` names it.
+    expect(kelos(['create', 'ac', 'bad', '--mcp', 'gh={"type":"ftp"}']).stderr).toBe('error: kelos create agentconfig#1 spec.mcpServers[0].type: must be one of stdio, http, sse (got "ftp")\n');
+    expect(kelos(['create', 'ac', 'bad', '--skill', 'no-equals']).stderr).toBe('error: invalid --skill "no-equals": use NAME=CONTENT or NAME=@FILE\n');
   });
 });
 
