@@ -253,5 +253,6 @@ describe('kelos run --depends-on/-y and kelos delete task --all (with a worker)'
     expect(out.stdout).toBe('task/a-later deleted\ntask/b-later deleted\n');
     expect(await stack.api.listTasks(namespace)).toEqual([]);
     expect(await kelos(['delete', 'tasks', '--all'])).toEqual({ code: 0, stdout: 'No tasks found\n', stderr: '' });
+    expect(await kelos(['delete', 'agentconfigs', '--all'])).toEqual({ code: 0, stdout: 'No agent configs found\n', stderr: '' });
   });
 });

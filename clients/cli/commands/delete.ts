@@ -6,6 +6,9 @@ import { KelosApi, KelosError } from '../../kelos-api';
 import { GlobalOptions, connectApi } from '../connection';
 import { CliKind, resolveKind } from '../kinds';
 
+/** As Kelos words it when `--all` finds nothing. */
+const PLURALS: Record<Exclude<CliKind, 'Secret'>, string> = { Task: 'tasks', TaskSpawner: 'task spawners', Workspace: 'workspaces', AgentConfig: 'agent configs', TaskBudget: 'task budgets' };
+
 /** Deletions of `--all` that run at once: each waits for Temporal to remove an execution, mostly idle time. */
 const PARALLEL_DELETIONS = 8;
 
@@ -39,7 +42,7 @@ export function deleteCommand(globals: () => GlobalOptions): Command {
           return;
         }
         const names = await namesOf(api, kind, g.namespace);
-        if (!names.length) return void console.log(`No ${label === 'taskspawner' ? 'task spawners' : `${label}s`} found`);
+        if (!names.length) return void console.log(`No ${PLURALS[kind]} found`);
         await deleteInOrder(names, (n) => deleteOne(api, kind, g.namespace, n), (n) => console.log(`${label}/${n} deleted`));
       } finally {
         await close();
