@@ -82,8 +82,8 @@ export class KelosApi {
    * One visibility query, read in pages of `paging.pageSize` (default 1,000) and stopped after `paging.limit`
    * executions: no round trip per Task, since spec and status are in each execution's memo.
    */
-  async listTasks(namespace: string, phases: string[] = [], where: { spawners?: string[]; startedAfter?: Date } = {}, paging: ListPaging = {}): Promise<TaskObject[]> {
-    let query = `${KelosKind.name} = "Task" AND ${KelosNamespace.name} = "${namespace}"`;
+  async listTasks(namespace: NamespaceScope, phases: string[] = [], where: { spawners?: string[]; startedAfter?: Date } = {}, paging: ListPaging = {}): Promise<TaskObject[]> {
+    let query = `${KelosKind.name} = "Task"${namespaceClause(namespace)}`;
     if (phases.length) query += ` AND ${KelosPhase.name} IN (${phases.map((p) => `"${p}"`).join(', ')})`;
     if (where.spawners) query += ` AND ${KelosSpawner.name} IN (${where.spawners.map((s) => `"${s}"`).join(', ')})`;
     if (where.startedAfter) query += ` AND StartTime > "${where.startedAfter.toISOString()}"`;
@@ -94,7 +94,7 @@ export class KelosApi {
       const seen = newest.get(info.workflowId);
       if (task && (!seen || info.startTime.getTime() > seen.startTime)) newest.set(info.workflowId, { startTime: info.startTime.getTime(), task });
     }
-    return [...newest.values()].map((entry) => entry.task).sort(byName);
+    return [...newest.values()].map((entry) => entry.task).sort(byNamespaceAndName);
   }
 
   /** Visibility's newest-first order, at most `limit` executions, `pageSize` per request. */
@@ -179,14 +179,14 @@ export class KelosApi {
     return 'created';
   }
 
-  async listSpawners(namespace: string, paging: ListPaging = {}): Promise<SpawnerObject[]> {
-    const query = `${KelosKind.name} = "TaskSpawner" AND ${KelosNamespace.name} = "${namespace}" AND ExecutionStatus = "Running"`;
+  async listSpawners(namespace: NamespaceScope, paging: ListPaging = {}): Promise<SpawnerObject[]> {
+    const query = `${KelosKind.name} = "TaskSpawner"${namespaceClause(namespace)} AND ExecutionStatus = "Running"`;
     const found: SpawnerObject[] = [];
     for await (const info of this.listExecutions(query, paging)) {
       const object = spawnerObjectFromMemo(info.memo);
       if (object) found.push(object);
     }
-    return found.sort(byName);
+    return found.sort(byNamespaceAndName);
   }
 
   async getSpawner(namespace: string, name: string): Promise<SpawnerObject> {
@@ -232,15 +232,15 @@ export class KelosApi {
     });
   }
 
-  async listStoredResources(kind: StoredKind, namespace: string): Promise<StoredResource[]> {
-    const query = `${KelosKind.name} = "${kind}" AND ${KelosNamespace.name} = "${namespace}" AND ExecutionStatus = "Running"`;
+  async listStoredResources(kind: StoredKind, namespace: NamespaceScope): Promise<StoredResource[]> {
+    const query = `${KelosKind.name} = "${kind}"${namespaceClause(namespace)} AND ExecutionStatus = "Running"`;
     const found: StoredResource[] = [];
     for await (const info of this.client.workflow.list({ query })) {
       const resource = info.memo?.[RESOURCE_MEMO_KEY] as StoredResource | undefined;
       const status = info.memo?.[BUDGET_STATUS_MEMO_KEY] as Record<string, unknown> | undefined;
       if (resource) found.push(status ? { ...resource, status } : resource);
     }
-    return found.sort(byName);
+    return found.sort(byNamespaceAndName);
   }
 
   async deleteStoredResource(kind: StoredKind, namespace: string, name: string): Promise<void> {
@@ -264,8 +264,21 @@ export interface ListPaging {
 
 const DEFAULT_PAGE_SIZE = 1_000;
 
-function byName(a: { metadata: { name: string } }, b: { metadata: { name: string } }): number {
-  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+/** kubectl's order: by namespace (one namespace in most listings), then name. */
+function byNamespaceAndName(a: { metadata: { name: string; namespace: string } }, b: { metadata: { name: string; namespace: string } }): number {
+  const key = (o: { metadata: { name: string; namespace: string } }) => [o.metadata.namespace, o.metadata.name];
+  const [an, aname] = key(a);
+  const [bn, bname] = key(b);
+  if (an !== bn) return an < bn ? -1 : 1;
+  return aname < bname ? -1 : aname > bname ? 1 : 0;
+}
+
+/** Every Kelos namespace at once (`kelos get -A`): the listing queries leave out their namespace condition. */
+export const ALL_NAMESPACES = Symbol('all namespaces');
+export type NamespaceScope = string | typeof ALL_NAMESPACES;
+
+function namespaceClause(namespace: NamespaceScope): string {
+  return namespace === ALL_NAMESPACES ? '' : ` AND ${KelosNamespace.name} = "${namespace}"`;
 }
 
 export interface SpawnerManifest {

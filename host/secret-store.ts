@@ -45,6 +45,17 @@ export class LocalSecretStore {
     }
   }
 
+  /** The namespaces that hold secrets, sorted (`kelos get secrets -A`). */
+  namespaces(): string[] {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(this.home, 'secrets'), { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  }
+
   /** Names and key names only: values stay in the store. */
   list(namespace: string): { name: string; keys: string[] }[] {
     let files: string[];

@@ -7,7 +7,9 @@ import { applyCommand } from './commands/apply';
 import { deleteCommand } from './commands/delete';
 import { bridgeCommand } from './commands/bridge';
 import { codecServerCommand, encryptionKeyCommand } from './commands/codec-server';
+import { completionCommand } from './commands/completion';
 import { controllerCommand } from './commands/controller';
+import { createCommand } from './commands/create';
 import { devCommand } from './commands/dev';
 import { getCommand } from './commands/get';
 import { logsCommand } from './commands/logs';
@@ -16,6 +18,7 @@ import { runCommand } from './commands/run';
 import { setupCommand } from './commands/setup';
 import { statusCommand } from './commands/status';
 import { resumeCommand, suspendCommand } from './commands/suspend';
+import { versionCommand } from './commands/version';
 import { workerCommand } from './commands/worker';
 import { GlobalOptions } from './connection';
 import { PRIVATE_UMASK } from '../../host/data-dir';
@@ -32,14 +35,29 @@ export function buildProgram(): Command {
     .option('--config-file <path>', 'temporal.toml to read (env TEMPORAL_CONFIG_FILE, default ~/.config/temporalio/temporal.toml)')
     .option('--task-queue <name>', 'task queue of the kelos workers (env KELOS_TASK_QUEUE, default "kelos")')
     .option('-n, --namespace <name>', 'Kelos namespace of the objects', 'default')
+    .option('--kubeconfig <path>', 'kubeconfig for what talks to Kubernetes (worker --runtime kubernetes, controller, logs of Pods); default KUBECONFIG, ~/.kube/config or in-cluster')
     .showHelpAfterError('(run `kelos --help` for usage)')
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand, statusCommand, setupCommand] as ((g: () => GlobalOptions) => Command)[]) {
+  program.hook('preAction', (_program, command) => applyGlobalKubeconfig(program.opts<{ kubeconfig?: string }>().kubeconfig, command));
+  for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, createCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand, statusCommand, setupCommand] as ((g: () => GlobalOptions) => Command)[]) {
     program.addCommand(make(globals).exitOverride());
   }
-  for (const make of [codecServerCommand, encryptionKeyCommand]) program.addCommand(make().exitOverride());
+  for (const make of [codecServerCommand, encryptionKeyCommand, versionCommand, completionCommand]) program.addCommand(make().exitOverride());
   return program;
+}
+
+/**
+ * `--kubeconfig` anywhere on the line (commander gives it to the program, as with every global option): a command
+ * with a `--kubeconfig` of its own gets the path as if given to it, and KUBECONFIG points there for everything else
+ * that loads the default kubeconfig, in this process and the ones it starts.
+ */
+function applyGlobalKubeconfig(kubeconfig: string | undefined, command: Command): void {
+  if (!kubeconfig) return;
+  process.env.KUBECONFIG = kubeconfig;
+  if (command.options.some((o) => o.attributeName() === 'kubeconfig') && command.getOptionValue('kubeconfig') === undefined) {
+    command.setOptionValueWithSource('kubeconfig', kubeconfig, 'cli');
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -27,6 +27,27 @@ export function runKelos(options: { address: string; home: string; env?: Record<
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/**
+ * As runKelos, without blocking this process: for commands that wait on a worker running in the test process
+ * (spawnSync would stop that worker's event loop until the command gave up).
+ */
+export function runKelosAsync(options: { address: string; home: string; env?: Record<string, string | undefined> }, args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [KELOS, '--address', options.address, ...args], {
+      cwd: KELOS_ROOT,
+      env: { ...process.env, KELOS_HOME: options.home, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 export interface RunningKelosDev {
   process: ChildProcess;
   output(): string;

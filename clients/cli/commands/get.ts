@@ -3,7 +3,9 @@ import { StoredKind, type StoredResource } from '../../../api/stored-resource';
 import { TASK_PHASES } from '../../../api/task/task-status';
 import { kelosHome } from '../../../host/data-dir';
 import { LocalSecretStore } from '../../../host/secret-store';
-import { KelosError, SpawnerObject, TaskObject } from '../../kelos-api';
+import { ALL_NAMESPACES, KelosError, NamespaceScope, SpawnerObject, TaskObject } from '../../kelos-api';
+import { spawnerDetail, storedResourceDetail, taskDetail } from '../detail';
+import { writeOut } from '../flushed-exit';
 import { GlobalOptions, connectApi } from '../connection';
 import { age, parseOutputFormat, printObjects, printTable } from '../output';
 import { resolveKind } from '../kinds';
@@ -14,43 +16,70 @@ export function getCommand(globals: () => GlobalOptions): Command {
     .argument('<kind>', 'tasks | taskspawners | workspaces | agentconfigs | taskbudgets | secrets (singular and short forms work too)')
     .argument('[name]', 'one object by name')
     .option('-o, --output <format>', 'json | yaml')
+    .option('-A, --all-namespaces', 'list across all namespaces (a NAMESPACE column first)')
+    .option('-d, --detail', 'with NAME: the object as labelled lines (prompt, refs, times, results, conditions)')
     .option('--phase <phases>', 'only tasks in these phases, comma-separated (Pending,Running,Succeeded,Failed)')
     .option('--limit <n>', 'tasks and taskspawners: at most this many, the most recently created first (default: all)')
     .option('--chunk-size <n>', 'tasks and taskspawners: objects per request to Temporal', '1000')
-    .action(async (kindArg: string, name: string | undefined, opts: { output?: string; phase?: string; limit?: string; chunkSize: string }) => {
+    .action(async (kindArg: string, name: string | undefined, opts: GetOptions) => {
       const kind = resolveKind(kindArg);
       const format = parseOutputFormat(opts.output);
       const paging = { ...(opts.limit !== undefined ? { limit: positiveInteger('--limit', opts.limit) } : {}), pageSize: positiveInteger('--chunk-size', opts.chunkSize) };
+      if (opts.allNamespaces && name) throw new KelosError('a resource cannot be retrieved by name across all namespaces (-A goes without NAME)');
+      if (opts.detail && !name) throw new KelosError('-d/--detail shows one object: give its NAME');
+      if (opts.detail && format !== 'table') throw new KelosError('-d/--detail and -o cannot be used together');
       const g = globals();
-      if (kind === 'Secret') return getSecrets(g.namespace, name, format);
+      const scope: NamespaceScope = opts.allNamespaces ? ALL_NAMESPACES : g.namespace;
+      const table = <T extends Namespaced>(headers: string[], objects: T[], row: (o: T) => string[]) => namespacedTable(Boolean(opts.allNamespaces), headers, objects, row);
+      if (kind === 'Secret') return getSecrets(scope, name, format, opts.detail);
       const { api, close } = await connectApi(g);
       try {
         if (kind === 'Task') {
           const phases = parsePhases(opts.phase);
-          const tasks = name ? [await api.requireTask(g.namespace, name)] : await api.listTasks(g.namespace, phases, {}, paging);
+          const tasks = name ? [await api.requireTask(g.namespace, name)] : await api.listTasks(scope, phases, {}, paging);
           if (format !== 'table') return printObjects(tasks, format, Boolean(name));
-          await printTable(['NAME', 'TYPE', 'PHASE', 'BRANCH', 'AGE'], tasks.map(taskRow));
+          if (opts.detail) return taskDetail(tasks[0]);
+          await table(['NAME', 'TYPE', 'PHASE', 'BRANCH', 'AGE'], tasks, taskRow);
           if (name) printTaskDetails(tasks[0]);
           return;
         }
         if (kind === 'TaskSpawner') {
-          const spawners = name ? [await api.getSpawner(g.namespace, name)] : await api.listSpawners(g.namespace, paging);
+          const spawners = name ? [await api.getSpawner(g.namespace, name)] : await api.listSpawners(scope, paging);
           if (format !== 'table') return printObjects(spawners, format, Boolean(name));
-          await printTable(['NAME', 'SOURCE', 'PHASE', 'ACTIVE', 'QUEUED', 'CREATED', 'LAST DISCOVERY'], spawners.map(spawnerRow));
+          if (opts.detail) return spawnerDetail(spawners[0]);
+          await table(['NAME', 'SOURCE', 'PHASE', 'ACTIVE', 'QUEUED', 'CREATED', 'LAST DISCOVERY'], spawners, spawnerRow);
           if (name) printSpawnerDetails(spawners[0]);
           return;
         }
-        const resources = await api.listStoredResources(kind as StoredKind, g.namespace);
+        const resources = await api.listStoredResources(kind as StoredKind, scope);
         const selected = name ? resources.filter((r) => r.metadata.name === name) : resources;
         if (name && !selected.length) throw new KelosError(`${kind.toLowerCase()} "${name}" not found in namespace "${g.namespace}"`);
         if (format !== 'table') return printObjects(selected, format, Boolean(name));
-        if (kind === 'Workspace') await printTable(['NAME', 'REPO', 'REF', 'AGE'], selected.map((r) => [r.metadata.name, String(r.spec.repo ?? ''), String(r.spec.ref ?? ''), age(r.metadata.creationTimestamp)]));
-        else if (kind === 'TaskBudget') await printTable(['NAME', 'PERIOD', 'COST', 'INPUT TOKENS', 'OUTPUT TOKENS', 'RESETS', 'AGE'], selected.map(budgetRow));
-        else await printTable(['NAME', 'AGE'], selected.map((r) => [r.metadata.name, age(r.metadata.creationTimestamp)]));
+        if (opts.detail) return storedResourceDetail(selected[0]);
+        if (kind === 'Workspace') await table(['NAME', 'REPO', 'REF', 'AGE'], selected, (r: StoredResource) => [r.metadata.name, String(r.spec.repo ?? ''), String(r.spec.ref ?? ''), age(r.metadata.creationTimestamp)]);
+        else if (kind === 'TaskBudget') await table(['NAME', 'PERIOD', 'COST', 'INPUT TOKENS', 'OUTPUT TOKENS', 'RESETS', 'AGE'], selected, budgetRow);
+        else await table(['NAME', 'AGE'], selected, (r: StoredResource) => [r.metadata.name, age(r.metadata.creationTimestamp)]);
       } finally {
         await close();
       }
     });
+}
+
+type Namespaced = { metadata: { namespace: string } };
+
+/** With -A, every row starts with its namespace, as kubectl and Kelos print it. */
+function namespacedTable<T extends Namespaced>(allNamespaces: boolean, headers: string[], objects: T[], row: (o: T) => string[]): Promise<void> {
+  if (!allNamespaces) return printTable(headers, objects.map(row));
+  return printTable(['NAMESPACE', ...headers], objects.map((o) => [o.metadata.namespace, ...row(o)]));
+}
+
+interface GetOptions {
+  output?: string;
+  allNamespaces?: boolean;
+  detail?: boolean;
+  phase?: string;
+  limit?: string;
+  chunkSize: string;
 }
 
 /** Spent/limit in the current period (`-` where the budget sets no limit). */
@@ -122,11 +151,15 @@ function parsePhases(value: string | undefined): string[] {
   return phases;
 }
 
-async function getSecrets(namespace: string, name: string | undefined, format: ReturnType<typeof parseOutputFormat>): Promise<void> {
-  const secrets = new LocalSecretStore(kelosHome()).list(namespace).filter((s) => !name || s.name === name);
-  if (name && !secrets.length) throw new KelosError(`secret "${name}" not found in namespace "${namespace}"`);
+async function getSecrets(scope: NamespaceScope, name: string | undefined, format: ReturnType<typeof parseOutputFormat>, detail?: boolean): Promise<void> {
+  const store = new LocalSecretStore(kelosHome());
+  const namespaces = scope === ALL_NAMESPACES ? store.namespaces() : [scope];
+  const secrets = namespaces.flatMap((namespace) => store.list(namespace).map((s) => ({ ...s, namespace }))).filter((s) => !name || s.name === name);
+  if (name && !secrets.length) throw new KelosError(`secret "${name}" not found in namespace "${String(scope)}"`);
   // Values are never printed: only the key names, like `kubectl describe secret`.
-  const objects = secrets.map((s) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: s.name, namespace }, keys: s.keys }));
+  const objects = secrets.map((s) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: s.name, namespace: s.namespace }, keys: s.keys }));
   if (format !== 'table') return printObjects(objects, format, Boolean(name));
-  await printTable(['NAME', 'KEYS'], secrets.map((s) => [s.name, s.keys.join(',')]));
+  if (detail) return writeOut(`${'Name:'.padEnd(20)}${secrets[0].name}\n${'Namespace:'.padEnd(20)}${secrets[0].namespace}\n${'Keys:'.padEnd(20)}${secrets[0].keys.join(', ')}\n`);
+  const all = scope === ALL_NAMESPACES;
+  await printTable(all ? ['NAMESPACE', 'NAME', 'KEYS'] : ['NAME', 'KEYS'], secrets.map((s) => [...(all ? [s.namespace] : []), s.name, s.keys.join(',')]));
 }

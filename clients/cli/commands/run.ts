@@ -24,6 +24,8 @@ interface RunOptions {
   name?: string;
   workspace?: string;
   agentConfig: string[];
+  dependsOn: string[];
+  yes?: boolean;
   branch?: string;
   timeout?: string;
   env: string[];
@@ -48,6 +50,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .option('--name <name>', 'Task name (default task-<random>)')
     .option('--workspace <name>', 'Workspace to clone for the agent')
     .option('--agent-config <name>', 'AgentConfig to apply (repeatable)', collect, [])
+    .option('--depends-on <task>', 'a Task this one waits for (Waiting until it Succeeded; repeatable)', collect, [])
     .option('--branch <branch>', 'git branch the agent works on')
     .option('--timeout <duration>', 'stop the agent after this long (Go duration, e.g. 30m)')
     .option('--env <NAME=VALUE>', 'extra environment variable for the agent (repeatable)', collect, [])
@@ -58,6 +61,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .option('-f, --values <file>', 'with --from: template values as a YAML/JSON object (file or -)')
     .option('-w, --watch', 'wait and show the phase until the Task finishes')
     .option('--dry-run', 'print the Task manifest instead of creating it')
+    .option('-y, --yes', 'skip confirmation prompts (accepted for Kelos scripts: this run asks none)')
     .action(async (opts: RunOptions, command: Command) => {
       const g = globals();
       if (opts.from) return runFromSpawner(opts, command, g);
@@ -80,7 +84,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
 }
 
 /** Per-Task flags make no sense with --from (Kelos rejects them too). */
-const FROM_INCOMPATIBLE = ['prompt', 'promptFile', 'type', 'model', 'effort', 'image', 'name', 'workspace', 'agentConfig', 'branch', 'timeout', 'env', 'secret', 'credentialType', 'runtime'];
+const FROM_INCOMPATIBLE = ['prompt', 'promptFile', 'type', 'model', 'effort', 'image', 'name', 'workspace', 'agentConfig', 'dependsOn', 'branch', 'yes', 'timeout', 'env', 'secret', 'credentialType', 'runtime'];
 
 async function runFromSpawner(opts: RunOptions, command: Command, g: GlobalOptions): Promise<void> {
   const given = FROM_INCOMPATIBLE.filter((key) => command.getOptionValueSource(key) === 'cli');
@@ -126,6 +130,7 @@ export function buildTaskManifest(opts: RunOptions, namespace: string): Record<s
     ...(opts.image ? { image: resolveImage(opts.image) } : {}),
     ...(opts.workspace ? { workspaceRef: { name: opts.workspace } } : {}),
     ...(opts.agentConfig.length ? { agentConfigRefs: opts.agentConfig.map((name) => ({ name })) } : {}),
+    ...(opts.dependsOn.length ? { dependsOn: opts.dependsOn } : {}),
     ...(opts.branch ? { branch: opts.branch } : {}),
     ...(Object.keys(podOverrides).length ? { podOverrides } : {}),
   };
