@@ -23,6 +23,8 @@ export function runKelos(options: { address: string; home: string; env?: Record<
     encoding: 'utf8',
     input,
     timeout: 120_000,
+    // Node cuts output at 1 MiB by default: `get -A -o json` on the shared test server writes more.
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

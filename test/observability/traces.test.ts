@@ -18,6 +18,8 @@ import { signalledSpawner } from '../harness/spawner-fixtures';
 import { startFakeGitHub } from '../harness/github-api';
 import { testServerAddress } from '../harness/temporal';
 import { makeUpstream } from '../local/git-fixture';
+import { createKelosMetrics } from '../../host/metrics/kelos-metrics';
+import { kelosMetricSinks } from '../../host/metrics/metric-sinks';
 
 /** The header the SDK's OpenTelemetry interceptors carry the span context in. */
 const TRACE_HEADER = '_tracer-data';
@@ -72,7 +74,7 @@ async function traceHeaders(workflowId: string): Promise<string[]> {
 /** The workflow's history so far replays on `workflowBundle` (a determinism error otherwise). */
 async function replays(workflowId: string, workflowBundle: { code: string }, sinks?: Tracing): Promise<void> {
   const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
-  await Worker.runReplayHistory({ workflowBundle, ...(sinks ? { sinks: sinks.workerOptions(true).sinks } : {}) }, history);
+  await Worker.runReplayHistory({ workflowBundle, sinks: { ...(sinks ? sinks.workerOptions(true).sinks : {}), ...kelosMetricSinks(createKelosMetrics()) } }, history);
 }
 
 const service = (span: ReadableSpan) => span.resource.attributes['service.name'];

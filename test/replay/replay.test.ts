@@ -13,6 +13,11 @@ import * as workflows from '../../workflows';
 import { workflowsPath } from '../../workers/kelos-worker';
 import { startTracing, tracingWorkflowModules, type Tracing } from '../../host/tracing/tracing';
 import { bundleWorkflows, installTestRuntime } from '../harness/temporal';
+import { createKelosMetrics } from '../../host/metrics/kelos-metrics';
+import { kelosMetricSinks } from '../../host/metrics/metric-sinks';
+
+/** Registered as a worker registers them (a replay never calls them), so replays log no unregistered sink. */
+const metricSinks = kelosMetricSinks(createKelosMetrics());
 
 /**
  * histories/: what the recorder writes from the current code. earlier/: runs of earlier code that a patch() keeps
@@ -48,14 +53,14 @@ it('has recorded histories of every workflow type the worker registers', () => {
 it.each(files.map((file) => [path.relative(__dirname, file), file]))('%s replays on the current workflow code', async (name, file) => {
   const bytes = fs.readFileSync(file);
   const history = JSON.parse((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
-  await Worker.runReplayHistory({ workflowBundle, replayName: name }, history);
+  await Worker.runReplayHistory({ workflowBundle, sinks: metricSinks, replayName: name }, history);
 });
 
 /** Turning tracing on (a worker restarted with OTEL_EXPORTER_OTLP_ENDPOINT) must not change any workflow's commands. */
 it.each(files.map((file) => [path.relative(__dirname, file), file]))('%s replays with tracing on, exporting no span', async (name, file) => {
   const bytes = fs.readFileSync(file);
   const history = JSON.parse((file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
-  await Worker.runReplayHistory({ workflowBundle: tracedBundle, sinks: tracing.workerOptions(true).sinks, replayName: `traced-${name}` }, history);
+  await Worker.runReplayHistory({ workflowBundle: tracedBundle, sinks: { ...tracing.workerOptions(true).sinks, ...metricSinks }, replayName: `traced-${name}` }, history);
   await tracing.flush();
   expect(replayedSpans.getFinishedSpans()).toEqual([]); // spans made while replaying stay in the sandbox
 });
