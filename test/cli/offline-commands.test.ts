@@ -65,6 +65,20 @@ describe('kelos apply', () => {
     expect(out.stderr).toMatch(/workerpool\.yaml#1 WorkerPool ".+": kind WorkerPool is not supported yet by kelos-temporal/);
   });
 
+  it('warns about fields it accepts but does not use, naming them and why, and still applies', () => {
+    const manifests = [
+      'apiVersion: kelos.dev/v1alpha2\nkind: Task\nmetadata: {name: t}\nspec:\n  type: claude-code\n  prompt: hi\n  credentials: {type: none}\n  podFailurePolicy:\n    rules:\n      - action: FailJob\n        onExitCodes: {operator: In, values: [42]}\n',
+      'apiVersion: kelos.dev/v1alpha2\nkind: Workspace\nmetadata: {name: ws}\nspec:\n  repo: https://github.com/a/b\n  ghproxy: {}\n',
+      'apiVersion: kelos.dev/v1alpha2\nkind: Workspace\nmetadata: {name: plain}\nspec:\n  repo: https://github.com/a/b\n',
+    ].join('---\n');
+    const out = kelos(['apply', '--dry-run', '-f', '-'], manifests);
+    expect(out.code).toBe(0);
+    expect(out.stderr.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^warning: stdin#1 Task "t": spec\.podFailurePolicy is accepted but not used: the agent runs in a Pod, not a Job/),
+      expect.stringMatching(/^warning: stdin#2 Workspace "ws": spec\.ghproxy is accepted but not used: kelos-temporal runs no GitHub proxy/),
+    ]);
+  });
+
   it('loads the TaskBudget of Kelos example 14', () => {
     const out = kelos(['apply', '--dry-run', '-f', path.join(EXAMPLES, '14-task-budget')]);
     expect(out.code).toBe(0);

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { toKelosObject } from '../../../api/resources';
 import type { KelosResource } from '../../../api/resources';
+import { ignoredFieldWarnings } from '../../../api/resources/ignored-fields';
 import { kelosHome } from '../../../host/data-dir';
 import { LocalSecretStore } from '../../../host/secret-store';
 import { applyResource } from '../../apply-resource';
@@ -24,6 +25,7 @@ export function applyCommand(globals: () => GlobalOptions): Command {
       // Everything is validated before anything is applied, so a bad document never leaves half an apply behind.
       const { resources } = parseAllOrExit(readManifestSources(opts.filename));
       const namespaced = resources.map((r) => withLocalImagePath(withNamespace(r, g.namespace)));
+      for (const warning of namespaced.flatMap(ignoredFieldWarnings)) console.error(`warning: ${warning}`);
       if (opts.dryRun) {
         await printObjects(namespaced.map(displayObject), format, namespaced.length === 1);
         return;
