@@ -6,11 +6,13 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeArgs } from '../../api/search-attributes';
 import { packageRoot } from '../../host/package-root';
+import { freePort } from '../../host/free-port';
+
+export { freePort };
 
 export interface DevServerOptions {
   /** gRPC port; a free one is chosen when omitted. */
@@ -88,17 +90,6 @@ export function ensureTemporalBinary(log: (line: string) => void = () => undefin
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts the server and waits until it serves. The CLI picks free ports for the server's other listeners (HTTP API,

@@ -3,23 +3,12 @@
  * (from its Rust core) on an address it must be given when the runtime is installed, and our /metrics
  * (metrics-endpoint.ts) folds them in, so Prometheus scrapes one address per process.
  */
-import * as net from 'node:net';
 import type { TelemetryOptions } from '@temporalio/worker';
-
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../free-port';
 
 /** Telemetry options for Runtime.install, and where the SDK's metrics can then be read. */
 export async function sdkPrometheusTelemetry(): Promise<{ telemetryOptions: TelemetryOptions; url: string }> {
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   return {
     telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } },
     url: `http://127.0.0.1:${port}/metrics`,

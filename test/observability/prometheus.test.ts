@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'yaml';
 import { taskWorkflowId } from '../../api/task/task-run';
-import { freeLoopbackPort } from '../../host/metrics/sdk-metrics';
+import { freePort } from '../../host/free-port';
 import { packageRoot } from '../../host/package-root';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { testServerAddress } from '../harness/temporal';
@@ -36,7 +36,7 @@ let bridgeUrl: string;
 beforeAll(async () => {
   const prometheusBin = which('prometheus');
   stack = await startKelosTestStack('prometheus');
-  const [workerPort, bridgePort, promPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+  const [workerPort, bridgePort, promPort] = [await freePort(), await freePort(), await freePort()];
   workerMetrics = `127.0.0.1:${workerPort}`;
   bridgeUrl = `http://127.0.0.1:${bridgePort}`;
   stack.startWorkerProcess(['--metrics-address', workerMetrics]);

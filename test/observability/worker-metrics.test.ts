@@ -14,7 +14,7 @@ import { taskWorkflowId } from '../../api/task/task-run';
 import { spawnerStatusQuery } from '../../workflows/spawner/messages';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
-import { freeLoopbackPort } from '../../host/metrics/sdk-metrics';
+import { freePort } from '../../host/free-port';
 import { packageRoot } from '../../host/package-root';
 import { makeUpstream } from '../local/git-fixture';
 
@@ -176,7 +176,7 @@ it("classifies GitHub requests by Kelos's resources", () => {
 describe('kelos worker --metrics-address', () => {
   it("serves kelos's and the Temporal SDK's metrics on one endpoint; a worker that takes over a running Task does not count its start", async () => {
     await stopWorker(); // the process below serves this queue alone
-    const port = await freeLoopbackPort();
+    const port = await freePort();
     const name = uniqueName('scraped');
     const starts = path.join(stack.shared, `${name}-starts`);
     const first = stack.startWorkerProcess();
