@@ -6,7 +6,7 @@
  * retries, so a budget that cannot be asked blocks (fails closed) and usage is never lost.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { KelosKind, KelosNamespace } from '../api/search-attributes';
+import { storedResourcesQuery } from '../api/stored-resource';
 import type { BudgetVerdict, UsageRecord } from '../api/budget/budget-accounts';
 import { budgetAdmissionUpdate, recordBudgetUsageUpdate } from '../workflows/budget-workflow';
 
@@ -18,8 +18,7 @@ export interface BudgetAdmission {
 export function createBudgetActivities(deps: { client: Client }) {
   async function budgetWorkflowIds(namespace: string): Promise<string[]> {
     const ids: string[] = [];
-    const query = `${KelosKind.name} = "TaskBudget" AND ${KelosNamespace.name} = "${namespace}" AND ExecutionStatus = "Running"`;
-    for await (const info of deps.client.workflow.list({ query })) ids.push(info.workflowId);
+    for await (const info of deps.client.workflow.list({ query: storedResourcesQuery('TaskBudget', namespace) })) ids.push(info.workflowId);
     return ids.sort();
   }
 

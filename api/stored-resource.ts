@@ -4,6 +4,8 @@
  * the resource.
  * One backing store then serves the CLI, the worker and the Web UI, and survives restarts.
  */
+import { KelosKind, KelosNamespace } from './search-attributes';
+
 export const STORED_KINDS = ['Workspace', 'AgentConfig', 'TaskBudget'] as const;
 export type StoredKind = (typeof STORED_KINDS)[number];
 
@@ -14,6 +16,11 @@ export interface StoredResource {
   spec: Record<string, unknown>;
   /** A TaskBudget's accounts (Kelos's status shape), kept by its workflow. */
   status?: Record<string, unknown>;
+}
+
+/** The visibility query for the open stored resources of `kind` in `namespace` (every namespace without one). */
+export function storedResourcesQuery(kind: StoredKind, namespace?: string): string {
+  return `${KelosKind.name} = "${kind}"${namespace === undefined ? '' : ` AND ${KelosNamespace.name} = "${namespace}"`} AND ExecutionStatus = "Running"`;
 }
 
 export function resourceWorkflowId(kind: StoredKind, namespace: string, name: string): string {

@@ -8,7 +8,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { innermostMessage } from '../api/error-cause';
 import { KelosKind, KelosNamespace, KelosPhase, KelosSpawner } from '../api/search-attributes';
 import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerStatus, spawnerWorkflowId } from '../api/spawn/spawner-status';
-import { RESOURCE_MEMO_KEY, StoredKind, StoredResource, resourceWorkflowId } from '../api/stored-resource';
+import { RESOURCE_MEMO_KEY, StoredKind, StoredResource, resourceWorkflowId, storedResourcesQuery } from '../api/stored-resource';
 import { TaskRun, taskDeletionWorkflowId, taskWorkflowId, withoutSpec } from '../api/task/task-run';
 import { requestedRuntime } from '../api/task/task-runtime';
 import { SPAWNER_LABEL } from '../api/spawn/task-from-template';
@@ -233,7 +233,7 @@ export class KelosApi {
   }
 
   async listStoredResources(kind: StoredKind, namespace: NamespaceScope): Promise<StoredResource[]> {
-    const query = `${KelosKind.name} = "${kind}"${namespaceClause(namespace)} AND ExecutionStatus = "Running"`;
+    const query = storedResourcesQuery(kind, namespace === ALL_NAMESPACES ? undefined : namespace);
     const found: StoredResource[] = [];
     for await (const info of this.client.workflow.list({ query })) {
       const resource = info.memo?.[RESOURCE_MEMO_KEY] as StoredResource | undefined;
