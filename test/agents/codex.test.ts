@@ -16,7 +16,7 @@ import { promptText, startOpenAIResponsesStandIn } from '../harness/model-apis/o
 import type { ModelStandIn } from '../harness/model-apis/scripted-model';
 import { USAGE_PER_ANSWER } from '../harness/model-apis/scripted-model';
 import {
-  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, MCP_PROBE_SERVER, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE, expectPrettyLogs,
+  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, MCP_PROBE_SERVER, nextTask, runRealAgentTask, startAgentTestBed, WRITTEN_CONTENT, WRITTEN_FILE, expectPrettyLogs, expectWorkPushed,
 } from './real-agent-task';
 
 const API_KEY = 'sk-proj-standin-9c2e';
@@ -52,11 +52,7 @@ it('runs a Task end to end: file committed on its branch, results and tokens, mo
     mcpServers: [{ name: 'probe', type: 'stdio', command: process.execPath, args: [MCP_PROBE_SERVER] }],
   });
 
-  expect({ phase: status.phase, message: status.message }).toEqual({ phase: 'Succeeded', message: 'Task completed successfully' });
-  const pushed = upstreamBranch(bed, run.branch!);
-  expect(pushed.file).toBe(WRITTEN_CONTENT.trim());
-  expect(status.results).toMatchObject({ branch: run.branch, commit: pushed.commit, 'base-branch': 'main' });
-  expect(Buffer.from(status.results!.response, 'base64').toString()).toBe(FINAL_TEXT);
+  expectWorkPushed(bed, { status, run });
   // codex reports tokens per turn (summed over its four answers) and no cost.
   expect(status.usage).toEqual({ inputTokens: 4 * USAGE_PER_ANSWER.input, outputTokens: 4 * USAGE_PER_ANSWER.output });
 

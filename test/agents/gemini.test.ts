@@ -10,7 +10,7 @@ import { promptText, startGeminiStandIn } from '../harness/model-apis/gemini';
 import type { ModelStandIn } from '../harness/model-apis/scripted-model';
 import { USAGE_PER_ANSWER } from '../harness/model-apis/scripted-model';
 import {
-  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, MCP_PROBE_SERVER, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE, expectPrettyLogs,
+  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, MCP_PROBE_SERVER, nextTask, runRealAgentTask, startAgentTestBed, WRITTEN_CONTENT, WRITTEN_FILE, expectPrettyLogs, expectWorkPushed,
 } from './real-agent-task';
 
 const API_KEY = 'AIza-standin-51ab';
@@ -41,11 +41,7 @@ it('runs a Task end to end: file committed on its branch, results and tokens, mo
     mcpServers: [{ name: 'probe', type: 'stdio', command: process.execPath, args: [MCP_PROBE_SERVER] }],
   });
 
-  expect({ phase: status.phase, message: status.message }).toEqual({ phase: 'Succeeded', message: 'Task completed successfully' });
-  const pushed = upstreamBranch(bed, run.branch!);
-  expect(pushed.file).toBe(WRITTEN_CONTENT.trim());
-  expect(status.results).toMatchObject({ branch: run.branch, commit: pushed.commit, 'base-branch': 'main' });
-  expect(Buffer.from(status.results!.response, 'base64').toString()).toBe(FINAL_TEXT);
+  expectWorkPushed(bed, { status, run });
   // gemini's result line sums the conversation's tokens (side calls included) and reports no cost.
   expect(status.usage).toEqual({ inputTokens: expect.any(Number), outputTokens: expect.any(Number) });
   expect(status.usage!.inputTokens).toBeGreaterThanOrEqual(3 * USAGE_PER_ANSWER.input);

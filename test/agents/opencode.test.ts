@@ -12,7 +12,7 @@ import { promptText, startOpenAIResponsesStandIn } from '../harness/model-apis/o
 import type { ModelStandIn } from '../harness/model-apis/scripted-model';
 import { USAGE_PER_ANSWER } from '../harness/model-apis/scripted-model';
 import {
-  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, nextTask, runRealAgentTask, startAgentTestBed, upstreamBranch, WRITTEN_CONTENT, WRITTEN_FILE, expectPrettyLogs,
+  AGENTS_MD, AgentTestBed, COMMIT_COMMAND, FINAL_TEXT, installAgentCli, nextTask, runRealAgentTask, startAgentTestBed, WRITTEN_CONTENT, WRITTEN_FILE, expectPrettyLogs, expectWorkPushed,
 } from './real-agent-task';
 
 const API_KEY = 'sk-proj-standin-oc-77d1';
@@ -46,11 +46,7 @@ it('runs a Task end to end: file committed on its branch, results and tokens, mo
     },
   });
 
-  expect({ phase: status.phase, message: status.message }).toEqual({ phase: 'Succeeded', message: 'Task completed successfully' });
-  const pushed = upstreamBranch(bed, run.branch!);
-  expect(pushed.file).toBe(WRITTEN_CONTENT.trim());
-  expect(status.results).toMatchObject({ branch: run.branch, commit: pushed.commit, 'base-branch': 'main' });
-  expect(Buffer.from(status.results!.response, 'base64').toString()).toBe(FINAL_TEXT);
+  expectWorkPushed(bed, { status, run });
   // opencode reports tokens per step (summed over its three answers).
   expect(status.usage).toEqual({ inputTokens: 3 * USAGE_PER_ANSWER.input, outputTokens: 3 * USAGE_PER_ANSWER.output });
 

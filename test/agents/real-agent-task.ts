@@ -133,6 +133,18 @@ export function upstreamBranch(bed: AgentTestBed, branch: string): { commit: str
 }
 
 /**
+ * What every agent's Task must show: Succeeded, the file its own tool wrote pushed on the Task's branch, the results
+ * naming that commit and the agent's final text.
+ */
+export function expectWorkPushed(bed: AgentTestBed, { status, run }: Pick<RealAgentRun, 'status' | 'run'>): void {
+  expect({ phase: status.phase, message: status.message }).toEqual({ phase: 'Succeeded', message: 'Task completed successfully' });
+  const pushed = upstreamBranch(bed, run.branch!);
+  expect(pushed.file).toBe(WRITTEN_CONTENT.trim());
+  expect(status.results).toMatchObject({ branch: run.branch, commit: pushed.commit, 'base-branch': 'main' });
+  expect(Buffer.from(status.results!.response, 'base64').toString()).toBe(FINAL_TEXT);
+}
+
+/**
  * `kelos logs` pretty-prints the real stream: the agent's final text on stdout just before the output block and no
  * raw JSON there; on stderr each expected tool call (`→ tool: summary`) and the `✓ done` verdict.
  */
