@@ -4,6 +4,12 @@
  */
 import { kelosMetrics, type KelosMetrics } from '../../host/metrics/kelos-metrics';
 
+/**
+ * GitHub's rate-limit resources (its REST docs); a header naming anything else counts as "other", so an API server
+ * (GitHub Enterprise, a proxy) cannot grow the gauge's label set without bound.
+ */
+const RATE_LIMIT_RESOURCES = new Set(['core', 'search', 'code_search', 'graphql', 'integration_manifest', 'source_import', 'code_scanning_upload', 'code_scanning_autofix', 'actions_runner_registration', 'scim', 'dependency_snapshots', 'dependency_sbom', 'audit_log', 'audit_log_streaming']);
+
 /** The resources Kelos tells apart; anything else is "other". */
 const RESOURCES: Record<string, string> = { issues: 'issues', pulls: 'pulls', comments: 'comments', reviews: 'reviews', collaborators: 'collaborators', permission: 'collaborators' };
 
@@ -33,7 +39,8 @@ export function recordGitHubRequest(method: string, url: string, startedMs: numb
   const remaining = Number(outcome?.headers?.['x-ratelimit-remaining']);
   const limitResource = outcome?.headers?.['x-ratelimit-resource'];
   if (outcome?.headers?.['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining)) {
-    m.githubRateLimitRemaining.set({ resource: typeof limitResource === 'string' ? limitResource : 'core' }, remaining);
+    const resource = typeof limitResource !== 'string' ? 'core' : RATE_LIMIT_RESOURCES.has(limitResource) ? limitResource : 'other';
+    m.githubRateLimitRemaining.set({ resource }, remaining);
   }
 }
 

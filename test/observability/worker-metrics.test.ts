@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { kelosMetrics } from '../../host/metrics/kelos-metrics';
-import { githubResource } from '../../activities/github/github-request-metrics';
+import { SpawnerQueues, createKelosMetrics, kelosMetrics } from '../../host/metrics/kelos-metrics';
+import { githubResource, recordGitHubRequest } from '../../activities/github/github-request-metrics';
 import { spawnerWorkflowId, type SpawnerStatus } from '../../api/spawn/spawner-status';
 import { taskWorkflowId } from '../../api/task/task-run';
 import { spawnerStatusQuery } from '../../workflows/spawner/messages';
@@ -163,6 +163,14 @@ it('counts discovery cycles, their errors, items, Tasks created, GitHub requests
   await eventually(async () => ((await value('kelos_spawner_queue_depth', labels)) === 0 ? true : undefined), 30_000, 'the deleted spawner to leave the gauges');
 }, 120_000);
 
+it('keeps the rate-limit gauge to GitHub\'s own resources, whatever a server names', async () => {
+  const m = createKelosMetrics();
+  recordGitHubRequest('GET', '/user', Date.now(), { status: 200, headers: { 'x-ratelimit-remaining': '42', 'x-ratelimit-resource': 'graphql' } }, m);
+  for (let i = 0; i < 50; i += 1) recordGitHubRequest('GET', '/user', Date.now(), { status: 200, headers: { 'x-ratelimit-remaining': String(i), 'x-ratelimit-resource': `made-up-${i}` } }, m);
+  const { values } = await m.githubRateLimitRemaining.get();
+  expect(values.map((v) => [v.labels.resource, v.value])).toEqual([['graphql', 42], ['other', 49]]);
+});
+
 it("classifies GitHub requests by Kelos's resources", () => {
   expect(githubResource('/repos/acme/app/issues')).toBe('issues');
   expect(githubResource('/repos/acme/app/issues/7/comments')).toBe('comments');
@@ -171,6 +179,14 @@ it("classifies GitHub requests by Kelos's resources", () => {
   expect(githubResource('/repos/acme/app/collaborators/bob/permission')).toBe('collaborators');
   expect(githubResource('/repos/{owner}/{repo}/pulls')).toBe('pulls');
   expect(githubResource('/user')).toBe('other');
+});
+
+it('keeps the queue gauges of at most its bound of spawners, dropping the least recently reported', () => {
+  const queues = new SpawnerQueues(3);
+  for (const name of ['a', 'b', 'c']) queues.report('ns', name, 1, undefined);
+  queues.report('ns', 'a', 2, undefined); // a reported again: b is now the least recent
+  queues.report('ns', 'd', 1, undefined);
+  expect([...queues.all()].map((q) => `${q.spawner}:${q.depth}`)).toEqual(['c:1', 'a:2', 'd:1']);
 });
 
 describe('kelos worker --metrics-address', () => {
