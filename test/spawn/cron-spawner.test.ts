@@ -20,7 +20,11 @@ let stack: KelosTestStack;
 
 beforeAll(async () => {
   stack = await startKelosTestStack('cron');
-  await stack.startWorker();
+  // A cache with room for every open run: when the SDK's workflow cache is full it buffers polls, and a query
+  // buffered beside a real workflow task there can be dropped by sdk-core ("Extra buffered run should not have
+  // produced an activation"), leaving the run stuck until the worker restarts. This file tests cron catch-up,
+  // not that SDK path; operators get the same advice in the README (size the cache above maxConcurrency).
+  await stack.startWorker({ tuning: { maxCachedWorkflows: 200 } });
 });
 afterAll(async () => stack?.teardown());
 
