@@ -1,21 +1,34 @@
 /**
  * A Task and its namespace's TaskBudgets (workflows/budget-workflow.ts): before its agent runs the Task asks each
- * budget whether it may (`admitToBudgets`), and when it ends it tells them its usage (`recordBudgetUsage`). Each
- * budget decides itself whether its selector matches, so these only find the budgets (Temporal's visibility: a
- * budget applied a second ago may not be listed yet) and ask them. An error is thrown, never swallowed: the Task
- * retries, so a budget that cannot be asked blocks (fails closed) and usage is never lost.
+ * budget whether it may (`admitToBudgets`), and when it ends it leaves its TaskRecord and tells the budgets its usage
+ * (`recordBudgetUsage`). Each budget decides itself whether its selector matches, so these only find the budgets
+ * (Temporal's visibility: a budget applied a second ago may not be listed yet) and ask them. An error is thrown,
+ * never swallowed: the Task retries, so a budget that cannot be asked blocks (fails closed) and usage is never lost.
+ * A budget that starts sums the period's TaskRecords once (`sumTaskRecords`), as Kelos sums them.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { storedResourcesQuery } from '../api/stored-resource';
-import type { BudgetVerdict, UsageRecord } from '../api/budget/budget-accounts';
+import { Context } from '@temporalio/activity';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { RESOURCE_MEMO_KEY, resourceWorkflowId, storedResourcesQuery, type StoredResource } from '../api/stored-resource';
+import { KelosKind, KelosNamespace } from '../api/search-attributes';
+import { MAX_COUNTED_KEYS, toMicroUSD, type BudgetVerdict, type RecordedSpend, type UsageRecord } from '../api/budget/budget-accounts';
+import { DEFAULT_TASK_RECORD_TTL_SECONDS, recordSpec, taskRecordResource, usageKeyOfRecord } from '../api/budget/task-record';
+import { selectorMatches } from '../api/budget/label-selector';
+import type { LabelSelector } from '../api/resources/model';
 import { budgetAdmissionUpdate, recordBudgetUsageUpdate } from '../workflows/budget-workflow';
+import { taskRecordWorkflow } from '../workflows/task-record-workflow';
 
 export interface BudgetAdmission {
   /** The first budget that holds the Task back, with why and until when (the period's end). */
   blocked?: BudgetVerdict;
 }
 
-export function createBudgetActivities(deps: { client: Client }) {
+/** A Task's report to a budget can be retried for a day (workflows/task-workflow.ts): older records cannot collide. */
+const RECENT_RECORD_MS = 24 * 60 * 60 * 1000;
+
+export function createBudgetActivities(deps: { client: Client; env?: Record<string, string | undefined> }) {
+  const ttlSeconds = taskRecordTtlSeconds(deps.env ?? process.env);
+
   async function budgetWorkflowIds(namespace: string): Promise<string[]> {
     const ids: string[] = [];
     for await (const info of deps.client.workflow.list({ query: storedResourcesQuery('TaskBudget', namespace) })) ids.push(info.workflowId);
@@ -35,6 +48,28 @@ export function createBudgetActivities(deps: { client: Client }) {
     return answers;
   }
 
+  /** Starts the record's workflow; one that exists (a retry, or one already expired) is left as it is. */
+  async function keepTaskRecord(namespace: string, record: UsageRecord): Promise<void> {
+    if (!record.task) return;
+    const resource = taskRecordResource({ namespace, task: record.task, labels: record.labels, completionTime: record.completionTime, usage: record.usage, ttlSeconds, now: new Date() });
+    try {
+      await deps.client.workflow.start(taskRecordWorkflow, {
+        taskQueue: Context.current().info.taskQueue,
+        workflowId: resourceWorkflowId('TaskRecord', namespace, resource.metadata.name),
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [resource],
+        memo: { [RESOURCE_MEMO_KEY]: resource },
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: KelosKind, value: 'TaskRecord' },
+          { key: KelosNamespace, value: namespace },
+        ]),
+        staticSummary: `TaskRecord of Task ${namespace}/${record.task.name}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
   return {
     async admitToBudgets(input: { namespace: string; labels: Record<string, string> }): Promise<BudgetAdmission> {
       const verdicts = await askEach(input.namespace, (id) => deps.client.workflow.getHandle(id).executeUpdate(budgetAdmissionUpdate, { args: [{ labels: input.labels }] }));
@@ -42,7 +77,36 @@ export function createBudgetActivities(deps: { client: Client }) {
       return blocked ? { blocked } : {};
     },
     async recordBudgetUsage(input: { namespace: string; record: UsageRecord }): Promise<void> {
+      // The record first: a budget applied after this Task ended finds the spend there.
+      await keepTaskRecord(input.namespace, input.record);
       await askEach(input.namespace, (id) => deps.client.workflow.getHandle(id).executeUpdate(recordBudgetUsageUpdate, { args: [input.record] }));
     },
+    /** The spend of the namespace's TaskRecords that `selector` matches and that completed in [startMs, endMs). */
+    async sumTaskRecords(input: { namespace: string; selector: LabelSelector; periodStartMs: number; periodEndMs: number }): Promise<RecordedSpend> {
+      const spend: RecordedSpend = { usedMicroUSD: 0, usedInputTokens: 0, usedOutputTokens: 0, recentKeys: [] };
+      const recent: Array<{ key: string; atMs: number }> = [];
+      for await (const info of deps.client.workflow.list({ query: storedResourcesQuery('TaskRecord', input.namespace) })) {
+        const record = info.memo?.[RESOURCE_MEMO_KEY] as StoredResource | undefined;
+        if (!record || !selectorMatches(input.selector, record.metadata.labels ?? {})) continue;
+        const { completionTime, usage } = recordSpec(record);
+        const atMs = Date.parse(completionTime);
+        if (!(atMs >= input.periodStartMs && atMs < input.periodEndMs)) continue;
+        spend.usedMicroUSD += toMicroUSD(usage.costUSD);
+        spend.usedInputTokens += Math.max(0, usage.inputTokens ?? 0);
+        spend.usedOutputTokens += Math.max(0, usage.outputTokens ?? 0);
+        if (atMs >= Date.now() - RECENT_RECORD_MS) recent.push({ key: usageKeyOfRecord(record), atMs });
+      }
+      spend.recentKeys = recent.sort((a, b) => a.atMs - b.atMs).slice(-MAX_COUNTED_KEYS).map((r) => r.key);
+      return spend;
+    },
   };
+}
+
+/** `KELOS_TASK_RECORD_TTL_SECONDS`: how long TaskRecords are kept (Kelos: 30 days). */
+function taskRecordTtlSeconds(env: Record<string, string | undefined>): number {
+  const raw = env.KELOS_TASK_RECORD_TTL_SECONDS;
+  if (raw === undefined || raw === '') return DEFAULT_TASK_RECORD_TTL_SECONDS;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`KELOS_TASK_RECORD_TTL_SECONDS must be a whole number of seconds, 0 or more (got ${JSON.stringify(raw)})`);
+  return seconds;
 }

@@ -164,7 +164,7 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
       ...createWebhookActivities({ client: options.client, home: options.home, secrets, ...env }),
       ...createReportingActivities({ client: options.client, secrets, ...env }),
       ...createDependencyActivities({ client: options.client }),
-      ...createBudgetActivities({ client: options.client }),
+      ...createBudgetActivities({ client: options.client, ...env }),
       ...createContextSourceActivities({ secrets, ...env }),
     },
     // Workflows report Task and spawner events to this process's metrics (host/metrics), never during replay;

@@ -3,15 +3,26 @@
  * `kelos get`/`delete` treat it as any stored resource) and keeps the current period's accounts. Tasks ask it
  * before their agent runs (an update: answers are serialised, so two Tasks never read a stale total) and tell it
  * their usage when they end (an update keyed by the Task run: a retry is not counted twice). The period resets on a
- * durable timer. A budget counts the Tasks that finish while it exists (Kelos also sums earlier TaskRecords).
+ * durable timer. A new budget first sums the period's earlier TaskRecords (as Kelos does); Tasks that ask or report
+ * meanwhile wait for that sum.
  */
-import { allHandlersFinished, condition, continueAsNew, defineUpdate, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineUpdate, patched, proxyActivities, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import { RESOURCE_MEMO_KEY, type StoredResource } from '../api/stored-resource';
 import { dailyPeriod } from '../api/budget/budget-period';
 import { selectorMatches } from '../api/budget/label-selector';
 import { MAX_COUNTED_KEYS, formatUSD, reachedLimit, toMicroUSD, type BudgetAccounts, type BudgetLimits, type BudgetVerdict, type UsageRecord } from '../api/budget/budget-accounts';
 import type { LabelSelector } from '../api/resources/model';
 import { applyResourceSignal, deleteResourceSignal, getResourceQuery } from './resource-workflow';
+import type { createBudgetActivities } from '../activities/budget-activities';
+
+/** Retried until visibility answers: a budget that cannot sum its records admits no one (fails closed). */
+const { sumTaskRecords } = proxyActivities<ReturnType<typeof createBudgetActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2s', maximumInterval: '1 minute' },
+});
+
+/** Budgets started before TaskRecords were kept replay without summing them. */
+export const BUDGET_SUMS_RECORDS_PATCH = 'budget-sums-task-records';
 
 export const budgetAdmissionUpdate = defineUpdate<BudgetVerdict, [{ labels: Record<string, string> }]>('budgetAdmission');
 export const recordBudgetUsageUpdate = defineUpdate<'recorded' | 'duplicate' | 'not-selected' | 'earlier-period', [UsageRecord]>('recordBudgetUsage');
@@ -40,6 +51,8 @@ export async function budgetWorkflow(initial: StoredResource, carried: BudgetCar
     return { periodStartMs: startMs, periodEndMs: endMs, usedMicroUSD: 0, usedInputTokens: 0, usedOutputTokens: 0, counted: [] };
   };
   let accounts = carried.accounts ?? fresh(Date.now());
+  // A continued run carries its sums; a new budget has yet to add the period's earlier records.
+  let summed = Boolean(carried.accounts);
   const roll = () => {
     if (Date.now() >= accounts.periodEndMs) accounts = fresh(Date.now());
   };
@@ -51,13 +64,15 @@ export async function budgetWorkflow(initial: StoredResource, carried: BudgetCar
   });
   setHandler(deleteResourceSignal, () => void (deleted = true));
   setHandler(getResourceQuery, () => resource);
-  setHandler(budgetAdmissionUpdate, ({ labels }) => {
+  setHandler(budgetAdmissionUpdate, async ({ labels }) => {
+    await condition(() => summed);
     roll();
     const verdict: BudgetVerdict = { budget: resource.metadata.name, selected: selectorMatches(spec().taskSelector, labels), periodEnd: new Date(accounts.periodEndMs).toISOString() };
     const reached = verdict.selected ? reachedLimit(spec(), accounts) : undefined;
     return reached ? { ...verdict, exceeded: reached } : verdict;
   });
-  setHandler(recordBudgetUsageUpdate, (record) => {
+  setHandler(recordBudgetUsageUpdate, async (record) => {
+    await condition(() => summed);
     roll();
     if (!selectorMatches(spec().taskSelector, record.labels)) return 'not-selected';
     if (Date.parse(record.completionTime) < accounts.periodStartMs) return 'earlier-period';
@@ -71,6 +86,20 @@ export async function budgetWorkflow(initial: StoredResource, carried: BudgetCar
   });
 
   publish();
+  if (!summed) {
+    if (patched(BUDGET_SUMS_RECORDS_PATCH)) {
+      const earlier = await sumTaskRecords({ namespace: resource.metadata.namespace, selector: spec().taskSelector, periodStartMs: accounts.periodStartMs, periodEndMs: accounts.periodEndMs });
+      accounts = {
+        ...accounts,
+        usedMicroUSD: accounts.usedMicroUSD + earlier.usedMicroUSD,
+        usedInputTokens: accounts.usedInputTokens + earlier.usedInputTokens,
+        usedOutputTokens: accounts.usedOutputTokens + earlier.usedOutputTokens,
+        counted: earlier.recentKeys.slice(-MAX_COUNTED_KEYS),
+      };
+      publish();
+    }
+    summed = true;
+  }
   while (!deleted && !workflowInfo().continueAsNewSuggested && workflowInfo().historyLength < 2_000) {
     // Sleeps until the period ends (then resets), a deletion, or the history asks for a new run.
     const timedOut = !(await condition(() => deleted || workflowInfo().continueAsNewSuggested, Math.max(1, accounts.periodEndMs - Date.now())));

@@ -250,11 +250,12 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
     }
   }
 
-  /** The Task's reported usage to its namespace's budgets (once per run: the budget ignores a repeated key). */
+  /** The Task's reported usage: its TaskRecord, and its namespace's budgets (once per run: a repeated key is ignored). */
   async function recordUsage(): Promise<void> {
     if (!status.usage || !status.completionTime || !patched(TASK_BUDGETS_PATCH)) return;
     try {
-      await recordBudgetUsage({ namespace: run.namespace, record: { key: `${workflowInfo().workflowId}/${runKey}`, completionTime: status.completionTime, labels: run.labels ?? {}, usage: status.usage } });
+      const task = { name: run.name, uid: runKey, type: run.agentType, ...(run.model ? { model: run.model } : {}), phase: status.phase === 'Succeeded' ? ('Succeeded' as const) : ('Failed' as const), ...(status.startTime ? { startTime: status.startTime } : {}) };
+      await recordBudgetUsage({ namespace: run.namespace, record: { key: `${workflowInfo().workflowId}/${runKey}`, completionTime: status.completionTime, labels: run.labels ?? {}, usage: status.usage, task } });
     } catch (err) {
       const message = `the usage could not be recorded in the namespace's TaskBudgets: ${innermostMessage(err)}`;
       setStatus({ ...status, conditions: [...(status.conditions ?? []), { type: 'BudgetRecorded', status: 'False', reason: 'RecordFailed', message, lastTransitionTime: new Date().toISOString() }] });

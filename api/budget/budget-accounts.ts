@@ -3,6 +3,7 @@
  * in whole micro-dollars and tokens (exact sums, no float drift), and which Task runs it has counted.
  */
 import type { TaskUsage } from '../task/task-status';
+import type { FinishedTaskFacts } from './task-record';
 
 export interface BudgetAccounts {
   periodStartMs: number;
@@ -22,6 +23,17 @@ export interface UsageRecord {
   completionTime: string;
   labels: Record<string, string>;
   usage: TaskUsage;
+  /** The Task itself, for its TaskRecord (absent from Tasks that ended before records were kept). */
+  task?: FinishedTaskFacts;
+}
+
+/** A period's spend already recorded in TaskRecords, summed when a budget starts (Kelos sums them at every check). */
+export interface RecordedSpend {
+  usedMicroUSD: number;
+  usedInputTokens: number;
+  usedOutputTokens: number;
+  /** Keys of the recently finished Tasks among them, so their own report to the new budget counts once. */
+  recentKeys: string[];
 }
 
 export interface BudgetVerdict {

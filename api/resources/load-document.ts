@@ -109,7 +109,9 @@ export function loadDocument(input: unknown, location: DocumentLocation): Docume
     );
   }
   if ((UNSUPPORTED_KINDS as readonly string[]).includes(kind)) {
-    return unsupported(location, kind, name, `kind ${kind}`);
+    // TaskRecords exist here, but Tasks write them; the apply path takes the kinds a user writes.
+    const feature = kind === 'TaskRecord' ? 'applying a TaskRecord (Tasks that report usage write their own when they end: kelos get taskrecords)' : `kind ${kind}`;
+    return unsupported(location, kind, name, feature);
   }
   if (!(SUPPORTED_KINDS as readonly string[]).includes(kind)) {
     return fail(

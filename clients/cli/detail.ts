@@ -118,7 +118,7 @@ export function spawnerDetail(spawner: SpawnerObject): Promise<void> {
   ]));
 }
 
-/** Workspaces, AgentConfigs and TaskBudgets: name, namespace, then the spec's main fields. */
+/** Workspaces, AgentConfigs, TaskBudgets and TaskRecords: name, namespace, then the spec's main fields. */
 export function storedResourceDetail(resource: StoredResource): Promise<void> {
   const spec = resource.spec as Record<string, unknown>;
   const named = (items: unknown, describe: (item: Record<string, unknown>) => string) => (Array.isArray(items) ? items.map((i) => describe(i as Record<string, unknown>)) : undefined);

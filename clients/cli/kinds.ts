@@ -1,6 +1,6 @@
 import { KelosError } from '../kelos-api';
 
-export type CliKind = 'Task' | 'TaskSpawner' | 'Workspace' | 'AgentConfig' | 'TaskBudget' | 'Secret';
+export type CliKind = 'Task' | 'TaskSpawner' | 'Workspace' | 'AgentConfig' | 'TaskBudget' | 'TaskRecord' | 'Secret';
 
 const ALIASES: Record<string, CliKind> = {
   task: 'Task', tasks: 'Task',
@@ -8,12 +8,13 @@ const ALIASES: Record<string, CliKind> = {
   workspace: 'Workspace', workspaces: 'Workspace', ws: 'Workspace',
   agentconfig: 'AgentConfig', agentconfigs: 'AgentConfig', ac: 'AgentConfig',
   taskbudget: 'TaskBudget', taskbudgets: 'TaskBudget', tb: 'TaskBudget',
+  taskrecord: 'TaskRecord', taskrecords: 'TaskRecord', tr: 'TaskRecord',
   secret: 'Secret', secrets: 'Secret',
 };
 
 /** Accepts kubectl-style kind names: singular, plural, short, any case. */
 export function resolveKind(value: string): CliKind {
   const kind = ALIASES[value.toLowerCase()];
-  if (!kind) throw new KelosError(`unknown kind "${value}": use one of tasks, taskspawners, workspaces, agentconfigs, taskbudgets, secrets`);
+  if (!kind) throw new KelosError(`unknown kind "${value}": use one of tasks, taskspawners, workspaces, agentconfigs, taskbudgets, taskrecords, secrets`);
   return kind;
 }

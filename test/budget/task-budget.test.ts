@@ -1,7 +1,8 @@
 /**
  * TaskBudget: the spend its matching Tasks report is summed per period; a matching Task whose budget is reached
  * waits (Waiting, BudgetBlocked) until the period resets, while others run; usage sent twice counts once; two
- * Tasks finishing at once are both counted; the manifest is validated like Kelos's.
+ * Tasks finishing at once are both counted; the manifest is validated like Kelos's. Each finished Task leaves a
+ * TaskRecord that a budget applied later sums, and that expires on its TTL.
  */
 import * as path from 'node:path';
 import { TypedSearchAttributes } from '@temporalio/common';
@@ -14,17 +15,21 @@ import { taskWorkflowId } from '../../api/task/task-run';
 import type { TaskStatus } from '../../api/task/task-status';
 import { taskStatusQuery } from '../../workflows/task-workflow';
 import { budgetWorkflow, recordBudgetUsageUpdate } from '../../workflows/budget-workflow';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createBudgetActivities } from '../../activities/budget-activities';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh'); // reports 0.42 USD, 1200 in, 340 out
 
 /** A namespace of their own: a budget fails closed, so one left behind must not hold back other tests' Tasks. */
 const NS = 'budget-tests';
+/** TaskRecords of this file's Tasks expire after this long (Kelos keeps them 30 days, the default). */
+const RECORD_TTL_SECONDS = 45;
 
 let stack: KelosTestStack;
 beforeAll(async () => {
   stack = await startKelosTestStack('budget');
-  await stack.startWorker();
+  await stack.startWorker({ env: { KELOS_TASK_RECORD_TTL_SECONDS: String(RECORD_TTL_SECONDS) } });
 });
 afterAll(async () => {
   // Deleted while the worker still runs, so their workflows close.
@@ -122,6 +127,89 @@ it('holds back both of two Tasks that start at once against a reached budget', a
   // Deleting the budget frees them (they ask again within minutes; here the test stops them instead).
   for (const t of [a, b]) await stack.api.deleteTask(NS, t);
 });
+
+/** A Task's UID: its workflow's first run ID. */
+async function firstRunOf(taskName: string): Promise<string> {
+  const { raw } = await stack.env.client.workflow.getHandle(taskWorkflowId(NS, taskName)).describe();
+  return raw.workflowExecutionInfo!.firstRunId!;
+}
+
+async function recordsOf(taskName: string): Promise<StoredResource[]> {
+  return (await stack.api.listStoredResources('TaskRecord', NS)).filter((r) => (r.spec as { taskRef: { name: string } }).taskRef.name === taskName);
+}
+
+it("leaves a TaskRecord of each finished Task, in Kelos's shape, which expires on its TTL", async () => {
+  const team = uniqueName('team');
+  const name = uniqueName('recorded');
+  const before = Date.now();
+  const done = await run(name, { team, tier: 'gold' });
+  const [record] = await eventually(async () => ((await recordsOf(name)).length ? recordsOf(name) : undefined), 30_000, 'the record listed');
+  const firstRun = await firstRunOf(name);
+  expect(record.metadata).toMatchObject({ name: firstRun, namespace: NS, labels: { team, tier: 'gold' } });
+  expect(record.spec).toEqual({
+    taskRef: { name, uid: firstRun },
+    type: 'claude-code',
+    phase: 'Succeeded',
+    startTime: done.startTime,
+    completionTime: done.completionTime,
+    usage: { costUSD: '0.42', inputTokens: 1200, outputTokens: 340 },
+    ttlSecondsAfterCompletion: RECORD_TTL_SECONDS,
+  });
+  // Deleting the Task leaves its record (it is the account); the record goes when its TTL runs out.
+  await stack.api.deleteTask(NS, name).catch(() => undefined);
+  expect(await recordsOf(name)).toHaveLength(1);
+  await eventually(async () => ((await recordsOf(name)).length === 0 ? true : undefined), RECORD_TTL_SECONDS * 1000 + 30_000, 'the record expired');
+  expect(Date.now() - before).toBeGreaterThanOrEqual(RECORD_TTL_SECONDS * 1000);
+}, 150_000);
+
+it("sums the period's earlier TaskRecords when a budget is applied after its Tasks ended, and counts their reports once", async () => {
+  const team = uniqueName('team');
+  const [a, b] = [uniqueName('earlier'), uniqueName('earlier')];
+  await Promise.all([run(a, { team }), run(b, { team })]);
+  await eventually(async () => ((await recordsOf(a)).length && (await recordsOf(b)).length ? true : undefined), 30_000, 'both records listed');
+  const name = uniqueName('late');
+  await stack.api.applyStoredResource(budget(name, { taskSelector: { matchLabels: { team } }, maxCostUSD: '0.84' }));
+  await eventually(async () => ((await budgetStatus(name)).used?.costUSD === '0.84' ? true : undefined), 30_000, 'the earlier spend summed');
+  expect((await budgetStatus(name)).used).toEqual({ costUSD: '0.84', inputTokens: 2400, outputTokens: 680 });
+  // One of them reporting late (its worker died before the report) is not counted again.
+  const handle = stack.env.client.workflow.getHandle(resourceWorkflowId('TaskBudget', NS, name));
+  const runOfA = await firstRunOf(a);
+  const late = { key: `${taskWorkflowId(NS, a)}/${runOfA}`, completionTime: new Date().toISOString(), labels: { team }, usage: { costUSD: '0.42' } };
+  expect(await handle.executeUpdate(recordBudgetUsageUpdate, { args: [late] })).toBe('duplicate');
+  // The budget is reached: the next matching Task waits.
+  const third = uniqueName('third');
+  await stack.api.startTask(task(third, { team }));
+  await eventually(async () => ((await statusOf(third)).conditions?.some((c) => c.type === 'BudgetBlocked') ? true : undefined), 30_000, 'the third Task blocked');
+  await stack.api.deleteTask(NS, third);
+}, 150_000);
+
+it('a report retried after the worker died between the record and its answer: one TaskRecord, counted once', async () => {
+  const team = uniqueName('team');
+  const name = uniqueName('retried');
+  await stack.api.applyStoredResource(budget(name, { taskSelector: { matchLabels: { team } }, maxInputTokens: 1_000_000 }));
+  await eventually(async () => ((await stack.api.listStoredResources('TaskBudget', NS)).some((b) => b.metadata.name === name) ? true : undefined), 30_000, 'the budget listed');
+  const taskName = uniqueName('crashed');
+  const uid = `run-${taskName}`;
+  const input = {
+    namespace: NS,
+    record: {
+      key: `${taskWorkflowId(NS, taskName)}/${uid}`,
+      completionTime: new Date().toISOString(),
+      labels: { team },
+      usage: { costUSD: '0.5', inputTokens: 700, outputTokens: 70 },
+      task: { name: taskName, uid, type: 'codex', model: 'gpt-5', phase: 'Failed' as const },
+    },
+  };
+  // The same activity run twice, as Temporal retries it when the first attempt's completion was lost with its worker.
+  const activities = createBudgetActivities({ client: stack.env.client, env: {} });
+  const environment = new MockActivityEnvironment({ taskQueue: stack.taskQueue });
+  await environment.run(activities.recordBudgetUsage, input);
+  await environment.run(activities.recordBudgetUsage, input);
+  await eventually(async () => ((await recordsOf(taskName)).length ? true : undefined), 30_000, 'the record listed');
+  expect(await recordsOf(taskName)).toHaveLength(1);
+  expect((await recordsOf(taskName))[0].spec).toMatchObject({ type: 'codex', model: 'gpt-5', phase: 'Failed', ttlSecondsAfterCompletion: 30 * 24 * 3600 });
+  expect((await budgetStatus(name)).used).toEqual({ costUSD: '0.5', inputTokens: 700, outputTokens: 70 });
+}, 90_000);
 
 describe('the manifest', () => {
   const doc = (spec: string) => `apiVersion: kelos.dev/v1alpha2\nkind: TaskBudget\nmetadata:\n  name: b\nspec:\n${spec}`;

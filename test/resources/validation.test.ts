@@ -482,7 +482,7 @@ describe('error collection', () => {
       'all.yaml#2 spec.credentials.secretRef: is required for api-key and oauth credential types',
     ]);
     expect(result.unsupported.map(String)).toEqual([
-      'all.yaml#3 TaskRecord "r": kind TaskRecord is not supported yet by kelos-temporal',
+      'all.yaml#3 TaskRecord "r": applying a TaskRecord (Tasks that report usage write their own when they end: kelos get taskrecords) is not supported yet by kelos-temporal',
     ]);
     expect(result.errors[0]).toMatchObject({
       source: 'all.yaml',

@@ -12,8 +12,8 @@ import { resolveKind } from '../kinds';
 
 export function getCommand(globals: () => GlobalOptions): Command {
   return new Command('get')
-    .description('show tasks, taskspawners, workspaces, agentconfigs, taskbudgets or secrets (table, or Kelos objects with -o json|yaml)')
-    .argument('<kind>', 'tasks | taskspawners | workspaces | agentconfigs | taskbudgets | secrets (singular and short forms work too)')
+    .description('show tasks, taskspawners, workspaces, agentconfigs, taskbudgets, taskrecords or secrets (table, or Kelos objects with -o json|yaml)')
+    .argument('<kind>', 'tasks | taskspawners | workspaces | agentconfigs | taskbudgets | taskrecords | secrets (singular and short forms work too)')
     .argument('[name]', 'one object by name')
     .option('-o, --output <format>', 'json | yaml')
     .option('-A, --all-namespaces', 'list across all namespaces (a NAMESPACE column first)')
@@ -58,6 +58,7 @@ export function getCommand(globals: () => GlobalOptions): Command {
         if (opts.detail) return storedResourceDetail(selected[0]);
         if (kind === 'Workspace') await table(['NAME', 'REPO', 'REF', 'AGE'], selected, (r: StoredResource) => [r.metadata.name, String(r.spec.repo ?? ''), String(r.spec.ref ?? ''), age(r.metadata.creationTimestamp)]);
         else if (kind === 'TaskBudget') await table(['NAME', 'PERIOD', 'COST', 'INPUT TOKENS', 'OUTPUT TOKENS', 'RESETS', 'AGE'], selected, budgetRow);
+        else if (kind === 'TaskRecord') await table(['NAME', 'TASK', 'TYPE', 'PHASE', 'COST', 'AGE'], selected, recordRow);
         else await table(['NAME', 'AGE'], selected, (r: StoredResource) => [r.metadata.name, age(r.metadata.creationTimestamp)]);
       } finally {
         await close();
@@ -97,6 +98,12 @@ function budgetRow(budget: StoredResource): string[] {
     status.currentPeriodEnd ?? '',
     age(budget.metadata.creationTimestamp),
   ];
+}
+
+/** Kelos's TaskRecord columns (its Cost column is the wide one; shown here, there is no -o wide). */
+function recordRow(record: StoredResource): string[] {
+  const spec = record.spec as { taskRef?: { name?: string }; type?: string; phase?: string; usage?: { costUSD?: string } };
+  return [record.metadata.name, spec.taskRef?.name ?? '', spec.type ?? '', spec.phase ?? '', spec.usage?.costUSD ?? '', age(record.metadata.creationTimestamp)];
 }
 
 function spawnerRow(spawner: SpawnerObject): string[] {
