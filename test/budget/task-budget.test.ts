@@ -18,6 +18,8 @@ import { budgetWorkflow, recordBudgetUsageUpdate } from '../../workflows/budget-
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createBudgetActivities } from '../../activities/budget-activities';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
+import { runKelosAsync } from '../harness/kelos-cli';
+import { testServerAddress } from '../harness/temporal';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh'); // reports 0.42 USD, 1200 in, 340 out
 
@@ -209,6 +211,15 @@ it('a report retried after the worker died between the record and its answer: on
   expect(await recordsOf(taskName)).toHaveLength(1);
   expect((await recordsOf(taskName))[0].spec).toMatchObject({ type: 'codex', model: 'gpt-5', phase: 'Failed', ttlSecondsAfterCompletion: 30 * 24 * 3600 });
   expect((await budgetStatus(name)).used).toEqual({ costUSD: '0.5', inputTokens: 700, outputTokens: 70 });
+
+  // The CLI lists it with Kelos's columns and deletes it.
+  const kelos = (args: string[]) => runKelosAsync({ address: testServerAddress(), home: stack.home }, ['-n', NS, ...args]);
+  const listed = await kelos(['get', 'taskrecords']);
+  expect(listed.code).toBe(0);
+  expect(listed.stdout.split('\n')[0].split(/\s+/).filter(Boolean)).toEqual(['NAME', 'TASK', 'TYPE', 'PHASE', 'COST', 'AGE']);
+  expect(listed.stdout).toMatch(new RegExp(`^${uid}\\s+${taskName}\\s+codex\\s+Failed\\s+0\\.5\\s`, 'm'));
+  expect((await kelos(['delete', 'tr', uid])).code).toBe(0);
+  await eventually(async () => ((await recordsOf(taskName)).length === 0 ? true : undefined), 30_000, 'the record deleted');
 }, 90_000);
 
 describe('the manifest', () => {
