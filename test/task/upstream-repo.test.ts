@@ -112,6 +112,7 @@ describe('KELOS_UPSTREAM_REPO on both runtimes', () => {
     expect(envOf(run({ upstreamRepo: 'upstream-org/from-source' }))).toBe('upstream-org/from-source');
     expect(envOf(run())).toBe('upstream-org/app');
     expect(envOf(run(), [{ name: 'upstream', url: 'https://github.com/upstream-org/widgets.git' }])).toBe('upstream-org/widgets');
+    expect(envOf(run(), [{ name: 'upstream', url: 'https://github.com/socketio/socket.io' }])).toBe('socketio/socket.io'); // Kelos: socketio/socket
     expect(envOf(run(), [remotes[0]])).toBeUndefined();
     expect(envOf(run(), [])).toBeUndefined();
   });
