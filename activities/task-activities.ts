@@ -135,6 +135,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
           run,
           homeDir: files.homeDir,
           baseBranch: prepared.baseBranch,
+          remotes: resources.workspace?.remotes,
           credential,
           githubToken: workspaceToken,
           setupCommand: resources.workspace?.setupCommand,

@@ -4,11 +4,14 @@
  * GITHUB_TOKEN/GH_TOKEN, then the user's `podOverrides.env` minus any name a built-in already uses.
  */
 import type { TaskRun } from '../../api/task/task-run';
+import { effectiveUpstreamRepo, type NamedRemote } from '../../api/task/upstream-repo';
 
 export interface AgentEnvFacts {
   run: TaskRun;
   homeDir: string;
   baseBranch?: string;
+  /** The Workspace's extra git remotes: one named `upstream` gives KELOS_UPSTREAM_REPO when the Task sets none. */
+  remotes?: readonly NamedRemote[];
   credential?: { name: string; value: string };
   githubToken?: string;
   githubHost?: string;
@@ -37,7 +40,7 @@ export function buildAgentEnv(facts: AgentEnvFacts, hostEnv: NodeJS.ProcessEnv =
     [facts.credential?.name ?? '', facts.credential?.value],
     ['GH_HOST', facts.githubHost],
     ['KELOS_BASE_BRANCH', facts.baseBranch],
-    ['KELOS_UPSTREAM_REPO', run.upstreamRepo],
+    ['KELOS_UPSTREAM_REPO', effectiveUpstreamRepo(run.upstreamRepo, facts.remotes)],
     ['GITHUB_TOKEN', facts.githubToken],
     [facts.githubHost ? 'GH_ENTERPRISE_TOKEN' : 'GH_TOKEN', facts.githubToken],
     ['GH_CONFIG_DIR', `${facts.homeDir}/.gh-config`],

@@ -11,6 +11,7 @@ import type { V1Container, V1EnvVar, V1Pod, V1Volume, V1VolumeMount } from '@kub
 import { credentialEnvName } from '../task/credential-env';
 import type { AgentConfigBundle, WorkspaceSource } from '../task/task-activities-types';
 import type { TaskRun } from '../task/task-run';
+import { effectiveUpstreamRepo } from '../task/upstream-repo';
 import { agentConfigPodParts } from './agent-config-pod';
 import { checkOverrides } from './pod-overrides';
 import { checkPodOverrides, STRICT_ALLOW, type PodPolicyAllow } from './pod-policy';
@@ -136,7 +137,7 @@ function agentEnv(input: TaskPodInput, tokenSecret: string | undefined, agentCon
   }
   add('GH_HOST', input.githubHost);
   add('KELOS_BASE_BRANCH', workspace?.ref);
-  add('KELOS_UPSTREAM_REPO', run.upstreamRepo ?? upstreamFromRemotes(workspace));
+  add('KELOS_UPSTREAM_REPO', effectiveUpstreamRepo(run.upstreamRepo, workspace?.remotes));
   if (tokenSecret) {
     const token = { secretKeyRef: { name: tokenSecret, key: 'GITHUB_TOKEN', optional: true } };
     env.push({ name: 'GITHUB_TOKEN', valueFrom: token }, { name: input.githubHost ? 'GH_ENTERPRISE_TOKEN' : 'GH_TOKEN', valueFrom: token });
@@ -156,12 +157,6 @@ function agentEnv(input: TaskPodInput, tokenSecret: string | undefined, agentCon
     env.push(entry.secretKeyRef ? { name: entry.name, valueFrom: { secretKeyRef: entry.secretKeyRef } } : { name: entry.name, value: entry.value ?? '' });
   }
   return env;
-}
-
-function upstreamFromRemotes(workspace: WorkspaceSource | undefined): string | undefined {
-  const url = workspace?.remotes.find((remote) => remote.name === 'upstream')?.url;
-  const match = url ? /[/:]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url) : null;
-  return match ? `${match[1]}/${match[2]}` : undefined;
 }
 
 /** 8 hex digits of FNV-1a: a short, stable suffix (no crypto in pure code). */

@@ -1,4 +1,7 @@
-/** The Task a spawner creates for one item: the taskTemplate with the rendered name, prompt and branch. */
+/**
+ * The Task a spawner creates for one item: the taskTemplate with the rendered name, prompt and branch, and the
+ * template's `upstreamRepo`, else the one the source's `repo` names (Kelos derives it the same way).
+ */
 import { toKelosObject } from '../resources/to-kelos-object';
 import type { Credentials, TaskResource, TaskSpawnerResource } from '../resources/model';
 import type { TaskRun } from '../task/task-run';
@@ -6,6 +9,7 @@ import { taskRunFromResource } from '../task/task-run-from-resource';
 import type { RenderedTask } from './render-task';
 import { sourceAnnotations, taskReportFor } from '../reporting/task-report';
 import type { WorkItem } from '../sources/work-item';
+import { repositoryName } from '../task/upstream-repo';
 
 export const SPAWNER_LABEL = 'kelos.dev/taskspawner';
 export const SPAWNER_CREDENTIAL_LABEL = 'kelos.dev/spawner-credential';
@@ -27,6 +31,7 @@ export function taskFromTemplate(spawner: TaskSpawnerResource, rendered: Rendere
     credentials = { type: chosen.type, secretRef: chosen.secretRef };
     labels[SPAWNER_CREDENTIAL_LABEL] = chosen.name;
   }
+  const upstreamRepo = template.upstreamRepo || sourceUpstreamRepo(spawner);
   return {
     kind: 'Task',
     metadata: { name: rendered.name, namespace: spawner.metadata.namespace, labels, ...(rendered.annotations ? { annotations: rendered.annotations } : {}) },
@@ -34,12 +39,22 @@ export function taskFromTemplate(spawner: TaskSpawnerResource, rendered: Rendere
       worker: { ...template.worker, credentials },
       prompt: rendered.prompt,
       ...(rendered.branch ? { branch: rendered.branch } : {}),
-      ...(template.upstreamRepo ? { upstreamRepo: template.upstreamRepo } : {}),
+      ...(upstreamRepo ? { upstreamRepo } : {}),
       ...(template.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: template.ttlSecondsAfterFinished } : {}),
       ...(template.dependsOn?.length ? { dependsOn: template.dependsOn } : {}),
     },
     origin: { ...spawner.origin, apiVersion: 'kelos.dev/v1alpha2' },
   };
+}
+
+/**
+ * Fork workflows: a GitHub source that reads another repository (`repo`) than the Workspace's names the upstream
+ * the agent's PR should target. Only that override counts; a source reading the Workspace's own repo has none.
+ */
+export function sourceUpstreamRepo(spawner: TaskSpawnerResource): string | undefined {
+  const { githubIssues, githubPullRequests } = spawner.spec.when;
+  const override = githubIssues?.repo || githubPullRequests?.repo;
+  return override ? repositoryName(override) : undefined;
 }
 
 /** The Task's run for a discovered item: the source's annotations stamped over the template's, and where to report. */
