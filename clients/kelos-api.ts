@@ -243,6 +243,21 @@ export class KelosApi {
     return found.sort(byNamespaceAndName);
   }
 
+  /** One stored resource as its workflow's memo holds it now (no visibility lag); undefined when none is open. */
+  async getStoredResource(kind: StoredKind, namespace: string, name: string): Promise<StoredResource | undefined> {
+    const description = await this.client.workflow
+      .getHandle(resourceWorkflowId(kind, namespace, name))
+      .describe()
+      .catch((err) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      });
+    if (!description || description.status.name !== 'RUNNING') return undefined;
+    const resource = description.memo?.[RESOURCE_MEMO_KEY] as StoredResource | undefined;
+    const status = description.memo?.[BUDGET_STATUS_MEMO_KEY] as Record<string, unknown> | undefined;
+    return resource && (status ? { ...resource, status } : resource);
+  }
+
   async deleteStoredResource(kind: StoredKind, namespace: string, name: string): Promise<void> {
     try {
       const handle = this.client.workflow.getHandle(resourceWorkflowId(kind, namespace, name));

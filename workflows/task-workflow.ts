@@ -209,7 +209,8 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
     let outcome: AgentOutcome;
     for (let lost = 0; ; lost += 1) {
       const prepared = await prepareTaskWorkspace({ run, runKey, resources });
-      setStatus({ ...status, phase: 'Running' });
+      // A field of the activity's result: runs recorded without it replay unchanged.
+      setStatus({ ...status, phase: 'Running', ...(prepared.podName ? { podName: prepared.podName } : {}) });
       try {
         outcome = await runAgent({ run, runKey, resources, prepared, deadlineAtMs });
         break;

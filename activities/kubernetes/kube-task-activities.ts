@@ -130,7 +130,7 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
   /** Nothing to prepare on this machine: the Pod's init containers clone the workspace. */
   async function prepareTaskWorkspace(input: { run: TaskRun; resources: ResolvedTaskResources }): Promise<PreparedWorkspace> {
     const ref = input.resources.workspace?.ref;
-    return { workDir: '/workspace/repo', ...(ref ? { baseBranch: ref } : {}) };
+    return { workDir: '/workspace/repo', ...(ref ? { baseBranch: ref } : {}), podName: taskPodName(input.run.namespace, input.run.name) };
   }
 
   async function runAgent(input: RunAgentInput): Promise<AgentOutcome> {

@@ -40,6 +40,8 @@ export interface PreparedWorkspace {
    * Pods any worker can adopt.
    */
   hostQueue?: string;
+  /** Kubernetes runtime: the name the agent's Pod will have (shown as the Task's `status.podName`). */
+  podName?: string;
 }
 
 export interface RunAgentInput {

@@ -27,6 +27,8 @@ export interface TaskStatus {
   results?: Record<string, string>;
   usage?: TaskUsage;
   conditions?: TaskCondition[];
+  /** Kubernetes runtime: the Pod that runs the agent (Kelos's `status.podName`). */
+  podName?: string;
   /** While the Task waits for its spawner's slot: its place in the queue (priority label index, arrival order). */
   waitingForSlot?: { priority: number; seq: number };
 }

@@ -8,7 +8,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 
 export const KELOS_GROUP = 'kelos.dev';
 export const WATCHED_VERSION = 'v1alpha2';
-export const CRD_PLURALS = { Task: 'tasks', TaskSpawner: 'taskspawners', Workspace: 'workspaces', AgentConfig: 'agentconfigs' } as const;
+export const CRD_PLURALS = { Task: 'tasks', TaskSpawner: 'taskspawners', Workspace: 'workspaces', AgentConfig: 'agentconfigs', TaskBudget: 'taskbudgets' } as const;
 export type CrdKind = keyof typeof CRD_PLURALS;
 export const CRD_KINDS = Object.keys(CRD_PLURALS) as CrdKind[];
 
@@ -44,6 +44,17 @@ export function manifestOf(object: KelosObject): Record<string, unknown> {
     metadata: { name, namespace, ...(labels ? { labels } : {}), ...(Object.keys(userAnnotations).length ? { annotations: userAnnotations } : {}) },
     spec: object.spec ?? {},
   };
+}
+
+/**
+ * A Task's agent type, in either form (`spec.type`, or v1alpha2's `spec.worker.type`). The controller writes it to
+ * `status.agentType`, which the CRD's Type column shows: one printer-column JSONPath cannot read two places.
+ */
+export function taskTypeOf(object: KelosObject): string | undefined {
+  const spec = object.spec ?? {};
+  const worker = spec.worker as { type?: unknown } | undefined;
+  const type = typeof spec.type === 'string' && spec.type ? spec.type : worker?.type;
+  return typeof type === 'string' && type ? type : undefined;
 }
 
 export function objectKey(kind: CrdKind, object: KubernetesObject): string {

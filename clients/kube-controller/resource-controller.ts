@@ -5,9 +5,12 @@
  *
  * - A new or changed object (its `generation` beyond `status.observedGeneration`) is validated with the same rules
  *   as `kelos apply` and applied the same way (clients/apply-resource.ts): a Task starts once, a TaskSpawner starts
- *   or updates, a Workspace or AgentConfig is stored. What is wrong goes into the status and a Warning event.
- * - Every `syncIntervalMs` the status of Tasks and TaskSpawners is copied from Temporal (phase, message, results,
- *   usage, conditions; counters of spawners); a finished Task whose workflow is gone (TTL) takes its object with it.
+ *   or updates, a Workspace, AgentConfig or TaskBudget is stored. What is wrong goes into the status and a Warning
+ *   event. A Task's agent type goes into `status.agentType` (the Type column), whichever form its spec has.
+ * - Every `syncIntervalMs` the status of Tasks, TaskSpawners and TaskBudgets is copied from Temporal (phase,
+ *   message, podName, results, usage, conditions; counters of spawners; a budget's period and spend); a finished
+ *   Task whose workflow is gone (TTL) takes its object with it. A Task's changes of phase are told as Kelos's
+ *   events (task-events.ts), once each.
  * - The Tasks a TaskSpawner object's spawner starts get Task objects too (annotated `kelos.dev/mirrored-from`), as
  *   Kelos's spawners create Task objects: `kubectl get tasks -l kelos.dev/taskspawner=NAME` lists them.
  * - A finalizer holds a deleted object until its Task is stopped and removed, its spawner deleted, or its stored
@@ -19,6 +22,7 @@ import { parseManifests } from '../../api/resources/parse-manifests';
 import type { TaskResource } from '../../api/resources/model';
 import { innermostMessage } from '../../api/error-cause';
 import { isTerminal } from '../../api/task/task-status';
+import { taskWorkflowId } from '../../api/task/task-run';
 import { applyResource, type AppliedResource } from '../apply-resource';
 import { KelosError, type KelosApi, type SpawnerObject, type TaskObject } from '../kelos-api';
 import {
@@ -32,9 +36,11 @@ import {
   WATCHED_VERSION,
   manifestOf,
   objectKey,
+  taskTypeOf,
   type CrdKind,
   type KelosObject,
 } from './kelos-objects';
+import { taskCreatedEvent, taskExpiredEvent, taskPhaseEvents, type TaskEvent } from './task-events';
 
 export interface ResourceControllerOptions {
   kubeConfig: k8s.KubeConfig;
@@ -118,7 +124,11 @@ export async function startResourceController(options: ResourceControllerOptions
     if (object.status?.observedGeneration === meta.generation) return;
     if (kind === 'Task' && meta.annotations?.[MIRROR_ANNOTATION]) {
       // A spawner's Task, already running in Temporal: only its status is ours to keep.
-      await patchStatus(kind, object, { observedGeneration: meta.generation, conditions: [acceptedCondition(true, 'Mirrored', `a Task of TaskSpawner ${meta.annotations[MIRROR_ANNOTATION]}`)] });
+      await patchStatus(kind, object, { observedGeneration: meta.generation, ...typeStatus(object), conditions: [acceptedCondition(true, 'Mirrored', `a Task of TaskSpawner ${meta.annotations[MIRROR_ANNOTATION]}`)] });
+      if (!createdTold.has(meta.uid!) && !object.status?.phase) {
+        createdTold.add(meta.uid!);
+        await taskEvent(object, taskCreatedEvent(taskWorkflowId(meta.namespace!, meta.name!), meta.annotations[MIRROR_ANNOTATION]));
+      }
       return;
     }
 
@@ -129,27 +139,36 @@ export async function startResourceController(options: ResourceControllerOptions
       await reject(kind, object, problems.join('; ') || 'not a Kelos resource');
       return;
     }
+    let started = false;
     try {
-      if (resource.kind === 'Task') await applyTask(object, resource);
+      if (resource.kind === 'Task') started = await applyTask(object, resource);
       else await applyResource(api, resource, 'kubernetes');
     } catch (err) {
       await reject(kind, object, innermostMessage(err));
       return;
     }
-    await patchStatus(kind, object, { observedGeneration: meta.generation, ...(kind === 'Task' || kind === 'TaskSpawner' ? { phase: 'Pending' } : {}), conditions: [acceptedCondition(true, 'Applied', 'applied to Temporal')] });
+    // A Task found started (a repeated reconcile) keeps the phase the status sync gives it.
+    await patchStatus(kind, object, { observedGeneration: meta.generation, ...(started || kind === 'TaskSpawner' ? { phase: 'Pending' } : {}), ...typeStatus(object), conditions: [acceptedCondition(true, 'Applied', 'applied to Temporal')] });
     await event(kind, object, 'Normal', 'Applied', `applied to Temporal (${resource.kind} ${meta.namespace}/${meta.name})`);
+    if (started) {
+      announcedPhase.set(meta.uid!, 'Pending');
+      await taskEvent(object, taskCreatedEvent(taskWorkflowId(meta.namespace!, meta.name!)));
+    }
   }
 
-  /** A Task starts once; one of the same name that this object did not start is a conflict, not an adoption. */
-  async function applyTask(object: KelosObject, task: TaskResource): Promise<void> {
+  /**
+   * A Task starts once; one of the same name that this object did not start is a conflict, not an adoption.
+   * Whether this call started it (a repeated reconcile finds it started).
+   */
+  async function applyTask(object: KelosObject, task: TaskResource): Promise<boolean> {
     const uid = object.metadata!.uid!;
     const existing = await api.getTask(task.metadata.namespace, task.metadata.name);
     if (existing) {
       if (existing.metadata.annotations?.[OBJECT_UID_ANNOTATION] !== uid) throw new KelosError(`a Task named "${task.metadata.name}" already exists in Temporal and was not created from this object`);
-      return;
+      return false;
     }
     const owned: TaskResource = { ...task, metadata: { ...task.metadata, annotations: { ...(task.metadata.annotations ?? {}), [OBJECT_UID_ANNOTATION]: uid } } };
-    await applyResource(api, owned, 'kubernetes');
+    return (await applyResource(api, owned, 'kubernetes')) === 'created';
   }
 
   async function removeFromTemporal(kind: CrdKind, object: KelosObject): Promise<void> {
@@ -171,16 +190,18 @@ export async function startResourceController(options: ResourceControllerOptions
     await patchStatus(kind, object, {
       observedGeneration: meta.generation,
       ...(kind === 'Task' || kind === 'TaskSpawner' ? { phase: 'Failed', message } : {}),
+      ...typeStatus(object),
       conditions: [acceptedCondition(false, 'InvalidSpec', message)],
     });
     await event(kind, object, 'Warning', 'InvalidSpec', message);
   }
 
-  /** Tasks and TaskSpawners: status from Temporal; a finished Task whose workflow is gone (TTL) goes too. */
+  /** Tasks, TaskSpawners and TaskBudgets: status from Temporal; a finished Task whose workflow is gone (TTL) goes too. */
   async function syncStatus(): Promise<void> {
     await mirrorSpawnedTasks();
+    forgetAnnouncedPhases();
     for (const { kind, informer } of informers) {
-      if (kind !== 'Task' && kind !== 'TaskSpawner') continue;
+      if (kind !== 'Task' && kind !== 'TaskSpawner' && kind !== 'TaskBudget') continue;
       for (const object of informer.list()) {
         const meta = object.metadata!;
         // Only objects applied to Temporal (not rejected ones, not ones whose change is still to be applied).
@@ -188,7 +209,8 @@ export async function startResourceController(options: ResourceControllerOptions
         const key = objectKey(kind, { ...object, kind });
         if (queue.has(key)) continue;
         if (kind === 'Task') await syncTask(object);
-        else await syncSpawner(object);
+        else if (kind === 'TaskSpawner') await syncSpawner(object);
+        else await syncBudget(object);
       }
     }
   }
@@ -244,11 +266,40 @@ export async function startResourceController(options: ResourceControllerOptions
     const task = await api.getTask(namespace, name);
     if (!task) {
       // Its workflow is gone (TTL, or deleted in Temporal): so is the Task, as in Kelos.
+      if (terminal && expires) await taskEvent(object, taskExpiredEvent());
       await objects.deleteNamespacedCustomObject({ group: KELOS_GROUP, version: WATCHED_VERSION, namespace, plural: CRD_PLURALS.Task, name }).catch(ignoreNotFound);
       return;
     }
     if (!ownsTask(object, task)) return;
-    await patchStatusIfChanged('Task', object, taskStatusOf(task));
+    const status = taskStatusOf(task);
+    const uid = object.metadata!.uid!;
+    // The informer's copy may lag behind the controller's own last write: what was announced counts first.
+    const previous = announcedPhase.get(uid) ?? object.status?.phase;
+    await patchStatusIfChanged('Task', object, status);
+    if (typeof status.phase !== 'string') return;
+    announcedPhase.set(uid, status.phase);
+    for (const e of taskPhaseEvents(previous, status)) await taskEvent(object, e);
+  }
+
+  /** The phase each Task object's events last told, by UID (a restarted controller starts from the objects' status). */
+  const announcedPhase = new Map<string, string>();
+  /** Mirrored Task objects whose TaskCreated was told (their reconcile may run twice before their status shows it). */
+  const createdTold = new Set<string>();
+  function forgetAnnouncedPhases(): void {
+    const live = new Set(informerOf('Task').list().map((task) => task.metadata?.uid));
+    for (const uid of announcedPhase.keys()) if (!live.has(uid)) announcedPhase.delete(uid);
+    for (const uid of createdTold) if (!live.has(uid)) createdTold.delete(uid);
+  }
+
+  async function taskEvent(object: KelosObject, e: TaskEvent): Promise<void> {
+    await event('Task', object, e.type, e.reason, e.message);
+  }
+
+  /** A TaskBudget's period and spend (Kelos's status fields), as its workflow keeps them. */
+  async function syncBudget(object: KelosObject): Promise<void> {
+    const { namespace, name } = object.metadata as { namespace: string; name: string };
+    const budget = await api.getStoredResource('TaskBudget', namespace, name);
+    if (budget?.status) await patchStatusIfChanged('TaskBudget', object, budget.status);
   }
 
   async function syncSpawner(object: KelosObject): Promise<void> {
@@ -348,8 +399,14 @@ function accepted(object: KelosObject): Condition | undefined {
 
 /** Kelos's Task status fields, from the Task's Temporal memo. */
 function taskStatusOf(task: TaskObject): Record<string, unknown> {
-  const { phase, message, startTime, completionTime, outputs, results, usage, conditions } = task.status;
-  return Object.fromEntries(Object.entries({ phase, message, startTime, completionTime, outputs, results, usage, conditions }).filter(([, value]) => value !== undefined));
+  const { phase, message, startTime, completionTime, podName, outputs, results, usage, conditions } = task.status;
+  return Object.fromEntries(Object.entries({ phase, message, startTime, completionTime, podName, outputs, results, usage, conditions }).filter(([, value]) => value !== undefined));
+}
+
+/** `status.agentType` of a Task object (the CRD's Type column). */
+function typeStatus(object: KelosObject): Record<string, string> {
+  const type = object.kind === 'Task' ? taskTypeOf(object) : undefined;
+  return type ? { agentType: type } : {};
 }
 
 function spawnerStatusOf(spawner: SpawnerObject): Record<string, unknown> {

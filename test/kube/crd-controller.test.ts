@@ -3,76 +3,37 @@
  * Kubernetes runtime (fake kubelet): the integration guide's direct Task creation (`kubectl apply` of a v1alpha1
  * Task, a client's create_namespaced_custom_object), `status.phase` / `status.results.pr` as `kubectl wait` and
  * `kubectl get -o jsonpath` read them, invalid objects refused in status and events, deletion through the
- * finalizer, TTL removing the object, TaskSpawner and Workspace objects, Task objects for a spawner's Tasks.
+ * finalizer, TTL removing the object, TaskSpawner and Workspace objects, Task objects for a spawner's Tasks (with
+ * Kelos's Task events).
  * Controller and worker run as users bound to the shipped RBAC roles.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { taskPodName } from '../../api/kube/task-pod';
 import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
-import { freePort } from '../../clients/dev/temporal-dev-server';
-import { startResourceController, type ResourceController } from '../../clients/kube-controller/resource-controller';
 import { webhookDeliverySignal } from '../../workflows/spawner/messages';
-import { startFakeKubelet, type FakeKubelet } from '../harness/kube/fake-kubelet';
-import { applyWorkerRbac } from '../harness/kube/worker-rbac';
-import { FAKE_NODE, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
-import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
+import { startControllerBed, type ControllerBed } from '../harness/kube/controller-bed';
+import type { FakeKubelet } from '../harness/kube/fake-kubelet';
+import { KelosTestStack, eventually } from '../harness/kelos-stack';
 import { genericDelivery } from '../harness/webhook-deliveries';
 
-const DEPLOY = path.resolve(__dirname, '../../deploy/kubernetes');
 const OUTPUTS = '---KELOS_OUTPUTS_START---\nbranch: fix-flaky-test\npr: https://github.com/acme/widgets/pull/99\ncommit: 0badcafe\n---KELOS_OUTPUTS_END---\n';
 const GROUP = { group: 'kelos.dev', version: 'v1alpha2', namespace: 'default' };
 
-let cluster: KubeCluster;
+let bed: ControllerBed;
 let kubelet: FakeKubelet;
 let stack: KelosTestStack;
-let controller: ResourceController;
 let objects: k8s.KubernetesObjectApi;
 let custom: k8s.CustomObjectsApi;
 let core: k8s.CoreV1Api;
 
-/** Shipped manifests as typed objects, as kubectl would send them (loadAllYaml maps `x-kubernetes-*` to the model's names). */
-function docs(file: string): Record<string, any>[] {
-  return k8s.loadAllYaml(fs.readFileSync(path.join(DEPLOY, file), 'utf8')) as Record<string, any>[];
-}
-
-/** Like `kubectl apply -f` of shipped manifests (a repeated Namespace is fine), binding each role to a token user too. */
-async function applyManifests(file: string, user: string): Promise<void> {
-  for (const doc of docs(file)) {
-    await objects.create(doc).catch((err) => {
-      if ((err as { code?: number }).code !== 409) throw err;
-    });
-    if (doc.kind === 'ClusterRoleBinding') await objects.create({ ...doc, metadata: { name: `${doc.metadata.name}-user` }, subjects: [{ kind: 'User', name: user, apiGroup: 'rbac.authorization.k8s.io' }] });
-  }
-}
-
 beforeAll(async () => {
-  const kubeletPort = await freePort();
-  cluster = await startKubeCluster({ kubeletPort, users: { 'kelos-controller': [] } });
-  kubelet = await startFakeKubelet(cluster.kubeConfig, cluster.dir, kubeletPort);
-  objects = k8s.KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
-  custom = cluster.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
-  core = cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
-  for (const crd of docs('crds.yaml')) await objects.create(crd);
-  const extensions = cluster.kubeConfig.makeApiClient(k8s.ApiextensionsV1Api);
-  for (const crd of docs('crds.yaml')) {
-    await eventually(async () => ((await extensions.readCustomResourceDefinition({ name: crd.metadata.name })).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined), 30_000, `${crd.metadata.name} established`);
-  }
-  const worker = await applyWorkerRbac(cluster, ['default']);
-  await applyManifests('controller-rbac.yaml', 'kelos-controller');
+  bed = await startControllerBed('crd-controller');
+  ({ kubelet, stack, objects, custom, core } = bed);
   await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'anthropic-api-key' }, stringData: { ANTHROPIC_API_KEY: 'sk-ant-secret' } } });
-
-  stack = await startKelosTestStack('crd-controller');
-  await stack.startWorker({ runtime: { kind: 'kubernetes', kubeConfig: worker.kubeConfig, nodeName: FAKE_NODE } });
-  controller = await startResourceController({ kubeConfig: cluster.kubeConfigFor('kelos-controller'), api: stack.api, syncIntervalMs: 500, log: () => undefined });
 }, 240_000);
 afterAll(async () => {
-  await controller?.stop();
-  await stack?.teardown();
-  await kubelet?.stop();
-  await cluster?.stop();
+  await bed?.stop();
 });
 
 const read = (plural: string, name: string) => custom.getNamespacedCustomObject({ ...GROUP, plural, name }) as Promise<Record<string, any>>;
@@ -196,6 +157,9 @@ test('deleting a running Task object stops its Task and removes it; a TTL remove
   await objects.create({ apiVersion: 'kelos.dev/v1alpha2', kind: 'Task', metadata: { name: 'short-lived', namespace: 'default' }, spec: { type: 'claude-code', prompt: 'quick', credentials: { type: 'none' }, ttlSecondsAfterFinished: 1 } });
   await waitFor('tasks', 'short-lived', (o) => o.status?.phase === 'Succeeded', 'Succeeded');
   await gone('tasks', 'short-lived');
+  // As Kelos's task controller does before a TTL deletion.
+  const expired = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.kind=Task,involvedObject.name=short-lived,reason=TaskExpired' });
+  expect(expired.items.map((e) => e.type)).toEqual(['Normal']);
 }, 300_000); // Temporal deletes executions asynchronously: tens of seconds on a loaded 2-core machine
 
 test('a TaskSpawner object runs its spawner: status counters from Temporal, changes applied in place, deletion stops it', async () => {
@@ -228,6 +192,13 @@ spec:
   expect(spawned.spec.prompt).toBe('Check deploy v1.2.3');
   expect(spawned.metadata.annotations['kelos.dev/mirrored-from']).toBe('deploys');
   expect(spawned.status.results.pr).toBe('https://github.com/acme/widgets/pull/99');
+  // Its events as Kelos's task controller records them, once each.
+  const reasons = await eventually(async () => {
+    const list = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.kind=Task,involvedObject.name=${spawned.metadata.name}` });
+    const told = list.items.sort((a, b) => Number(a.metadata!.resourceVersion) - Number(b.metadata!.resourceVersion)).map((e) => e.reason);
+    return told.includes('OutputsCaptured') ? told : undefined;
+  }, 10_000, 'the spawned Task\'s events');
+  expect(reasons).toEqual(['TaskCreated', 'TaskRunning', 'TaskSucceeded', 'OutputsCaptured']);
 
   // `kubectl edit`: the latest version, again if the controller wrote the object meanwhile (409).
   await eventually(async () => {
