@@ -31,9 +31,9 @@ export interface ConfigurableRunOptions {
   env: string[];
 }
 
-export interface RunConfig<T extends ConfigurableRunOptions> {
+export interface RunConfig {
   /** The options with the config file's defaults where no flag was given. */
-  options: T;
+  options: ConfigurableRunOptions;
   /** The config file's env, to go before the --env flags. */
   env: EnvVar[];
   /** Stores what the Task refers to (nothing to do without a config credential or inline workspace). */
@@ -41,18 +41,18 @@ export interface RunConfig<T extends ConfigurableRunOptions> {
 }
 
 /** `given(option)`: whether the flag was on the command line (a flag always wins over the file). */
-export function runConfig<T extends ConfigurableRunOptions>(config: KelosConfig, flags: T, given: (option: keyof ConfigurableRunOptions) => boolean): RunConfig<T> {
-  const options = { ...flags };
-  const fallback = <K extends 'type' | 'model' | 'effort' | 'secret' | 'credentialType'>(key: K, value: T[K] | undefined) => {
-    if (!given(key) && value) options[key] = value;
+export function runConfig(config: KelosConfig, flags: ConfigurableRunOptions, given: (option: keyof ConfigurableRunOptions) => boolean): RunConfig {
+  const pick = <K extends keyof ConfigurableRunOptions>(key: K, value: ConfigurableRunOptions[K] | undefined) => (!given(key) && value ? value : flags[key]);
+  const options: ConfigurableRunOptions = {
+    ...flags,
+    type: pick('type', config.type),
+    model: pick('model', config.model),
+    effort: pick('effort', config.effort),
+    secret: pick('secret', config.secret),
+    credentialType: pick('credentialType', config.credentialType),
+    workspace: pick('workspace', config.workspace?.name),
+    agentConfig: pick('agentConfig', config.agentConfig ? [config.agentConfig] : undefined),
   };
-  fallback('secret', config.secret as T['secret']);
-  fallback('credentialType', config.credentialType as T['credentialType']);
-  fallback('type', config.type as T['type']);
-  fallback('model', config.model as T['model']);
-  fallback('effort', config.effort as T['effort']);
-  if (!given('workspace') && config.workspace?.name) options.workspace = config.workspace.name;
-  if (!given('agentConfig') && config.agentConfig) options.agentConfig = [config.agentConfig];
 
   const steps: ((namespace: string, yes: boolean, api: KelosApi) => Promise<void> | void)[] = [];
   const credential = options.secret ? undefined : configCredential(config);

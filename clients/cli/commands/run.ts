@@ -68,7 +68,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
       if (opts.from) return runFromSpawner(opts, command, g);
       if (opts.values) throw new KelosError('-f/--values only goes with --from taskspawner/NAME');
       const config = runConfig(g.kelosConfig ?? {}, opts, (key) => command.getOptionValueSource(key) === 'cli');
-      const manifest = buildTaskManifest(config.options, g.namespace, config.env);
+      const manifest = buildTaskManifest({ ...opts, ...config.options }, g.namespace, config.env);
       if (opts.dryRun) {
         process.stdout.write(YAML.stringify(manifest));
         return;
