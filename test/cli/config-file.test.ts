@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { runKelos, runKelosAsync } from '../harness/kelos-cli';
 import { eventually, startKelosTestStack, type KelosTestStack } from '../harness/kelos-stack';
 import { testServerAddress, uniqueTaskQueue } from '../harness/temporal';
@@ -21,7 +22,7 @@ const queue = uniqueTaskQueue('config-file');
 const kelos = (args: string[], input?: string) =>
   runKelos({ address: testServerAddress(), home: kelosDir, env: { HOME: home, KELOS_HOME: undefined } }, ['--task-queue', queue, ...args], input);
 const writeConfig = (text: string) => {
-  fs.mkdirSync(kelosDir, { recursive: true });
+  fs.mkdirSync(kelosDir, { recursive: true, mode: 0o700 }); // as kelos makes it: else it says it closed it
   fs.writeFileSync(configFile, text);
 };
 const secrets = () => new LocalSecretStore(kelosDir);
@@ -152,12 +153,13 @@ describe('kelos run with an inline workspace in the config file (with a worker: 
   afterEach(() => fs.rmSync(configFile, { force: true }));
 
   it('becomes the Workspace kelos-workspace and its Secret; a changed one is replaced only with -y', async () => {
-    const workspace = async (repo: string) =>
+    /** The stored Workspace's spec once it is `spec` (a replaced one shows after the worker stored it). */
+    const workspaceSpec = async (spec: Record<string, unknown>) =>
       eventually(async () => {
         const out = await kelosAsync(['-n', ns, 'get', 'workspace', 'kelos-workspace', '-o', 'json']);
-        const found = out.code === 0 ? JSON.parse(out.stdout) : undefined;
-        return found?.spec.repo === repo ? found : undefined;
-      }, 15_000, `kelos-workspace at ${repo}`);
+        const found = out.code === 0 ? JSON.parse(out.stdout).spec : undefined;
+        return isDeepStrictEqual(found, spec) ? found : undefined;
+      }, 15_000, `kelos-workspace ${JSON.stringify(spec)}`);
     const task = async (name: string) =>
       eventually(async () => {
         const found = await stack.api.getTask(ns, name);
@@ -166,14 +168,20 @@ describe('kelos run with an inline workspace in the config file (with a worker: 
     writeConfig(`namespace: ${ns}\ncredentialType: none\nworkspace: {repo: 'https://github.com/acme/app.git', ref: main, token: ghp-file}\n`);
     expect(await run('in-ws')).toEqual({ code: 0, stdout: 'task/in-ws created\n', stderr: '' });
     expect(secrets().get(ns, 'kelos-workspace-credentials')).toEqual({ GITHUB_TOKEN: 'ghp-file' });
-    expect((await workspace('https://github.com/acme/app.git')).spec).toEqual({ repo: 'https://github.com/acme/app.git', ref: 'main', secretRef: { name: 'kelos-workspace-credentials' } });
+    await workspaceSpec({ repo: 'https://github.com/acme/app.git', ref: 'main', secretRef: { name: 'kelos-workspace-credentials' } });
     expect((await task('in-ws')).workspaceRef).toEqual({ name: 'kelos-workspace' });
     // Another repository in the file: no answer is a no; -y replaces the Workspace.
     writeConfig(`namespace: ${ns}\ncredentialType: none\nworkspace: {repo: 'https://github.com/acme/other.git'}\n`);
     expect(await run('refused-ws')).toEqual({ code: 1, stdout: '', stderr: 'Resource workspace/kelos-workspace already exists. Override? [y/N]: error: aborted\n' });
     expect(await run('other-ws', '--yes')).toEqual({ code: 0, stdout: 'task/other-ws created\n', stderr: '' });
-    expect((await workspace('https://github.com/acme/other.git')).spec).toEqual({ repo: 'https://github.com/acme/other.git' });
+    await workspaceSpec({ repo: 'https://github.com/acme/other.git' });
     expect(await stack.api.getTask(ns, 'refused-ws')).toBeUndefined();
+    // A GitHub App instead of a token: its ids and the key file's content in the workspace Secret.
+    fs.writeFileSync(path.join(home, 'app.pem'), '-----BEGIN RSA PRIVATE KEY-----\nkey\n-----END RSA PRIVATE KEY-----\n');
+    writeConfig(`namespace: ${ns}\ncredentialType: none\nworkspace: {repo: 'https://github.com/acme/other.git', githubApp: {appID: 123, installationID: 456, privateKeyPath: ~/app.pem}}\n`);
+    expect(await run('app-ws', '-y')).toEqual({ code: 0, stdout: 'task/app-ws created\n', stderr: '' });
+    expect(secrets().get(ns, 'kelos-workspace-credentials')).toEqual({ appID: '123', installationID: '456', privateKey: fs.readFileSync(path.join(home, 'app.pem'), 'utf8') });
+    await workspaceSpec({ repo: 'https://github.com/acme/other.git', secretRef: { name: 'kelos-workspace-credentials' } });
     // --workspace wins over the inline one.
     expect((await run('named-ws', '--workspace', 'mine')).code).toBe(0);
     expect((await task('named-ws')).workspaceRef).toEqual({ name: 'mine' });
