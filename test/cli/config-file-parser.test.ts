@@ -80,6 +80,8 @@ describe('config file parser', () => {
     expect(errorOf('env: [{name: A, valueFrom: {}}]')).toBe('config file c.yaml: env[0].valueFrom: must set exactly one of secretKeyRef or configMapKeyRef');
     expect(errorOf('env: {A: "1"}')).toBe('config file c.yaml: env: must be a list (got object)');
     expect(errorOf('apiKey: a\noauthToken: b')).toBe('config file c.yaml: set only one of oauthToken or apiKey');
+    // An unknown field beside a bad value: the error still stops it.
+    expect(errorOf('apiKey: a\noauthToken: b\nextra: 1')).toBe('config file c.yaml: set only one of oauthToken or apiKey');
     expect(errorOf('workspace: {repo: r, token: t, githubApp: {appID: "1", installationID: "2", privateKeyPath: k}}')).toBe('config file c.yaml: workspace: set either token or githubApp, not both');
     expect(errorOf('- type')).toBe('config file c.yaml: must be an object (got list)');
     expect(errorOf('type: [')).toMatch(/^config file c\.yaml: invalid YAML: .*line 1/);
