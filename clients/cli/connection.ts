@@ -1,5 +1,6 @@
 /** Connects the CLI to Temporal with errors a user can act on (no stack traces). */
 import { Client } from '@temporalio/client';
+import type { KelosConfig } from './config-file';
 import { DEFAULT_TASK_QUEUE } from '../../workers/kelos-worker';
 import { kelosDataConverter } from '../../host/payload-encryption/data-converter';
 import { KelosApi } from '../kelos-api';
@@ -10,6 +11,8 @@ import { startTracing, type KelosService } from '../../host/tracing/tracing';
 export interface GlobalOptions extends TemporalFlags {
   taskQueue?: string;
   namespace: string;
+  /** The config file's settings (clients/cli/config-file.ts); empty for commands that do not read it. */
+  kelosConfig?: KelosConfig;
 }
 
 /** Where this command's Temporal is: flags over the environment over the temporal.toml profile (clients/temporal-connection.ts). */

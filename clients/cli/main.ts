@@ -12,6 +12,7 @@ import { controllerCommand } from './commands/controller';
 import { createCommand } from './commands/create';
 import { devCommand } from './commands/dev';
 import { getCommand } from './commands/get';
+import { initCommand } from './commands/init';
 import { logsCommand } from './commands/logs';
 import { renderCommand } from './commands/render';
 import { runCommand } from './commands/run';
@@ -21,6 +22,7 @@ import { resumeCommand, suspendCommand } from './commands/suspend';
 import { versionCommand } from './commands/version';
 import { workerCommand } from './commands/worker';
 import { GlobalOptions } from './connection';
+import { loadConfigFile, type LoadedConfig } from './config-file';
 import { PRIVATE_UMASK } from '../../host/data-dir';
 import { ExitError } from './exit-error';
 import { exitQuietlyOnClosedPipe, exitWhenFlushed } from './flushed-exit';
@@ -35,16 +37,44 @@ export function buildProgram(): Command {
     .option('--config-file <path>', 'temporal.toml to read (env TEMPORAL_CONFIG_FILE, default ~/.config/temporalio/temporal.toml)')
     .option('--task-queue <name>', 'task queue of the kelos workers (env KELOS_TASK_QUEUE, default "kelos")')
     .option('-n, --namespace <name>', 'Kelos namespace of the objects', 'default')
+    .option('--config <path>', 'kelos config file: defaults for run and the namespace (default $KELOS_HOME/config.yaml, else ~/.kelos/config.yaml)')
     .option('--kubeconfig <path>', 'kubeconfig for what talks to Kubernetes (worker --runtime kubernetes, controller, logs of Pods); default KUBECONFIG, ~/.kube/config or in-cluster')
     .showHelpAfterError('(run `kelos --help` for usage)')
     .exitOverride();
-  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  program.hook('preAction', (_program, command) => applyGlobalKubeconfig(program.opts<{ kubeconfig?: string }>().kubeconfig, command));
+  let loaded: LoadedConfig | undefined;
+  const globals = (): GlobalOptions => withConfig(program, loaded);
+  program.hook('preAction', (_program, command) => {
+    applyGlobalKubeconfig(program.opts<{ kubeconfig?: string }>().kubeconfig, command);
+    if (CONFIG_READERS.has(topCommandOf(program, command).name())) loaded = readConfig(program.opts<{ config?: string }>().config);
+  });
   for (const make of [devCommand, workerCommand, bridgeCommand, controllerCommand, runCommand, createCommand, applyCommand, getCommand, logsCommand, deleteCommand, suspendCommand, resumeCommand, renderCommand, statusCommand, setupCommand] as ((g: () => GlobalOptions) => Command)[]) {
     program.addCommand(make(globals).exitOverride());
   }
+  program.addCommand(initCommand(() => program.opts<{ config?: string }>().config).exitOverride());
   for (const make of [codecServerCommand, encryptionKeyCommand, versionCommand, completionCommand]) program.addCommand(make().exitOverride());
   return program;
+}
+
+/** The commands that act on Kelos objects read the config file (Kelos: all but init/install); servers do not. */
+const CONFIG_READERS = new Set(['run', 'create', 'apply', 'get', 'logs', 'delete', 'suspend', 'resume']);
+
+function topCommandOf(program: Command, command: Command): Command {
+  let top = command;
+  while (top.parent && top.parent !== program) top = top.parent;
+  return top;
+}
+
+function readConfig(explicitPath: string | undefined): LoadedConfig {
+  const loaded = loadConfigFile(explicitPath);
+  for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+  return loaded;
+}
+
+/** The global options, with the config file's namespace unless -n was given, and its defaults for `kelos run`. */
+function withConfig(program: Command, loaded: LoadedConfig | undefined): GlobalOptions {
+  const options = program.opts<GlobalOptions>();
+  const namespace = program.getOptionValueSource('namespace') !== 'cli' && loaded?.config.namespace ? loaded.config.namespace : options.namespace;
+  return { ...options, namespace, kelosConfig: loaded?.config ?? {} };
 }
 
 /**

@@ -130,7 +130,7 @@ it('answers bad input with one clear line and a non-zero exit', () => {
   const flag = kelos(['run', '-p', 'x', '--type', 'gpt']);
   expect(flag.code).not.toBe(0);
   expect(flag.stderr.split('\n')[0]).toMatch(/option '-t, --type <agent>' argument 'gpt' is invalid/);
-  expect(kelos(['run', '-p', 'x']).stderr).toBe('error: no credentials: pass --secret NAME (a Secret applied with `kelos apply`) or --credential-type none\n');
+  expect(kelos(['run', '-p', 'x']).stderr).toBe('error: no credentials: set apiKey or oauthToken in the config file (kelos init), pass --secret NAME (a Secret applied with `kelos apply`) or --credential-type none\n');
 });
 
 async function waitFor<T>(probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {

@@ -34,9 +34,7 @@ export function createCommand(globals: () => GlobalOptions): Command {
         if (opts.secret && opts.token) throw new KelosError('cannot specify both --secret and --token');
         const g = globals();
         const secretName = opts.token ? `${name}-credentials` : opts.secret;
-        const spec = { repo: opts.repo, ...(opts.ref ? { ref: opts.ref } : {}), ...(secretName ? { secretRef: { name: secretName } } : {}) };
-        const manifest = { apiVersion: 'kelos.dev/v1alpha2', kind: 'Workspace', metadata: { name, namespace: g.namespace }, spec };
-        const [workspace] = parseManifestText(JSON.stringify(manifest), 'kelos create workspace').resources as WorkspaceResource[];
+        const { manifest, workspace } = workspaceFromFlags(name, g.namespace, { ...opts, secretName }, 'kelos create workspace');
         if (opts.dryRun) return void process.stdout.write(YAML.stringify(manifest));
         await createStored(g, workspace, () => {
           if (opts.token) storeCredential(g.namespace, `${name}-credentials`, { GITHUB_TOKEN: opts.token }, Boolean(opts.yes));
@@ -67,6 +65,14 @@ export function createCommand(globals: () => GlobalOptions): Command {
   return create;
 }
 
+/** A Workspace of a repository, ref and Secret, checked as a manifest named `source` is. */
+export function workspaceFromFlags(name: string, namespace: string, opts: { repo: string; ref?: string; secretName?: string }, source: string): { manifest: Record<string, unknown>; workspace: WorkspaceResource } {
+  const spec = { repo: opts.repo, ...(opts.ref ? { ref: opts.ref } : {}), ...(opts.secretName ? { secretRef: { name: opts.secretName } } : {}) };
+  const manifest = { apiVersion: 'kelos.dev/v1alpha2', kind: 'Workspace', metadata: { name, namespace }, spec };
+  const [workspace] = parseManifestText(JSON.stringify(manifest), source).resources as WorkspaceResource[];
+  return { manifest, workspace };
+}
+
 /** Created, not updated: an existing object of that name is an error (`kelos apply` is the way to change one). */
 async function createStored(g: GlobalOptions, resource: WorkspaceResource | AgentConfigResource, beforeCreate?: () => void): Promise<void> {
   const { api, close } = await connectApi(g);
@@ -83,12 +89,17 @@ async function createStored(g: GlobalOptions, resource: WorkspaceResource | Agen
 }
 
 /** Writes the Secret, asking first when one of that name holds something else (unless -y). */
-function storeCredential(namespace: string, name: string, data: Record<string, string>, yes: boolean): void {
+export function storeCredential(namespace: string, name: string, data: Record<string, string>, yes: boolean): void {
   const store = new LocalSecretStore(kelosHome());
   const current = store.list(namespace).some((s) => s.name === name) ? store.get(namespace, name) : undefined;
   if (current && JSON.stringify(current) === JSON.stringify(data)) return;
-  if (current && !yes && !confirm(`Resource secret/${name} already exists. Override? [y/N]: `)) throw new KelosError('aborted');
+  if (current) confirmReplace(`secret/${name}`, yes);
   store.put(namespace, name, data);
+}
+
+/** Kelos's question before an existing object is overwritten; no (or no answer) stops the command. */
+export function confirmReplace(resource: string, yes: boolean): void {
+  if (!yes && !confirm(`Resource ${resource} already exists. Override? [y/N]: `)) throw new KelosError('aborted');
 }
 
 function agentConfigSpec(opts: { agentsMd?: string; skill: string[]; agent: string[]; mcp: string[]; skillsSh: string[] }): Record<string, unknown> {
@@ -128,7 +139,7 @@ function nameAndValue(value: string, flag: string, shape: string): [string, stri
 }
 
 /** The text itself, or with a leading @ the content of that file (~ is the home directory), trailing newlines dropped. */
-function content(value: string, flag: string): string {
+export function content(value: string, flag: string): string {
   if (!value.startsWith('@')) return value;
   const file = value.slice(1).replace(/^~(?=$|\/)/, os.homedir());
   try {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { parseGoDuration } from '../../../api/duration';
-import { AGENT_TYPES, CREDENTIAL_TYPES, TaskResource, TaskSpawnerResource } from '../../../api/resources/model';
+import { AGENT_TYPES, CREDENTIAL_TYPES, EnvVar, TaskResource, TaskSpawnerResource } from '../../../api/resources/model';
 import { toKelosObject } from '../../../api/resources';
 import { manualRunTask } from '../../../api/spawn/manual-run';
 import { RUNTIME_ANNOTATION, TASK_RUNTIMES, requestedRuntime } from '../../../api/task/task-runtime';
@@ -13,6 +13,7 @@ import { collect } from '../options';
 import { parseManifestText } from '../manifests';
 import { readValuesFile } from '../values-file';
 import { submitTask, watchTask } from '../task-submit';
+import { runConfig } from '../run-config';
 
 interface RunOptions {
   prompt?: string;
@@ -61,12 +62,13 @@ export function runCommand(globals: () => GlobalOptions): Command {
     .option('-f, --values <file>', 'with --from: template values as a YAML/JSON object (file or -)')
     .option('-w, --watch', 'wait and show the phase until the Task finishes')
     .option('--dry-run', 'print the Task manifest instead of creating it')
-    .option('-y, --yes', 'skip confirmation prompts (accepted for Kelos scripts: this run asks none)')
+    .option('-y, --yes', 'replace a different kelos-credentials Secret or kelos-workspace Workspace from the config file without asking')
     .action(async (opts: RunOptions, command: Command) => {
       const g = globals();
       if (opts.from) return runFromSpawner(opts, command, g);
       if (opts.values) throw new KelosError('-f/--values only goes with --from taskspawner/NAME');
-      const manifest = buildTaskManifest(opts, g.namespace);
+      const config = runConfig(g.kelosConfig ?? {}, opts, (key) => command.getOptionValueSource(key) === 'cli');
+      const manifest = buildTaskManifest({ ...opts, ...config.options }, g.namespace, config.env);
       if (opts.dryRun) {
         process.stdout.write(YAML.stringify(manifest));
         return;
@@ -74,6 +76,7 @@ export function runCommand(globals: () => GlobalOptions): Command {
       const [task] = parseManifestText(JSON.stringify(manifest), 'kelos run').resources as TaskResource[];
       const { api, close } = await connectApi(g);
       try {
+        await config.provision(api, g.namespace, Boolean(opts.yes));
         await submitTask(api, task, 'cli');
         console.log(`task/${task.metadata.name} created`);
         if (opts.watch) process.exitCode = await watchTask(api, task.metadata.namespace, task.metadata.name);
@@ -109,10 +112,11 @@ async function runFromSpawner(opts: RunOptions, command: Command, g: GlobalOptio
   }
 }
 
-export function buildTaskManifest(opts: RunOptions, namespace: string): Record<string, unknown> {
+/** `configEnv`: the config file's env, before the --env flags (a flag wins on the same name, keeping its place). */
+export function buildTaskManifest(opts: RunOptions, namespace: string, configEnv: EnvVar[] = []): Record<string, unknown> {
   const prompt = readPrompt(opts);
   if (opts.credentialType !== 'none' && !opts.secret) {
-    throw new KelosError('no credentials: pass --secret NAME (a Secret applied with `kelos apply`) or --credential-type none');
+    throw new KelosError('no credentials: set apiKey or oauthToken in the config file (kelos init), pass --secret NAME (a Secret applied with `kelos apply`) or --credential-type none');
   }
   const podOverrides: Record<string, unknown> = {};
   if (opts.timeout) {
@@ -120,7 +124,8 @@ export function buildTaskManifest(opts: RunOptions, namespace: string): Record<s
     if (ms < 1_000) throw new KelosError(`invalid --timeout "${opts.timeout}": must be at least 1s`);
     podOverrides.activeDeadlineSeconds = Math.ceil(ms / 1_000);
   }
-  if (opts.env.length) podOverrides.env = opts.env.map(parseEnvFlag);
+  const env = [...configEnv, ...opts.env.map(parseEnvFlag)].filter((entry, i, all) => !all.slice(i + 1).some((later) => later.name === entry.name));
+  if (env.length) podOverrides.env = env;
   const spec: Record<string, unknown> = {
     type: opts.type,
     prompt,
