@@ -23,8 +23,9 @@ import { readStoredResource } from './resources/stored-resources';
 import { readTaskState } from './task-state';
 import { buildAgentEnv } from './runtime/agent-env';
 import { runOrAdoptAgent } from './runtime/local-agent-runner';
+import { inspectProcess, stopProcessGroup, type ProcessFiles } from './runtime/detached-process';
 import { credentialEnvName } from '../api/task/credential-env';
-import { prepareWorkspace } from './local/workspace';
+import { prepareWorkspace, refreshWorkspace } from './local/workspace';
 import { kelosMcpServersJson } from './agent-config/mcp-servers';
 import type { McpServer } from '../api/resources/model';
 import { pluginFiles, type PluginFile } from '../api/task/plugin-files';
@@ -32,6 +33,9 @@ import { SKILLS_PLUGIN } from '../api/task/skills-install-script';
 import { installSkillsLocally } from './local/skills-install';
 import { sandboxCommand, writableLocalRemotes, type AgentSandbox } from './runtime/agent-sandbox';
 import { writeFileAtomic } from '../host/atomic-file';
+
+/** In a WorkerPool member's directory: where its last agent's process files are (stopped if a killed member left it). */
+const LAST_AGENT_FILE = 'last-agent.json';
 
 /** Under the Task's directory: plugins and skills.sh packages (KELOS_PLUGIN_DIR). */
 const PLUGIN_DIR_NAME = 'plugin';
@@ -48,6 +52,8 @@ export interface TaskActivityDeps {
   agentSandbox?: AgentSandbox;
   /** This worker's own queue (api/task/task-runtime.ts workerHostQueue): the Task's agent is run there. */
   hostQueue?: string;
+  /** Set on a WorkerPool member (workers/pool-member.ts): its directory, and how it tells a Task it has started it. */
+  poolMember?: { pool: string; name: string; dir: string; started(run: TaskRun): Promise<void> };
 }
 
 export function createTaskActivities(deps: TaskActivityDeps) {
@@ -119,12 +125,56 @@ export function createTaskActivities(deps: TaskActivityDeps) {
   }
 
   async function runAgent(input: RunAgentInput): Promise<AgentOutcome> {
-    const { run, resources } = input;
-    const files = taskFiles(deps.home, run.namespace, run.name);
+    const files = taskFiles(deps.home, input.run.namespace, input.run.name);
     // Retried on another worker after this Task's worker (and its disk) was lost: the checkout is not here, so
     // this worker prepares its own and starts the agent afresh (whatever the first run pushed stays on the branch).
     const prepared = isPreparedHere(input.prepared, files.dir) ? input.prepared : await prepareTaskWorkspace(input);
+    return runAgentIn(input, prepared, files.homeDir);
+  }
+
+  /**
+   * A pooled Task on this WorkerPool member: the member's own checkout, refreshed to the Task's base (a clean tree,
+   * ignored files such as build caches kept), and the member's own home, so what one Task installs or caches the
+   * next one finds. The Task's log, outputs and results stay per Task, as on any worker.
+   */
+  async function runPooledTask(input: Omit<RunAgentInput, 'prepared'>): Promise<AgentOutcome> {
+    const member = deps.poolMember;
+    if (!member) throw ApplicationFailure.nonRetryable('this worker is not a WorkerPool member', 'NotAPoolMember');
+    const { run, runKey, resources } = input;
+    const files = taskFiles(deps.home, run.namespace, run.name);
+    claimTaskDir(files.dir, files.runIdFile, runKey);
+    const homeDir = path.join(member.dir, 'home');
+    fs.mkdirSync(homeDir, { recursive: true });
+    await stopLeftoverAgent(member.dir);
+    writeFileAtomic(path.join(member.dir, LAST_AGENT_FILE), JSON.stringify({ logFile: files.agentLog, exitCodeFile: files.exitCodeFile, pidFile: files.pidFile }));
+    await member.started(run);
+    const workspace = resources.workspace;
+    if (!workspace) throw ApplicationFailure.nonRetryable(`WorkerPool "${member.pool}" has no Workspace to check out`, 'PoolWithoutWorkspace');
+    Context.current().heartbeat('refreshing the member checkout');
+    const token = workspace.secretName ? readSecret(run.namespace, workspace.secretName).GITHUB_TOKEN : undefined;
+    const spec = { dir: path.join(member.dir, 'workspace'), repo: workspace.repo, ref: workspace.ref, remotes: workspace.remotes, files: workspace.files, branch: run.branch, token };
+    const checkout = fs.existsSync(path.join(spec.dir, '.git')) ? await refreshWorkspace(spec) : await prepareWorkspace(spec);
+    const prepared = { workDir: checkout.repoDir, ...(checkout.baseBranch ? { baseBranch: checkout.baseBranch } : {}) };
+    return runAgentIn({ ...input, prepared }, prepared, homeDir, { adoptAfterShutdown: false });
+  }
+
+  /**
+   * Agents outlive their worker (so a restarted worker can adopt them); a pooled Task is not adopted — it failed
+   * with its member — so an agent a killed member left behind is stopped before its checkout is touched again.
+   */
+  async function stopLeftoverAgent(memberDir: string): Promise<void> {
+    const recorded = readIfExists(path.join(memberDir, LAST_AGENT_FILE));
+    if (!recorded) return;
+    const state = inspectProcess(JSON.parse(recorded) as ProcessFiles);
+    if (state.kind === 'running') await stopProcessGroup(state.process);
+  }
+
+  /** Runs (or, on a retried attempt, adopts) the Task's agent in `prepared.workDir` with `homeDir` as its home. */
+  function runAgentIn(input: RunAgentInput, prepared: PreparedWorkspace, homeDir: string, options: { adoptAfterShutdown?: boolean } = {}): Promise<AgentOutcome> {
+    const { run, resources } = input;
+    const files = taskFiles(deps.home, run.namespace, run.name);
     return runOrAdoptAgent({
+      ...options,
       files: { logFile: files.agentLog, exitCodeFile: files.exitCodeFile, pidFile: files.pidFile },
       deadlineAtMs: input.deadlineAtMs,
       launch: () => {
@@ -133,7 +183,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
         const pluginDir = writePlugins(files.dir, resources.agentConfig);
         const env = buildAgentEnv({
           run,
-          homeDir: files.homeDir,
+          homeDir,
           baseBranch: prepared.baseBranch,
           remotes: resources.workspace?.remotes,
           credential,
@@ -170,7 +220,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
           ...launch,
           // The worker's PATH, not the Task's: a Task's PATH must not open directories of the worker's home.
           path: process.env.PATH,
-          writable: [prepared.workDir, files.homeDir, ...writableLocalRemotes(deps.agentSandbox, workspace ? [workspace.repo, ...workspace.remotes.map((r) => r.url)] : [])],
+          writable: [prepared.workDir, homeDir, ...writableLocalRemotes(deps.agentSandbox, workspace ? [workspace.repo, ...workspace.remotes.map((r) => r.url)] : [])],
           readOnly: [...(pluginDir ? [pluginDir] : []), ...(image && imageVisible ? [image] : [])],
         });
         return { ...launch, ...boxed };
@@ -263,7 +313,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     return found.sort((a, b) => a.priority - b.priority || a.seq - b.seq).slice(0, input.limit);
   }
 
-  return { resolveTaskResources, prepareTaskWorkspace, runAgent, expireTask, reconcileTasks, findWaitingTasks };
+  return { resolveTaskResources, prepareTaskWorkspace, runAgent, runPooledTask, expireTask, reconcileTasks, findWaitingTasks };
 }
 
 export interface WaitingTask {

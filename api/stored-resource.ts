@@ -1,12 +1,12 @@
 /**
  * Workspaces, AgentConfigs and TaskBudgets applied with `kelos apply`, and the TaskRecords finished Tasks leave, are
  * kept by the system itself, each as a small entity workflow (`workspace/<ns>/<name>`, `agentconfig/<ns>/<name>`,
- * `taskbudget/<ns>/<name>`, `taskrecord/<ns>/<uid>`) whose memo holds the resource.
+ * `taskbudget/<ns>/<name>`, `taskrecord/<ns>/<uid>`, `workerpool/<ns>/<name>`) whose memo holds the resource.
  * One backing store then serves the CLI, the worker and the Web UI, and survives restarts.
  */
 import { KelosKind, KelosNamespace } from './search-attributes';
 
-export const STORED_KINDS = ['Workspace', 'AgentConfig', 'TaskBudget', 'TaskRecord'] as const;
+export const STORED_KINDS = ['Workspace', 'AgentConfig', 'TaskBudget', 'TaskRecord', 'WorkerPool'] as const;
 export type StoredKind = (typeof STORED_KINDS)[number];
 
 export interface StoredResource {

@@ -1,16 +1,16 @@
 /**
  * Applying one validated Kelos resource to Temporal: a Task starts its workflow (once: a Task is immutable), a
- * TaskSpawner starts or updates its workflow, a Workspace, AgentConfig or TaskBudget is stored (a TaskBudget's
+ * TaskSpawner starts or updates its workflow, a Workspace, AgentConfig, TaskBudget or WorkerPool is stored (a TaskBudget's
  * workflow also keeps its accounts: workflows/budget-workflow.ts). Shared by `kelos apply` and the
  * Kubernetes resource controller, so both paths behave the same.
  */
 import { toKelosObject } from '../api/resources';
-import type { AgentConfigResource, TaskBudgetResource, TaskResource, TaskSpawnerResource, WorkspaceResource } from '../api/resources/model';
+import type { AgentConfigResource, Credentials, TaskBudgetResource, TaskResource, TaskSpawnerResource, Worker, WorkerPoolResource, WorkspaceResource } from '../api/resources/model';
 import { taskRunFromResource } from '../api/task/task-run-from-resource';
 import type { TaskRun } from '../api/task/task-run';
 import type { KelosApi, SpawnerManifest } from './kelos-api';
 
-export type AppliedResource = TaskResource | TaskSpawnerResource | WorkspaceResource | AgentConfigResource | TaskBudgetResource;
+export type AppliedResource = TaskResource | TaskSpawnerResource | WorkspaceResource | AgentConfigResource | TaskBudgetResource | WorkerPoolResource;
 export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
 
 export async function applyResource(api: KelosApi, resource: AppliedResource, sourceKind = 'manifest'): Promise<ApplyOutcome> {
@@ -24,7 +24,8 @@ export async function applyResource(api: KelosApi, resource: AppliedResource, so
       return api.applySpawner(toKelosObject(resource) as unknown as SpawnerManifest);
     case 'Workspace':
     case 'AgentConfig':
-    case 'TaskBudget': {
+    case 'TaskBudget':
+    case 'WorkerPool': {
       const object = toKelosObject(resource) as { apiVersion: string; spec: Record<string, unknown> };
       const { name, namespace, labels } = resource.metadata;
       await api.applyStoredResource({ apiVersion: object.apiVersion, kind: resource.kind, metadata: { name, namespace, ...(labels ? { labels } : {}) }, spec: object.spec });
@@ -34,11 +35,13 @@ export async function applyResource(api: KelosApi, resource: AppliedResource, so
 }
 
 export async function submitTask(api: KelosApi, task: TaskResource, sourceKind: string): Promise<void> {
-  await api.startTask(taskRunOf(task, sourceKind));
+  const poolName = task.spec.workerPoolRef?.name;
+  const pool = poolName ? await api.getStoredResource('WorkerPool', task.metadata.namespace, poolName) : undefined;
+  await api.startTask(taskRunOf(task, sourceKind, pool?.spec.worker as Worker & { credentials: Credentials } | undefined));
 }
 
-/** What a Task manifest starts: its run, with the spec kept as the user's apiVersion writes it. */
-export function taskRunOf(task: TaskResource, sourceKind: string): TaskRun {
+/** What a Task manifest starts: its run, with the spec kept as the user's apiVersion writes it (a pooled one's worker from its pool). */
+export function taskRunOf(task: TaskResource, sourceKind: string, pool?: Worker & { credentials: Credentials }): TaskRun {
   const object = toKelosObject(task) as { apiVersion: string; spec: Record<string, unknown> };
-  return taskRunFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, sourceKind });
+  return taskRunFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, sourceKind, ...(pool ? { pool } : {}) });
 }

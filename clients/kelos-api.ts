@@ -10,7 +10,8 @@ import { KelosKind, KelosNamespace, KelosPhase, KelosSpawner } from '../api/sear
 import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerStatus, spawnerWorkflowId } from '../api/spawn/spawner-status';
 import { RESOURCE_MEMO_KEY, StoredKind, StoredResource, resourceWorkflowId, storedResourcesQuery } from '../api/stored-resource';
 import { TaskRun, taskDeletionWorkflowId, taskWorkflowId, withoutSpec } from '../api/task/task-run';
-import { requestedRuntime } from '../api/task/task-runtime';
+import { requestedRuntime, workerPoolQueue } from '../api/task/task-runtime';
+import { temporal } from '@temporalio/proto';
 import { SPAWNER_LABEL } from '../api/spawn/task-from-template';
 import { TASK_MEMO_KEY, TASK_STATUS_MEMO_KEY, taskStartOptions } from '../api/task/task-start';
 import { TaskStatus } from '../api/task/task-status';
@@ -244,6 +245,24 @@ export class KelosApi {
   }
 
   /** One stored resource as its workflow's memo holds it now (no visibility lag); undefined when none is open. */
+  /**
+   * A WorkerPool's members and work: the members that polled its queue in the last two minutes or run a Task now,
+   * its Running pooled Tasks (busy members) and its Pending ones (waiting in the queue for an idle member).
+   */
+  async workerPoolActivity(namespace: string, pool: string): Promise<{ members: string[]; busy: number; queued: number }> {
+    const tasks = (await this.listTasks(namespace, ['Pending', 'Running'])).filter((t) => (t.spec as { workerPoolRef?: { name?: string } }).workerPoolRef?.name === pool);
+    const running = tasks.filter((t) => t.status.phase === 'Running');
+    const { pollers } = await this.client.workflowService.describeTaskQueue({
+      namespace: this.client.options.namespace,
+      taskQueue: { name: workerPoolQueue(this.taskQueue, namespace, pool) },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    });
+    const recent = Date.now() - 120_000;
+    const polling = (pollers ?? []).filter((p) => p.lastAccessTime && Number(p.lastAccessTime.seconds ?? 0) * 1000 >= recent).map((p) => String(p.identity ?? '').split('/').pop() ?? '');
+    const members = new Set([...polling, ...running.map((t) => String((t.status as { podName?: string }).podName ?? ''))].filter(Boolean));
+    return { members: [...members].sort(), busy: running.length, queued: tasks.length - running.length };
+  }
+
   async getStoredResource(kind: StoredKind, namespace: string, name: string): Promise<StoredResource | undefined> {
     const description = await this.client.workflow
       .getHandle(resourceWorkflowId(kind, namespace, name))

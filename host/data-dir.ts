@@ -39,6 +39,11 @@ export function taskFiles(home: string, namespace: string, name: string): TaskFi
   };
 }
 
+/** A WorkerPool member's own directory (its checkout and home, kept from one Task to the next). */
+export function poolMemberDir(home: string, namespace: string, pool: string, member: string): string {
+  return pathUnder(path.join(home, 'pools'), dnsLabel('namespace', namespace), dnsSubdomain('WorkerPool name', pool), dnsSubdomain('member name', member));
+}
+
 let warnedOpenHome = false;
 
 /**

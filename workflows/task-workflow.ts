@@ -3,6 +3,7 @@ import {
   CancellationScope,
   ParentClosePolicy,
   defineQuery,
+  defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
   patched,
@@ -14,7 +15,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { notPickedUp } from './activity-pickup';
+import { heartbeatLost, notPickedUp } from './activity-pickup';
 import type { createTaskActivities } from '../activities/task-activities';
 import type { createDependencyActivities } from '../activities/dependency-activities';
 import type { createBudgetActivities } from '../activities/budget-activities';
@@ -25,11 +26,11 @@ import { spawnerSlot } from './task/spawner-slot';
 import { innermostMessage } from '../api/error-cause';
 import { KelosPhase } from '../api/search-attributes';
 import { spawnerWorkflowId } from '../api/spawn/spawner-status';
-import type { AgentOutcome, PreparedWorkspace, RunAgentInput } from '../api/task/task-activities-types';
+import type { AgentOutcome, PreparedWorkspace, ResolvedTaskResources, RunAgentInput } from '../api/task/task-activities-types';
 import { TaskRun, taskCleanupWorkflowId } from '../api/task/task-run';
 import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
 import type { TaskPhase, TaskStatus } from '../api/task/task-status';
-import { runtimeTaskQueue, type TaskRuntime } from '../api/task/task-runtime';
+import { runtimeTaskQueue, workerPoolQueue, type TaskRuntime } from '../api/task/task-runtime';
 import { taskFinishedSignal } from './spawner/messages';
 import { taskCleanupWorkflow } from './task-cleanup-workflow';
 import { metrics, type TaskMetricLabels } from './metrics';
@@ -61,6 +62,22 @@ export const TASK_BUDGETS_PATCH = 'task-budgets';
 const BUDGET_RECHECK_MS = 5 * 60 * 1000;
 
 export const taskStatusQuery = defineQuery<TaskStatus>('taskStatus');
+/** A WorkerPool member took the Task's run: the Task goes Running, with the member as its `status.podName`. */
+export const poolMemberStartedSignal = defineSignal<[{ member: string }]>('poolMemberStarted');
+
+/**
+ * A pooled Task's run on its WorkerPool's queue: it waits there until a member is idle. Not retried: a member that
+ * dies mid-run takes the agent with it, and the agent may already have pushed or commented; the Task fails saying so.
+ */
+function pooledActivities(pool: string, namespace: string) {
+  return proxyActivities<TaskActivities>({
+    taskQueue: workerPoolQueue(workflowInfo().taskQueue, namespace, pool),
+    startToCloseTimeout: '7 days',
+    heartbeatTimeout: POOL_MEMBER_HEARTBEAT_TIMEOUT,
+    retry: { maximumAttempts: 1 },
+  });
+}
+const POOL_MEMBER_HEARTBEAT_TIMEOUT = '15 seconds';
 
 /** The runtime's activities, on the main queue or, when the Task names a runtime, on that runtime's queue. */
 function runtimeActivities(runtime: TaskRuntime | undefined) {
@@ -121,6 +138,11 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
   let run = input;
   let status: TaskStatus = { phase: 'Pending', startTime: new Date().toISOString() };
   setHandler(taskStatusQuery, () => status);
+  setHandler(poolMemberStartedSignal, ({ member }) => {
+    if (status.phase !== 'Pending') return;
+    const { message: _waiting, ...rest } = status;
+    setStatus({ ...rest, phase: 'Running', podName: member });
+  });
 
   // When the agent run first started: Kelos's Task metrics count from there (a Job created).
   let agentStartedAtMs: number | undefined;
@@ -206,6 +228,20 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
     // The deadline counts from here, as a Kelos Job's from its creation after the wait.
     const deadlineAtMs = run.activeDeadlineSeconds ? Date.now() + run.activeDeadlineSeconds * 1000 : undefined;
     const resources = await resolveTaskResources(run);
+    const outcome = run.workerPool ? await runOnWorkerPool(run.workerPool, { run, runKey, resources, deadlineAtMs }) : await runOnRuntime(resources, deadlineAtMs);
+    if (outcome.timedOut) {
+      finish('Failed', `Task exceeded its deadline of ${run.activeDeadlineSeconds}s (podOverrides.activeDeadlineSeconds); the agent was stopped`, outcome);
+    } else if (outcome.failureReason) {
+      finish('Failed', `Task failed: ${outcome.failureReason}${tailNote(outcome)}`, outcome);
+    } else if (outcome.exitCode === 0) {
+      finish('Succeeded', 'Task completed successfully', outcome);
+    } else {
+      finish('Failed', `Task failed: the agent exited with code ${outcome.exitCode}${tailNote(outcome)}`, outcome);
+    }
+  }
+
+  /** The agent on this Task's runtime: the checkout prepared by a worker, the agent run where it lies. */
+  async function runOnRuntime(resources: ResolvedTaskResources, deadlineAtMs: number | undefined): Promise<AgentOutcome> {
     let outcome: AgentOutcome;
     for (let lost = 0; ; lost += 1) {
       const prepared = await prepareTaskWorkspace({ run, runKey, resources });
@@ -222,14 +258,17 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
         setStatus({ ...status, phase: 'Pending', message: `${what}; preparing it again on another worker` });
       }
     }
-    if (outcome.timedOut) {
-      finish('Failed', `Task exceeded its deadline of ${run.activeDeadlineSeconds}s (podOverrides.activeDeadlineSeconds); the agent was stopped`, outcome);
-    } else if (outcome.failureReason) {
-      finish('Failed', `Task failed: ${outcome.failureReason}${tailNote(outcome)}`, outcome);
-    } else if (outcome.exitCode === 0) {
-      finish('Succeeded', 'Task completed successfully', outcome);
-    } else {
-      finish('Failed', `Task failed: the agent exited with code ${outcome.exitCode}${tailNote(outcome)}`, outcome);
+    return outcome;
+  }
+
+  /** The agent on an idle member of the Task's WorkerPool (phase Pending, naming the pool, until one takes it). */
+  async function runOnWorkerPool(pool: string, input: Omit<RunAgentInput, 'prepared'>): Promise<AgentOutcome> {
+    setStatus({ ...status, phase: 'Pending', message: `Waiting for an idle member of WorkerPool "${pool}"` });
+    try {
+      return await pooledActivities(pool, run.namespace).runPooledTask(input);
+    } catch (err) {
+      if (!heartbeatLost(err)) throw err;
+      throw ApplicationFailure.nonRetryable(`the WorkerPool member running it (${status.podName ?? 'unknown'}) stopped: no heartbeat for ${POOL_MEMBER_HEARTBEAT_TIMEOUT}. The Task is not run again, since its agent may already have pushed or commented`, 'PoolMemberLost');
     }
   }
 

@@ -51,17 +51,22 @@ import { GIT_CREDENTIAL_HELPER, GIT_CREDENTIAL_USERNAME } from '../../api/task/g
 
 const COMMIT_SHA = /^[0-9a-fA-F]{40}$/;
 
-export async function prepareWorkspace(opts: PrepareWorkspaceOptions): Promise<PreparedCheckout> {
-  const files = (opts.files ?? []).map((file) => ({ relative: sanitizeWorkspaceFilePath(file.path), content: file.content }));
+/** git in the checkout, with the token offered through the environment only. */
+function gitFor(opts: PrepareWorkspaceOptions) {
   const repoDir = path.resolve(opts.dir);
   const repo = repoLocation(opts.repo);
-  const shallow = repo.kind !== 'path';
   const withToken = opts.token !== undefined && opts.token !== '';
   const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), GIT_TERMINAL_PROMPT: '0' };
   if (withToken) env.GITHUB_TOKEN = opts.token;
   const credential = withToken ? ['-c', 'credential.helper=', '-c', `credential.helper=${GIT_CREDENTIAL_HELPER}`, '-c', `credential.username=${GIT_CREDENTIAL_USERNAME}`] : [];
   const git = (args: string[], cwd = repoDir) => runGit(args, { cwd, env, timeoutMs: opts.timeoutMs ?? 600_000, signal: opts.signal });
-  const ref = opts.ref || undefined;
+  return { repoDir, repo, shallow: repo.kind !== 'path', credential, git, ref: opts.ref || undefined };
+}
+
+export async function prepareWorkspace(opts: PrepareWorkspaceOptions): Promise<PreparedCheckout> {
+  const files = (opts.files ?? []).map((file) => ({ relative: sanitizeWorkspaceFilePath(file.path), content: file.content }));
+  const { repoDir, repo, shallow, credential, git, ref } = gitFor(opts);
+  const withToken = credential.length > 0;
 
   fs.mkdirSync(path.dirname(repoDir), { recursive: true });
   if (ref && COMMIT_SHA.test(ref)) {
@@ -81,6 +86,38 @@ export async function prepareWorkspace(opts: PrepareWorkspaceOptions): Promise<P
     await git(['config', 'credential.username', GIT_CREDENTIAL_USERNAME]);
   }
 
+  return finishCheckout(opts, files, git, credential, ref);
+}
+
+/**
+ * A WorkerPool member's checkout made ready for its next Task (no new clone): origin fetched, the Task's base
+ * checked out, tracked files reset and untracked ones removed — ignored files, such as build caches, are kept —
+ * then remotes, branch and files as a fresh checkout gets them.
+ */
+export async function refreshWorkspace(opts: PrepareWorkspaceOptions): Promise<PreparedCheckout> {
+  const files = (opts.files ?? []).map((file) => ({ relative: sanitizeWorkspaceFilePath(file.path), content: file.content }));
+  const { repo, shallow, credential, git, ref } = gitFor(opts);
+  await git(['remote', 'set-url', 'origin', repo.url]);
+  await git(['rebase', '--abort']).catch(() => undefined);
+  await git(['merge', '--abort']).catch(() => undefined);
+  if (ref && COMMIT_SHA.test(ref)) {
+    await git([...credential, 'fetch', '--quiet', ...(shallow ? ['--depth', '1'] : []), 'origin', ref]);
+  } else {
+    await git([...credential, 'fetch', '--quiet', '--prune', ...(shallow ? ['--depth', '1'] : []), 'origin', ...(ref ? [`+refs/heads/${ref}:refs/remotes/origin/${ref}`] : [])]);
+    await git([...credential, 'remote', 'set-head', 'origin', '--auto']).catch(() => undefined);
+  }
+  const base = ref && COMMIT_SHA.test(ref) ? 'FETCH_HEAD' : `origin/${ref ?? (await defaultBranch(git)) ?? 'HEAD'}`;
+  await git(['checkout', '--quiet', '--force', '--detach', base]);
+  await git(['reset', '--quiet', '--hard']);
+  await git(['clean', '--quiet', '-d', '--force']);
+  // The previous Task's branch of the same name is not this one's start: setUpBranch takes it from origin or anew.
+  if (opts.branch) await git(['branch', '--quiet', '-D', opts.branch]).catch(() => undefined);
+  return finishCheckout(opts, files, git, credential, ref);
+}
+
+/** Kelos's remote-setup, branch-setup and workspace-files steps, on a fresh or a refreshed checkout. */
+async function finishCheckout(opts: PrepareWorkspaceOptions, files: { relative: string; content: string }[], git: Git, credential: string[], ref: string | undefined): Promise<PreparedCheckout> {
+  const repoDir = path.resolve(opts.dir);
   for (const remote of opts.remotes ?? []) {
     const exists = await git(['remote', 'get-url', remote.name]).then(() => true, () => false);
     await git(['remote', exists ? 'set-url' : 'add', remote.name, repoLocation(remote.url).url]);

@@ -15,6 +15,8 @@ export interface WaitOptions {
   launch: () => LaunchSpec;
   deadlineAtMs?: number;
   pollIntervalMs?: number;
+  /** False where no later attempt adopts the agent (a WorkerPool member): a worker shutting down stops it. */
+  adoptAfterShutdown?: boolean;
 }
 
 export async function runOrAdoptAgent(options: WaitOptions): Promise<AgentOutcome> {
@@ -39,7 +41,7 @@ export async function runOrAdoptAgent(options: WaitOptions): Promise<AgentOutcom
     }
     if (context.cancellationSignal.aborted) {
       const details = context.cancellationDetails;
-      if (details?.workerShutdown) {
+      if (details?.workerShutdown && options.adoptAfterShutdown !== false) {
         // Leave the agent running: the next worker adopts it on the retried attempt.
         throw new CancelledFailure('worker shutting down; the agent keeps running and will be adopted');
       }

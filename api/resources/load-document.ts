@@ -15,9 +15,9 @@ import {
 import { ManifestError, UnsupportedResource, type PathSegment } from './manifest-error';
 import { buildTask } from './normalize-task';
 import { buildTaskSpawner } from './normalize-task-spawner';
-import { buildAgentConfig, buildSecret, buildTaskBudget, buildWorkspace } from './normalize-simple';
+import { buildAgentConfig, buildSecret, buildTaskBudget, buildWorkerPool, buildWorkspace } from './normalize-simple';
 import { asObject, stripNulls, type RawObject } from './raw';
-import { checkAgentConfig, checkTask, checkTaskBudget, checkTaskSpawner, checkWorkspace, type Report } from './rules-documents';
+import { checkAgentConfig, checkTask, checkTaskBudget, checkTaskSpawner, checkWorkerPool, checkWorkspace, type Report } from './rules-documents';
 import type { Version } from './schema-common';
 import {
   DOCUMENT_SCHEMAS,
@@ -25,6 +25,7 @@ import {
   type RawAgentConfig,
   type RawTask,
   type RawTaskBudget,
+  type RawWorkerPool,
   type RawTaskSpawner,
   type RawWorkspace,
 } from './schema-documents';
@@ -52,6 +53,7 @@ const RULES: Readonly<Record<SupportedKind, (document: RawObject, version: Versi
   Workspace: checkWorkspace,
   AgentConfig: checkAgentConfig,
   TaskBudget: checkTaskBudget,
+  WorkerPool: checkWorkerPool,
 };
 
 function fail(context: ErrorContext, path: PathSegment[], message: string): DocumentOutcome {
@@ -150,11 +152,8 @@ function loadKelosObject(
 
   const resource = build(kind, data, version, origin);
   const location = { source: origin.source, document: origin.document, prefix: origin.path };
-  if (resource.kind === 'Task' && resource.spec.workerPoolRef) {
-    return unsupported(location, kind, resource.metadata.name, 'spec.workerPoolRef (WorkerPool execution)');
-  }
   if (resource.kind === 'TaskSpawner' && resource.spec.taskTemplate.workerPoolRef) {
-    return unsupported(location, kind, resource.metadata.name, 'spec.taskTemplate.workerPoolRef (WorkerPool execution)');
+    return unsupported(location, kind, resource.metadata.name, 'spec.taskTemplate.workerPoolRef (a spawner on a WorkerPool; pooled Tasks are)');
   }
   if (resource.kind === 'TaskSpawner' && resource.spec.source === 'slack') {
     return unsupported(location, kind, resource.metadata.name, 'spec.when.slack (the Slack source)');
@@ -174,6 +173,8 @@ function build(kind: SupportedKind, data: unknown, version: Version, origin: Res
       return buildAgentConfig(data as RawAgentConfig, origin);
     case 'TaskBudget':
       return buildTaskBudget(data as RawTaskBudget, origin);
+    case 'WorkerPool':
+      return buildWorkerPool(data as RawWorkerPool, origin);
   }
 }
 

@@ -24,11 +24,11 @@ export const API_VERSIONS = {
 export type KelosApiVersion = typeof API_VERSIONS.v1alpha1 | typeof API_VERSIONS.v1alpha2;
 
 /** Kinds kelos-temporal loads and runs. */
-export const SUPPORTED_KINDS = ['Task', 'TaskSpawner', 'Workspace', 'AgentConfig', 'TaskBudget'] as const;
+export const SUPPORTED_KINDS = ['Task', 'TaskSpawner', 'Workspace', 'AgentConfig', 'TaskBudget', 'WorkerPool'] as const;
 export type SupportedKind = (typeof SUPPORTED_KINDS)[number];
 
 /** Kelos kinds that are recognised but not run yet; documents of these kinds are reported, not loaded. */
-export const UNSUPPORTED_KINDS = ['WorkerPool', 'Session', 'SessionSpawner', 'TaskRecord'] as const;
+export const UNSUPPORTED_KINDS = ['Session', 'SessionSpawner', 'TaskRecord'] as const;
 export type UnsupportedKind = (typeof UNSUPPORTED_KINDS)[number];
 
 export const AGENT_TYPES = ['claude-code', 'codex', 'gemini', 'opencode', 'cursor'] as const;
@@ -509,7 +509,33 @@ export type KelosResource =
   | WorkspaceResource
   | AgentConfigResource
   | TaskBudgetResource
+  | WorkerPoolResource
   | SecretResource;
+
+/**
+ * WorkerPool: `replicas` long-lived members, each with its own persistent checkout, that run the Tasks naming the
+ * pool (`workerPoolRef`) one at a time. The pool's `worker` says how (type, credentials, model, workspace, ...).
+ */
+export interface WorkerPoolResource {
+  kind: 'WorkerPool';
+  metadata: ObjectMeta;
+  spec: {
+    worker: {
+      type: AgentType;
+      credentials: Credentials;
+      model?: string;
+      effort?: string;
+      image?: string;
+      workspaceRef: NameRef;
+      agentConfigRefs?: NameRef[];
+      podOverrides?: PodOverrides;
+    };
+    /** Kelos's default 1; 0 pauses the pool. */
+    replicas: number;
+    volumeClaimTemplate: KubeObject;
+  };
+  origin: ResourceOrigin;
+}
 
 /** A Kubernetes label selector (`matchLabels` AND every `matchExpressions` entry); `{}` selects everything. */
 export interface LabelSelector {

@@ -2,11 +2,11 @@
  * Workspace, AgentConfig and Secret: validated document → normalised resource.
  */
 import { decodeBase64, decodeUtf8 } from './base64';
-import type { AgentConfigResource, EnvVar, ResourceOrigin, SecretResource, TaskBudgetResource, WorkspaceResource } from './model';
+import type { AgentConfigResource, EnvVar, ResourceOrigin, SecretResource, TaskBudgetResource, WorkerPoolResource, WorkspaceResource } from './model';
 import type { PathSegment } from './manifest-error';
 import { normalizeMetadata } from './normalize-execution';
 import { compact } from './raw';
-import type { RawAgentConfig, RawSecret, RawTaskBudget, RawWorkspace } from './schema-documents';
+import type { RawAgentConfig, RawSecret, RawTaskBudget, RawWorkerPool, RawWorkspace } from './schema-documents';
 import { normalWorkspaceFilePath } from './workspace-file-path';
 
 export function buildWorkspace(raw: RawWorkspace, origin: ResourceOrigin): WorkspaceResource {
@@ -79,6 +79,17 @@ export function buildTaskBudget(raw: RawTaskBudget, origin: ResourceOrigin): Tas
     kind: 'TaskBudget',
     metadata: normalizeMetadata(raw.metadata),
     spec: compact({ ...limits, period: { type: period.type, timezone: period.timezone || 'UTC' }, maxCostUSD: maxCostUSD === undefined ? undefined : String(maxCostUSD).trim() }),
+    origin,
+  };
+}
+
+/** Kelos's default of one member; the worker block as written (its rules were checked: type, credentials, workspace). */
+export function buildWorkerPool(raw: RawWorkerPool, origin: ResourceOrigin): WorkerPoolResource {
+  const { worker, replicas, volumeClaimTemplate } = raw.spec;
+  return {
+    kind: 'WorkerPool',
+    metadata: normalizeMetadata(raw.metadata),
+    spec: { worker: compact({ ...worker }) as WorkerPoolResource['spec']['worker'], replicas: replicas ?? 1, volumeClaimTemplate },
     origin,
   };
 }

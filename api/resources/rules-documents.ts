@@ -233,6 +233,15 @@ export function checkTaskBudget(document: RawObject, _version: Version, report: 
   }
 }
 
+/** Kelos's WorkerPool rules: the pool's worker names its agent type, credentials and Workspace. */
+export function checkWorkerPool(document: RawObject, _version: Version, report: Report): void {
+  const worker = asObject(asObject(document['spec'])?.['worker']);
+  if (!worker) return; // the schema reports a missing spec or worker
+  if (typeof worker['type'] !== 'string' || worker['type'] === '') report(['spec', 'worker', 'type'], 'worker.type is required');
+  if (!isSet(worker['credentials'])) report(['spec', 'worker', 'credentials'], 'worker.credentials is required');
+  if (!isSet(worker['workspaceRef'])) report(['spec', 'worker', 'workspaceRef'], 'worker.workspaceRef is required');
+}
+
 function isUsdAmount(text: string): boolean {
   return /^\d+(\.\d+)?$/.test(text.trim());
 }

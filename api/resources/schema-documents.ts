@@ -16,7 +16,7 @@ import {
   type Version,
 } from './schema-common';
 import { whenV1, whenV2, whenWide } from './schema-sources';
-import { taskSpecV1, taskSpecV2, taskSpecWide, taskTemplateV1, taskTemplateV2, taskTemplateWide } from './schema-task';
+import { taskSpecV1, taskSpecV2, taskSpecWide, taskTemplateV1, taskTemplateV2, taskTemplateWide, workerSpec } from './schema-task';
 
 function document<Spec extends z.ZodType>(spec: Spec) {
   return z.strictObject({
@@ -162,6 +162,17 @@ const taskBudgetSpec = z.strictObject({
 export const taskBudgetDocument = document(taskBudgetSpec);
 export type RawTaskBudget = z.output<typeof taskBudgetDocument>;
 
+// --- WorkerPool (kelos.dev/v1alpha2 in Kelos; read from either version here, as TaskBudget)
+
+const workerPoolSpec = z.strictObject({
+  worker: workerSpec,
+  replicas: nonNegativeInt32.optional(),
+  /** A PersistentVolumeClaimSpec: each Kubernetes member's volume (the local runtime gives a member a directory). */
+  volumeClaimTemplate: kubeObject,
+});
+export const workerPoolDocument = document(workerPoolSpec);
+export type RawWorkerPool = z.output<typeof workerPoolDocument>;
+
 /** Per-version schemas; all outputs are assignable to the `...Wide` types above. */
 export const DOCUMENT_SCHEMAS = {
   Task: { v1alpha1: document(taskSpecV1), v1alpha2: document(taskSpecV2) },
@@ -172,4 +183,5 @@ export const DOCUMENT_SCHEMAS = {
   },
   AgentConfig: { v1alpha1: agentConfigDocument(agentConfigSpecV1), v1alpha2: agentConfigDocument(agentConfigSpecV2) },
   TaskBudget: { v1alpha1: taskBudgetDocument, v1alpha2: taskBudgetDocument },
+  WorkerPool: { v1alpha1: workerPoolDocument, v1alpha2: workerPoolDocument },
 } as const satisfies Record<string, Record<Version, z.ZodType>>;

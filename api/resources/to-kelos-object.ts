@@ -60,6 +60,7 @@ export function toKelosObject(resource: KelosResource): KelosObject {
     case 'Workspace':
     case 'AgentConfig':
     case 'TaskBudget':
+    case 'WorkerPool':
       return { apiVersion: API_VERSIONS.v1alpha2, kind: resource.kind, metadata, spec: { ...resource.spec } };
   }
 }

@@ -1,5 +1,5 @@
 /** Reduces a normalised Task resource to the {@link TaskRun} the Task workflow executes. */
-import type { PodOverrides, TaskResource } from '../resources/model';
+import type { Credentials, PodOverrides, TaskResource, Worker } from '../resources/model';
 import type { EnvVar, TaskRun } from './task-run';
 import { requestedRuntime } from './task-runtime';
 
@@ -9,13 +9,16 @@ export interface TaskRunContext {
   apiVersion: string;
   spawner?: string;
   sourceKind: string;
+  /** A pooled Task (`workerPoolRef`): its WorkerPool's `worker`, read when the Task is submitted. */
+  pool?: Worker & { credentials: Credentials };
 }
 
 export class UnsupportedTaskError extends Error {}
 
 export function taskRunFromResource(task: TaskResource, context: TaskRunContext): TaskRun {
-  const worker = task.spec.worker;
-  if (!worker) throw new UnsupportedTaskError(`task "${task.metadata.name}": workerPoolRef is not supported by kelos-temporal yet`);
+  const pool = task.spec.workerPoolRef?.name;
+  const worker = task.spec.worker ?? context.pool;
+  if (!worker) throw new UnsupportedTaskError(`task "${task.metadata.name}": WorkerPool "${pool}" not found in namespace "${task.metadata.namespace}" (apply the pool before its Tasks)`);
   const overrides = worker.podOverrides ?? {};
   const runtime = requestedRuntime(task.metadata.annotations);
   if (typeof runtime === 'object') throw new UnsupportedTaskError(`task "${task.metadata.name}": ${runtime.error}`);
@@ -41,6 +44,7 @@ export function taskRunFromResource(task: TaskResource, context: TaskRunContext)
     labels: task.metadata.labels ?? {},
     ...(Object.keys(annotations).length ? { annotations } : {}),
     ...(runtime ? { runtime } : {}),
+    ...(pool ? { workerPool: pool } : {}),
     ...(context.spawner ? { spawner: context.spawner } : {}),
     sourceKind: context.sourceKind,
     spec: context.spec,

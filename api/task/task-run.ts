@@ -40,6 +40,11 @@ export interface TaskRun {
   labels: Record<string, string>;
   /** Only when set (e.g. the runtime annotation). */
   annotations?: Record<string, string>;
+  /**
+   * `workerPoolRef`: the Task's agent runs on a member of this WorkerPool (its type, credentials, model and
+   * Workspace are the pool's, copied in when the Task is submitted), taken from the pool's own task queue.
+   */
+  workerPool?: string;
   /** The runtime the Task asked for (annotation `kelos.dev/runtime`); absent = the worker's own. */
   runtime?: TaskRuntime;
   /** Set when a TaskSpawner created the Task. */

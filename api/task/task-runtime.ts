@@ -22,6 +22,14 @@ export function workerHostQueue(queue: string, workerId: string): string {
   return `${queue}@host-${workerId}`;
 }
 
+/**
+ * A WorkerPool's own queue next to the main queue `queue`: only the pool's members poll it, each with one slot, so
+ * a pooled Task waits there (in Temporal) until a member is idle.
+ */
+export function workerPoolQueue(queue: string, namespace: string, pool: string): string {
+  return `${queue}@pool-${namespace}-${pool}`;
+}
+
 /** The runtime the annotations ask for; an error message for a value that is not a runtime. */
 export function requestedRuntime(annotations: Record<string, string> | undefined): TaskRuntime | undefined | { error: string } {
   const value = annotations?.[RUNTIME_ANNOTATION];

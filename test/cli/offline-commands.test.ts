@@ -60,9 +60,9 @@ describe('kelos apply', () => {
   });
 
   it('reports unsupported kinds clearly and applies nothing', () => {
-    const out = kelos(['apply', '--dry-run', '-f', path.join(EXAMPLES, '15-workerpool', 'workerpool.yaml')]);
+    const out = kelos(['apply', '--dry-run', '-f', path.join(EXAMPLES, '16-session', 'session.yaml')]);
     expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(/workerpool\.yaml#1 WorkerPool ".+": kind WorkerPool is not supported yet by kelos-temporal/);
+    expect(out.stderr).toMatch(/session\.yaml#1 Session ".+": kind Session is not supported yet by kelos-temporal/);
   });
 
   it('warns about fields it accepts but does not use, naming them and why, and still applies', () => {

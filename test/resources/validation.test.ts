@@ -446,13 +446,25 @@ const CASES: Case[] = [
     errors: ['workspace.yaml#1 metadata.labels["kelos.dev/team"]: must be a string (got number)'],
   },
   {
+    behaviour: "a WorkerPool's worker names its type, credentials and Workspace; replicas is not negative; the volume template is required",
+    text: `apiVersion: kelos.dev/v1alpha2\nkind: WorkerPool\nmetadata: {name: p}\nspec:\n  worker: {model: opus}\n  replicas: -1\n`,
+    source: 'pool.yaml',
+    errors: [
+      'pool.yaml#1 spec.replicas: must be at least 0 (got -1)',
+      'pool.yaml#1 spec.volumeClaimTemplate: is required',
+      'pool.yaml#1 spec.worker.type: worker.type is required',
+      'pool.yaml#1 spec.worker.credentials: worker.credentials is required',
+      'pool.yaml#1 spec.worker.workspaceRef: worker.workspaceRef is required',
+    ],
+  },
+  {
     behaviour: 'unknown apiVersions and kinds are errors',
     text: `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n---\napiVersion: kelos.dev/v1beta1\nkind: Task\nmetadata: {name: t}\n---\napiVersion: kelos.dev/v1alpha2\nkind: Tasks\nmetadata: {name: t}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n- just a list\n---\nplain text\n`,
     source: 'mixed.yaml',
     errors: [
       'mixed.yaml#1 apiVersion: must be one of kelos.dev/v1alpha1, kelos.dev/v1alpha2, v1 (got "apps/v1")',
       'mixed.yaml#2 apiVersion: unknown Kelos API version "kelos.dev/v1beta1" (expected kelos.dev/v1alpha1 or kelos.dev/v1alpha2)',
-      'mixed.yaml#3 kind: unknown Kelos kind "Tasks" (expected one of Task, TaskSpawner, Workspace, AgentConfig, TaskBudget)',
+      'mixed.yaml#3 kind: unknown Kelos kind "Tasks" (expected one of Task, TaskSpawner, Workspace, AgentConfig, TaskBudget, WorkerPool)',
       'mixed.yaml#4 kind: only Secret is read from apiVersion v1 (got "ConfigMap")',
       'mixed.yaml#5 [0]: must be a Kubernetes object with apiVersion and kind (got string)',
       'mixed.yaml#6: must be a Kubernetes object with apiVersion and kind (got string)',

@@ -25,7 +25,7 @@ metadata: {name: c}
 data: {CLAUDE_CODE_OAUTH_TOKEN: dG9rZW4tw6k=}
 ---
 apiVersion: kelos.dev/v1alpha2
-kind: WorkerPool
+kind: Session
 metadata: {name: b}
 ---
 apiVersion: kelos.dev/v1alpha2

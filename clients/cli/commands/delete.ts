@@ -7,15 +7,15 @@ import { GlobalOptions, connectApi } from '../connection';
 import { CliKind, resolveKind } from '../kinds';
 
 /** As Kelos words it when `--all` finds nothing. */
-const PLURALS: Record<Exclude<CliKind, 'Secret'>, string> = { Task: 'tasks', TaskSpawner: 'task spawners', Workspace: 'workspaces', AgentConfig: 'agent configs', TaskBudget: 'task budgets', TaskRecord: 'task records' };
+const PLURALS: Record<Exclude<CliKind, 'Secret'>, string> = { Task: 'tasks', TaskSpawner: 'task spawners', Workspace: 'workspaces', AgentConfig: 'agent configs', TaskBudget: 'task budgets', TaskRecord: 'task records', WorkerPool: 'worker pools' };
 
 /** Deletions of `--all` that run at once: each waits for Temporal to remove an execution, mostly idle time. */
 const PARALLEL_DELETIONS = 8;
 
 export function deleteCommand(globals: () => GlobalOptions): Command {
   return new Command('delete')
-    .description('delete a task (stopping its agent), taskspawner (its running tasks finish), workspace, agentconfig, taskbudget, taskrecord or secret; --all: every one of that kind in the namespace')
-    .argument('<kind>', 'task | taskspawner | workspace | agentconfig | taskbudget | taskrecord | secret')
+    .description('delete a task (stopping its agent), taskspawner (its running tasks finish), workspace, agentconfig, taskbudget, taskrecord, workerpool or secret; --all: every one of that kind in the namespace')
+    .argument('<kind>', 'task | taskspawner | workspace | agentconfig | taskbudget | taskrecord | workerpool | secret')
     .argument('[name]')
     .option('--all', 'delete every object of this kind in the namespace')
     .action(async (kindArg: string, name: string | undefined, opts: { all?: boolean }) => {

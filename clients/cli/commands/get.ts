@@ -12,8 +12,8 @@ import { resolveKind } from '../kinds';
 
 export function getCommand(globals: () => GlobalOptions): Command {
   return new Command('get')
-    .description('show tasks, taskspawners, workspaces, agentconfigs, taskbudgets, taskrecords or secrets (table, or Kelos objects with -o json|yaml)')
-    .argument('<kind>', 'tasks | taskspawners | workspaces | agentconfigs | taskbudgets | taskrecords | secrets (singular and short forms work too)')
+    .description('show tasks, taskspawners, workspaces, agentconfigs, taskbudgets, taskrecords, workerpools or secrets (table, or Kelos objects with -o json|yaml)')
+    .argument('<kind>', 'tasks | taskspawners | workspaces | agentconfigs | taskbudgets | taskrecords | workerpools | secrets (singular and short forms work too)')
     .argument('[name]', 'one object by name')
     .option('-o, --output <format>', 'json | yaml')
     .option('-A, --all-namespaces', 'list across all namespaces (a NAMESPACE column first)')
@@ -59,6 +59,10 @@ export function getCommand(globals: () => GlobalOptions): Command {
         if (kind === 'Workspace') await table(['NAME', 'REPO', 'REF', 'AGE'], selected, (r: StoredResource) => [r.metadata.name, String(r.spec.repo ?? ''), String(r.spec.ref ?? ''), age(r.metadata.creationTimestamp)]);
         else if (kind === 'TaskBudget') await table(['NAME', 'PERIOD', 'COST', 'INPUT TOKENS', 'OUTPUT TOKENS', 'RESETS', 'AGE'], selected, budgetRow);
         else if (kind === 'TaskRecord') await table(['NAME', 'TASK', 'TYPE', 'PHASE', 'COST', 'AGE'], selected, recordRow);
+        else if (kind === 'WorkerPool') {
+          const rows = await Promise.all(selected.map(async (pool) => ({ pool, activity: await api.workerPoolActivity(pool.metadata.namespace, pool.metadata.name) })));
+          await table(['NAME', 'TYPE', 'REPLICAS', 'MEMBERS', 'BUSY', 'QUEUED', 'AGE'], rows.map((r) => ({ ...r, metadata: r.pool.metadata })), workerPoolRow);
+        }
         else await table(['NAME', 'AGE'], selected, (r: StoredResource) => [r.metadata.name, age(r.metadata.creationTimestamp)]);
       } finally {
         await close();
@@ -104,6 +108,12 @@ function budgetRow(budget: StoredResource): string[] {
 function recordRow(record: StoredResource): string[] {
   const spec = record.spec as { taskRef?: { name?: string }; type?: string; phase?: string; usage?: { costUSD?: string } };
   return [record.metadata.name, spec.taskRef?.name ?? '', spec.type ?? '', spec.phase ?? '', spec.usage?.costUSD ?? '', age(record.metadata.creationTimestamp)];
+}
+
+/** Kelos's TYPE and REPLICAS, then what Temporal shows: members polling or running, busy members, Tasks waiting. */
+function workerPoolRow({ pool, activity }: { pool: StoredResource; activity: { members: string[]; busy: number; queued: number } }): string[] {
+  const spec = pool.spec as { worker?: { type?: string }; replicas?: number };
+  return [pool.metadata.name, spec.worker?.type ?? '', String(spec.replicas ?? 1), String(activity.members.length), String(activity.busy), String(activity.queued), age(pool.metadata.creationTimestamp)];
 }
 
 function spawnerRow(spawner: SpawnerObject): string[] {

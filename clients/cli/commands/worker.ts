@@ -1,9 +1,11 @@
+import * as os from 'node:os';
 import { Command } from 'commander';
 import { Client } from '@temporalio/client';
 import { Runtime, DefaultLogger, type TelemetryOptions } from '@temporalio/worker';
 import { ensureKelosHome, kelosHome } from '../../../host/data-dir';
 import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
 import { createKelosWorker, DEFAULT_WORKFLOW_CACHE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
+import { createPoolMember } from '../../../workers/pool-member';
 import { KelosError } from '../../kelos-api';
 import { requireKelosSearchAttributes } from '../../search-attribute-readiness';
 import { connectWorker, type TemporalTarget } from '../../temporal-connection';
@@ -28,6 +30,9 @@ export interface RuntimeFlags {
   podPolicy?: string;
   /** false with --no-agent-sandbox. */
   agentSandbox?: boolean;
+  /** `--pool NAME`: run as a member of this WorkerPool (of the `-n` namespace) instead of a full worker. */
+  pool?: string;
+  member?: string;
 }
 
 /**
@@ -73,7 +78,20 @@ export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSi
     throw err;
   });
   const client = new Client({ connection, namespace, dataConverter, ...(tracing ? { interceptors: tracing.clientInterceptors } : {}) });
-  const worker = await createKelosWorker({
+  const worker = flags.pool
+    ? await createPoolMember({
+        connection,
+        client,
+        dataConverter,
+        namespace,
+        taskQueue: taskQueueOf(g),
+        home: ensureKelosHome(),
+        poolNamespace: g.namespace,
+        pool: flags.pool,
+        member: memberName(flags.member),
+        ...(flags.agentSandbox === false ? {} : { agentSandbox: detectAgentSandbox({ kelosHome: kelosHome(), packageRoot: packageRoot() }) }),
+      })
+    : await createKelosWorker({
     connection,
     client,
     dataConverter,
@@ -91,6 +109,13 @@ export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSi
   await running;
   await connection.close();
   await tracing?.shutdown();
+}
+
+/** `--member`: the member's name, which keeps its directory (default: this host's name). */
+export function memberName(flag: string | undefined): string {
+  const name = (flag ?? os.hostname()).toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) throw new KelosError(`invalid member name "${name}" (--member): lowercase letters, digits, '-' and '.'`);
+  return name;
 }
 
 /**
@@ -172,14 +197,19 @@ export function workerCommand(globals: () => GlobalOptions): Command {
     .option('--workflow-heap <MiB>', 'heap limit of the threads that run workflows (env KELOS_WORKFLOW_HEAP_MIB; default 256 + 4 per cached workflow)')
     .option('--no-agent-sandbox', 'local runtime: run agents unboxed, as this user (env KELOS_AGENT_SANDBOX=off; see README, Agent sandbox)')
     .option('--metrics-address <host:port>', "serve Prometheus metrics (kelos's and the Temporal SDK's) at http://<host:port>/metrics (env KELOS_METRICS_ADDRESS; default: off)")
+    .option('--pool <name>', 'run as one member of this WorkerPool (of the -n namespace): its pooled Tasks one at a time, in a checkout kept between them (local runtime)')
+    .option('--member <name>', 'with --pool: this member\'s name, which keeps its directory across restarts (default: the host name)')
     .action(async (flags: RuntimeFlags & { metricsAddress?: string }) => {
       const g = globals();
+      if (flags.member && !flags.pool) throw new KelosError('--member goes with --pool');
+      if (flags.pool && selectedRuntime(flags) !== 'local') throw new KelosError('--pool runs a WorkerPool member on the local runtime; on Kubernetes the pool\'s members are not run yet');
       flags.agentSandbox = agentSandboxAtStart(flags, 'kelos worker');
       const metrics = await metricsAtStart(flags.metricsAddress);
       installQuietRuntime(metrics?.telemetryOptions);
       const target = temporalTarget(g);
       const endpoint = metrics ? await metrics.serve() : undefined;
-      console.log(`kelos worker connected to ${target.describe}, task queue ${taskQueueOf(g)}, runtime ${flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local'}${endpoint ? `, metrics at ${endpoint.url}` : ''}; Ctrl-C stops it`);
+      const role = flags.pool ? `member ${memberName(flags.member)} of WorkerPool ${g.namespace}/${flags.pool}` : `runtime ${flags.runtime ?? process.env.KELOS_RUNTIME ?? 'local'}`;
+      console.log(`kelos worker connected to ${target.describe}, task queue ${taskQueueOf(g)}, ${role}${endpoint ? `, metrics at ${endpoint.url}` : ''}; Ctrl-C stops it`);
       try {
         await runWorker(target, g, untilSignal(), flags, true);
       } finally {
