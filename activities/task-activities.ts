@@ -52,8 +52,11 @@ export interface TaskActivityDeps {
   agentSandbox?: AgentSandbox;
   /** This worker's own queue (api/task/task-runtime.ts workerHostQueue): the Task's agent is run there. */
   hostQueue?: string;
-  /** Set on a WorkerPool member (workers/pool-member.ts): its directory, and how it tells a Task it has started it. */
-  poolMember?: { pool: string; name: string; dir: string; started(run: TaskRun): Promise<void> };
+  /**
+   * Set on a worker that runs WorkerPool members (workers/pool-member.ts): a free member for the run (its name and
+   * directory, given back when the run ends), and how a Task is told which member took it.
+   */
+  poolMember?: { pool: string; claim(): { name: string; dir: string; release(): void }; started(run: TaskRun, member: string): Promise<void> };
 }
 
 export function createTaskActivities(deps: TaskActivityDeps) {
@@ -138,8 +141,16 @@ export function createTaskActivities(deps: TaskActivityDeps) {
    * next one finds. The Task's log, outputs and results stay per Task, as on any worker.
    */
   async function runPooledTask(input: Omit<RunAgentInput, 'prepared'>): Promise<AgentOutcome> {
-    const member = deps.poolMember;
-    if (!member) throw ApplicationFailure.nonRetryable('this worker is not a WorkerPool member', 'NotAPoolMember');
+    if (!deps.poolMember) throw ApplicationFailure.nonRetryable('this worker is not a WorkerPool member', 'NotAPoolMember');
+    const member = deps.poolMember.claim();
+    try {
+      return await runOnMember(input, { ...member, pool: deps.poolMember.pool });
+    } finally {
+      member.release();
+    }
+  }
+
+  async function runOnMember(input: Omit<RunAgentInput, 'prepared'>, member: { pool: string; name: string; dir: string }): Promise<AgentOutcome> {
     const { run, runKey, resources } = input;
     const files = taskFiles(deps.home, run.namespace, run.name);
     claimTaskDir(files.dir, files.runIdFile, runKey);
@@ -147,7 +158,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     fs.mkdirSync(homeDir, { recursive: true });
     await stopLeftoverAgent(member.dir);
     writeFileAtomic(path.join(member.dir, LAST_AGENT_FILE), JSON.stringify({ logFile: files.agentLog, exitCodeFile: files.exitCodeFile, pidFile: files.pidFile }));
-    await member.started(run);
+    await deps.poolMember!.started(run, member.name);
     const workspace = resources.workspace;
     if (!workspace) throw ApplicationFailure.nonRetryable(`WorkerPool "${member.pool}" has no Workspace to check out`, 'PoolWithoutWorkspace');
     Context.current().heartbeat('refreshing the member checkout');

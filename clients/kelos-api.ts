@@ -258,7 +258,7 @@ export class KelosApi {
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     });
     const recent = Date.now() - 120_000;
-    const polling = (pollers ?? []).filter((p) => p.lastAccessTime && Number(p.lastAccessTime.seconds ?? 0) * 1000 >= recent).map((p) => String(p.identity ?? '').split('/').pop() ?? '');
+    const polling = (pollers ?? []).filter((p) => p.lastAccessTime && Number(p.lastAccessTime.seconds ?? 0) * 1000 >= recent).flatMap((p) => (String(p.identity ?? '').split('/').pop() ?? '').split(','));
     const members = new Set([...polling, ...running.map((t) => String((t.status as { podName?: string }).podName ?? ''))].filter(Boolean));
     return { members: [...members].sort(), busy: running.length, queued: tasks.length - running.length };
   }

@@ -1,8 +1,9 @@
 /**
- * One WorkerPool member on the local runtime (`kelos worker --pool NAME --member NAME`): a Temporal worker that polls
- * only its pool's queue with a single slot, so it takes the next pooled Task only when idle, and runs it in the
- * member's own directory (a warm checkout and home kept between Tasks). Members of one pool may run on many hosts;
- * a member name stays with its directory, so a member restarted under the same name finds its checkout again.
+ * WorkerPool members on the local runtime: a Temporal worker that polls only its pool's queue with one slot per
+ * member, so a Task is taken only when a member is idle and runs in that member's own directory (a warm checkout and
+ * home kept between Tasks). `kelos worker --pool NAME --member NAME` runs one member; `kelos dev` runs a pool's
+ * `replicas` in one worker (the SDK allows one worker per task queue in a process). Members of one pool may run on
+ * many hosts; a member name stays with its directory, so a member restarted under the same name finds its checkout.
  */
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Client, DataConverter } from '@temporalio/client';
@@ -25,14 +26,15 @@ export interface PoolMemberOptions {
   /** The pool's Kubernetes-style namespace and name. */
   poolNamespace: string;
   pool: string;
-  member: string;
+  /** The members this worker runs, one slot each. */
+  members: string[];
   agentSandbox?: AgentSandbox;
   env?: Record<string, string | undefined>;
   dataConverter?: DataConverter;
 }
 
 export async function createPoolMember(options: PoolMemberOptions): Promise<Worker> {
-  const dir = poolMemberDir(options.home, options.poolNamespace, options.pool, options.member);
+  const idle = [...options.members];
   const { runPooledTask } = createTaskActivities({
     client: options.client,
     home: options.home,
@@ -41,19 +43,24 @@ export async function createPoolMember(options: PoolMemberOptions): Promise<Work
     ...(options.env ? { env: options.env } : {}),
     poolMember: {
       pool: options.pool,
-      name: options.member,
-      dir,
-      started: (run) => options.client.workflow.getHandle(taskWorkflowId(run.namespace, run.name)).signal(poolMemberStartedSignal, { member: options.member }),
+      claim: () => {
+        // The worker's slots equal the members, so a run always finds one idle.
+        const name = idle.shift();
+        if (name === undefined) throw new Error(`no idle member of WorkerPool ${options.pool}`);
+        return { name, dir: poolMemberDir(options.home, options.poolNamespace, options.pool, name), release: () => void idle.push(name) };
+      },
+      started: (run, member) => options.client.workflow.getHandle(taskWorkflowId(run.namespace, run.name)).signal(poolMemberStartedSignal, { member }),
     },
   });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: workerPoolQueue(options.taskQueue, options.poolNamespace, options.pool),
-    identity: `${options.pool}/${options.member}`,
+    identity: `${options.pool}/${options.members.join(',')}`,
     activities: { runPooledTask },
-    // One Task at a time: a busy member polls for nothing, so the next Task goes to an idle one or waits.
-    maxConcurrentActivityTaskExecutions: 1,
+    // One Task per member at a time: with every member busy the worker polls for nothing, so the next Task goes to
+    // an idle member elsewhere or waits in the queue.
+    maxConcurrentActivityTaskExecutions: options.members.length,
     maxHeartbeatThrottleInterval: '2 seconds',
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });

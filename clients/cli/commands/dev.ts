@@ -180,7 +180,7 @@ function devCodecToken(ip: string, home: string): { token: string; file?: string
 async function runWorkerThroughOutages(address: string, g: GlobalOptions, stopped: Promise<void>, isStopping: () => boolean, agentSandbox: boolean): Promise<void> {
   for (;;) {
     try {
-      await runWorker(embeddedTemporal(address), g, stopped, { agentSandbox });
+      await runWorker(embeddedTemporal(address), g, stopped, { agentSandbox, poolMembers: true });
       return;
     } catch (err) {
       if (isStopping()) return;

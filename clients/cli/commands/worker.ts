@@ -6,7 +6,8 @@ import { ensureKelosHome, kelosHome } from '../../../host/data-dir';
 import { kelosDataConverter } from '../../../host/payload-encryption/data-converter';
 import { createKelosWorker, DEFAULT_WORKFLOW_CACHE, type KelosWorkerOptions } from '../../../workers/kelos-worker';
 import { createPoolMember } from '../../../workers/pool-member';
-import { KelosError } from '../../kelos-api';
+import { superviseLocalPools } from '../../../workers/pool-supervisor';
+import { ALL_NAMESPACES, KelosApi, KelosError } from '../../kelos-api';
 import { requireKelosSearchAttributes } from '../../search-attribute-readiness';
 import { connectWorker, type TemporalTarget } from '../../temporal-connection';
 import { GlobalOptions, taskQueueOf, temporalTarget } from '../connection';
@@ -33,6 +34,8 @@ export interface RuntimeFlags {
   /** `--pool NAME`: run as a member of this WorkerPool (of the `-n` namespace) instead of a full worker. */
   pool?: string;
   member?: string;
+  /** `kelos dev`: also run every WorkerPool's members in this process (workers/pool-supervisor.ts). */
+  poolMembers?: boolean;
 }
 
 /**
@@ -78,19 +81,21 @@ export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSi
     throw err;
   });
   const client = new Client({ connection, namespace, dataConverter, ...(tracing ? { interceptors: tracing.clientInterceptors } : {}) });
+  const members = (poolNamespace: string, pool: string, names: string[]) =>
+    createPoolMember({
+      connection,
+      client,
+      dataConverter,
+      namespace,
+      taskQueue: taskQueueOf(g),
+      home: ensureKelosHome(),
+      poolNamespace,
+      pool,
+      members: names,
+      ...(flags.agentSandbox === false ? {} : { agentSandbox: detectAgentSandbox({ kelosHome: kelosHome(), packageRoot: packageRoot() }) }),
+    });
   const worker = flags.pool
-    ? await createPoolMember({
-        connection,
-        client,
-        dataConverter,
-        namespace,
-        taskQueue: taskQueueOf(g),
-        home: ensureKelosHome(),
-        poolNamespace: g.namespace,
-        pool: flags.pool,
-        member: memberName(flags.member),
-        ...(flags.agentSandbox === false ? {} : { agentSandbox: detectAgentSandbox({ kelosHome: kelosHome(), packageRoot: packageRoot() }) }),
-      })
+    ? await members(g.namespace, flags.pool, [memberName(flags.member)])
     : await createKelosWorker({
     connection,
     client,
@@ -104,7 +109,15 @@ export async function runWorker(target: TemporalTarget, g: GlobalOptions, stopSi
     tuning: { maxCachedWorkflows: workflowCacheSize(flags.workflowCache), ...workflowHeapOption(flags.workflowHeap) },
   });
   const running = worker.run();
+  const pools = flags.poolMembers
+    ? superviseLocalPools({
+        listPools: () => new KelosApi(client, taskQueueOf(g)).listStoredResources('WorkerPool', ALL_NAMESPACES),
+        createMembers: (pool, names) => members(pool.metadata.namespace, pool.metadata.name, names),
+        onError: (err) => console.error(`kelos: WorkerPool members: ${(err as Error).message?.split('\n')[0]}`),
+      })
+    : undefined;
   await Promise.race([stopSignal, running]);
+  await pools?.stop();
   if (worker.getState() === 'RUNNING') worker.shutdown();
   await running;
   await connection.close();
