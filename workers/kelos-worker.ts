@@ -17,6 +17,7 @@ import { localSecretSource } from '../activities/secrets/secret-source';
 import { createReportingActivities } from '../activities/reporting/github-reporting';
 import { createDependencyActivities } from '../activities/dependency-activities';
 import { createBudgetActivities } from '../activities/budget-activities';
+import { createWorkerPoolActivities } from '../activities/worker-pool-activities';
 import { createContextSourceActivities } from '../activities/context-sources/fetch-context-sources';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { PodPolicy } from '../api/kube/pod-policy';
@@ -165,6 +166,7 @@ export async function createKelosWorker(options: KelosWorkerOptions): Promise<Ke
       ...createReportingActivities({ client: options.client, secrets, ...env }),
       ...createDependencyActivities({ client: options.client }),
       ...createBudgetActivities({ client: options.client, ...env }),
+      ...createWorkerPoolActivities({ client: options.client }),
       ...createContextSourceActivities({ secrets, ...env }),
     },
     // Workflows report Task and spawner events to this process's metrics (host/metrics), never during replay;

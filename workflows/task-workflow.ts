@@ -19,15 +19,16 @@ import { heartbeatLost, notPickedUp } from './activity-pickup';
 import type { createTaskActivities } from '../activities/task-activities';
 import type { createDependencyActivities } from '../activities/dependency-activities';
 import type { createBudgetActivities } from '../activities/budget-activities';
+import type { createWorkerPoolActivities } from '../activities/worker-pool-activities';
 import { dependencyPrompt } from '../api/task/dependencies';
 import { branchClaim } from './task/branch-claim';
 import { githubReporter } from './task/github-reporter';
 import { spawnerSlot } from './task/spawner-slot';
 import { innermostMessage } from '../api/error-cause';
-import { KelosPhase } from '../api/search-attributes';
+import { KelosAgentType, KelosPhase } from '../api/search-attributes';
 import { spawnerWorkflowId } from '../api/spawn/spawner-status';
 import type { AgentOutcome, PreparedWorkspace, ResolvedTaskResources, RunAgentInput } from '../api/task/task-activities-types';
-import { TaskRun, taskCleanupWorkflowId } from '../api/task/task-run';
+import { TaskInput, TaskRun, poolUnresolved, taskCleanupWorkflowId } from '../api/task/task-run';
 import { TASK_STATUS_MEMO_KEY } from '../api/task/task-start';
 import type { TaskPhase, TaskStatus } from '../api/task/task-status';
 import { runtimeTaskQueue, workerPoolQueue, type TaskRuntime } from '../api/task/task-runtime';
@@ -50,6 +51,11 @@ const { admitToBudgets } = proxyActivities<ReturnType<typeof createBudgetActivit
   retry: { initialInterval: '2s', maximumInterval: '1 minute' },
 });
 /** Told the usage when the Task ends: retried for a day, then given up with a condition (the Task must end). */
+/** A pooled Task a spawner started reads its WorkerPool (a pool applied a moment ago gets found; a missing one fails the Task). */
+const { readWorkerPool } = proxyActivities<ReturnType<typeof createWorkerPoolActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '4s', maximumAttempts: 4 },
+});
 const { recordBudgetUsage } = proxyActivities<ReturnType<typeof createBudgetActivities>>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '1 day',
@@ -134,8 +140,8 @@ const MAX_HOST_LOSSES = 2;
  * Succeeded returns the status; Failed fails the workflow with the status as details, so the Web UI shows a
  * failed Task as a failed workflow.
  */
-export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
-  let run = input;
+export async function taskWorkflow(input: TaskInput): Promise<TaskStatus> {
+  let run: TaskInput = input;
   let status: TaskStatus = { phase: 'Pending', startTime: new Date().toISOString() };
   setHandler(taskStatusQuery, () => status);
   setHandler(poolMemberStartedSignal, ({ member }) => {
@@ -157,7 +163,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
     countPhase(status);
   };
   const countPhase = (now: TaskStatus): void => {
-    const labels: TaskMetricLabels = { namespace: run.namespace, type: run.agentType, ...(run.spawner ? { spawner: run.spawner } : {}), ...(run.model ? { model: run.model } : {}) };
+    const labels: TaskMetricLabels = { namespace: run.namespace, type: run.agentType ?? '', ...(run.spawner ? { spawner: run.spawner } : {}), ...(run.model ? { model: run.model } : {}) };
     if (now.phase === 'Running' && agentStartedAtMs === undefined) {
       agentStartedAtMs = Date.now();
       metrics.taskStarted(labels);
@@ -227,8 +233,11 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
     if (patched(TASK_BUDGETS_PATCH)) await waitForBudgets();
     // The deadline counts from here, as a Kelos Job's from its creation after the wait.
     const deadlineAtMs = run.activeDeadlineSeconds ? Date.now() + run.activeDeadlineSeconds * 1000 : undefined;
-    const resources = await resolveTaskResources(run);
-    const outcome = run.workerPool ? await runOnWorkerPool(run.workerPool, { run, runKey, resources, deadlineAtMs }) : await runOnRuntime(resources, deadlineAtMs);
+    const resolved: TaskRun = poolUnresolved(run) ? { ...run, ...(await readWorkerPool({ namespace: run.namespace, pool: run.workerPool })) } : run;
+    if (resolved !== run) upsertSearchAttributes([{ key: KelosAgentType, value: resolved.agentType }]);
+    run = resolved;
+    const resources = await resolveTaskResources(resolved);
+    const outcome = resolved.workerPool ? await runOnWorkerPool(resolved.workerPool, { run: resolved, runKey, resources, deadlineAtMs }) : await runOnRuntime(resolved, resources, deadlineAtMs);
     if (outcome.timedOut) {
       finish('Failed', `Task exceeded its deadline of ${run.activeDeadlineSeconds}s (podOverrides.activeDeadlineSeconds); the agent was stopped`, outcome);
     } else if (outcome.failureReason) {
@@ -241,7 +250,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
   }
 
   /** The agent on this Task's runtime: the checkout prepared by a worker, the agent run where it lies. */
-  async function runOnRuntime(resources: ResolvedTaskResources, deadlineAtMs: number | undefined): Promise<AgentOutcome> {
+  async function runOnRuntime(run: TaskRun, resources: ResolvedTaskResources, deadlineAtMs: number | undefined): Promise<AgentOutcome> {
     let outcome: AgentOutcome;
     for (let lost = 0; ; lost += 1) {
       const prepared = await prepareTaskWorkspace({ run, runKey, resources });
@@ -263,6 +272,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
 
   /** The agent on an idle member of the Task's WorkerPool (phase Pending, naming the pool, until one takes it). */
   async function runOnWorkerPool(pool: string, input: Omit<RunAgentInput, 'prepared'>): Promise<AgentOutcome> {
+    const run = input.run;
     setStatus({ ...status, phase: 'Pending', message: `Waiting for an idle member of WorkerPool "${pool}"` });
     try {
       return await pooledActivities(pool, run.namespace).runPooledTask(input);
@@ -294,7 +304,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
   async function recordUsage(): Promise<void> {
     if (!status.usage || !status.completionTime || !patched(TASK_BUDGETS_PATCH)) return;
     try {
-      const task = { name: run.name, uid: runKey, type: run.agentType, ...(run.model ? { model: run.model } : {}), phase: status.phase === 'Succeeded' ? ('Succeeded' as const) : ('Failed' as const), ...(status.startTime ? { startTime: status.startTime } : {}) };
+      const task = { name: run.name, uid: runKey, type: run.agentType ?? '', ...(run.model ? { model: run.model } : {}), phase: status.phase === 'Succeeded' ? ('Succeeded' as const) : ('Failed' as const), ...(status.startTime ? { startTime: status.startTime } : {}) };
       await recordBudgetUsage({ namespace: run.namespace, record: { key: `${workflowInfo().workflowId}/${runKey}`, completionTime: status.completionTime, labels: run.labels ?? {}, usage: status.usage, task } });
     } catch (err) {
       const message = `the usage could not be recorded in the namespace's TaskBudgets: ${innermostMessage(err)}`;
@@ -334,7 +344,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
   }
 
   /** The prompt rendered over the dependencies' results, or why the Task fails without running. */
-  async function waitForDependencies(task: TaskRun): Promise<{ prompt: string } | { failure: string }> {
+  async function waitForDependencies(task: TaskInput): Promise<{ prompt: string } | { failure: string }> {
     let shown: string | undefined;
     for (;;) {
       const wait = await awaitDependencies({ namespace: task.namespace, name: task.name, dependsOn: task.dependsOn ?? [], ...(shown ? { shown } : {}) });
@@ -351,7 +361,7 @@ export async function taskWorkflow(input: TaskRun): Promise<TaskStatus> {
 }
 
 /** `ttlSecondsAfterFinished`: a separate abandoned child removes the Task after N seconds, so this workflow can close now. */
-async function scheduleExpiry(run: TaskRun, runKey: string): Promise<void> {
+async function scheduleExpiry(run: TaskInput, runKey: string): Promise<void> {
   if (run.ttlSecondsAfterFinished === undefined) return;
   await startChild(taskCleanupWorkflow, {
     workflowId: taskCleanupWorkflowId(run.namespace, run.name, runKey),
@@ -372,7 +382,7 @@ async function scheduleExpiry(run: TaskRun, runKey: string): Promise<void> {
 }
 
 /** Frees the Task's slot in its spawner at once (the spawner's reconcile catches a lost signal). */
-async function notifySpawner(run: TaskRun, status: TaskStatus): Promise<void> {
+async function notifySpawner(run: TaskInput, status: TaskStatus): Promise<void> {
   if (!run.spawner || (status.phase !== 'Succeeded' && status.phase !== 'Failed')) return;
   try {
     await getExternalWorkflowHandle(spawnerIdOf(run)).signal(taskFinishedSignal, { name: run.name, phase: status.phase, completionTime: status.completionTime ?? new Date().toISOString() });
@@ -382,7 +392,7 @@ async function notifySpawner(run: TaskRun, status: TaskStatus): Promise<void> {
 }
 
 /** The parent when the spawner started this Task (whatever ID it was given), else the conventional ID. */
-export function spawnerIdOf(run: TaskRun): string {
+export function spawnerIdOf(run: TaskInput): string {
   return workflowInfo().parent?.workflowId ?? spawnerWorkflowId(run.namespace, run.spawner ?? '');
 }
 

@@ -152,9 +152,6 @@ function loadKelosObject(
 
   const resource = build(kind, data, version, origin);
   const location = { source: origin.source, document: origin.document, prefix: origin.path };
-  if (resource.kind === 'TaskSpawner' && resource.spec.taskTemplate.workerPoolRef) {
-    return unsupported(location, kind, resource.metadata.name, 'spec.taskTemplate.workerPoolRef (a spawner on a WorkerPool; pooled Tasks are)');
-  }
   if (resource.kind === 'TaskSpawner' && resource.spec.source === 'slack') {
     return unsupported(location, kind, resource.metadata.name, 'spec.when.slack (the Slack source)');
   }

@@ -4,8 +4,8 @@
  */
 import { toKelosObject } from '../resources/to-kelos-object';
 import type { Credentials, TaskResource, TaskSpawnerResource } from '../resources/model';
-import type { TaskRun } from '../task/task-run';
-import { taskRunFromResource } from '../task/task-run-from-resource';
+import type { TaskInput } from '../task/task-run';
+import { taskInputFromResource } from '../task/task-run-from-resource';
 import type { RenderedTask } from './render-task';
 import { sourceAnnotations, taskReportFor } from '../reporting/task-report';
 import type { WorkItem } from '../sources/work-item';
@@ -20,9 +20,16 @@ export const SPAWNER_CREDENTIAL_LABEL = 'kelos.dev/spawner-credential';
  */
 export function taskFromTemplate(spawner: TaskSpawnerResource, rendered: RenderedTask, pick: (n: number) => number): TaskResource {
   const template = spawner.spec.taskTemplate;
-  if (!template.worker) throw new Error(`TaskSpawner "${spawner.metadata.name}": workerPoolRef templates are not supported by kelos-temporal yet`);
   // Rendered metadata first; the spawner's own label always wins (kelos-behaviour §4.4).
   const labels: Record<string, string> = { ...(rendered.labels ?? {}), [SPAWNER_LABEL]: spawner.metadata.name };
+  const metadata = { name: rendered.name, namespace: spawner.metadata.namespace, labels, ...(rendered.annotations ? { annotations: rendered.annotations } : {}) };
+  const origin = { ...spawner.origin, apiVersion: 'kelos.dev/v1alpha2' as const };
+  const upstreamRepo = template.upstreamRepo || sourceUpstreamRepo(spawner);
+  if (!template.worker) {
+    // A pool's Task: the pool says how it runs (Kelos's rules leave a pooled template only its prompt and metadata).
+    if (!template.workerPoolRef) throw new Error(`TaskSpawner "${spawner.metadata.name}": the template has neither a worker nor a workerPoolRef`);
+    return { kind: 'Task', metadata, spec: { workerPoolRef: template.workerPoolRef, prompt: rendered.prompt, ...(upstreamRepo ? { upstreamRepo } : {}) }, origin };
+  }
   let credentials: Credentials | undefined = template.worker.credentials;
   if (!credentials) {
     const pool = spawner.spec.credentials ?? [];
@@ -31,10 +38,9 @@ export function taskFromTemplate(spawner: TaskSpawnerResource, rendered: Rendere
     credentials = { type: chosen.type, secretRef: chosen.secretRef };
     labels[SPAWNER_CREDENTIAL_LABEL] = chosen.name;
   }
-  const upstreamRepo = template.upstreamRepo || sourceUpstreamRepo(spawner);
   return {
     kind: 'Task',
-    metadata: { name: rendered.name, namespace: spawner.metadata.namespace, labels, ...(rendered.annotations ? { annotations: rendered.annotations } : {}) },
+    metadata,
     spec: {
       worker: { ...template.worker, credentials },
       prompt: rendered.prompt,
@@ -43,7 +49,7 @@ export function taskFromTemplate(spawner: TaskSpawnerResource, rendered: Rendere
       ...(template.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: template.ttlSecondsAfterFinished } : {}),
       ...(template.dependsOn?.length ? { dependsOn: template.dependsOn } : {}),
     },
-    origin: { ...spawner.origin, apiVersion: 'kelos.dev/v1alpha2' },
+    origin,
   };
 }
 
@@ -58,12 +64,12 @@ export function sourceUpstreamRepo(spawner: TaskSpawnerResource): string | undef
 }
 
 /** The Task's run for a discovered item: the source's annotations stamped over the template's, and where to report. */
-export function taskRunForItem(spawner: TaskSpawnerResource, rendered: RenderedTask, sourceKind: string, pick: (n: number) => number, item?: WorkItem): TaskRun {
+export function taskRunForItem(spawner: TaskSpawnerResource, rendered: RenderedTask, sourceKind: string, pick: (n: number) => number, item?: WorkItem): TaskInput {
   const task = taskFromTemplate(spawner, rendered, pick);
   const stamped = item ? sourceAnnotations(spawner, item) : {};
   if (Object.keys(stamped).length) task.metadata.annotations = { ...(task.metadata.annotations ?? {}), ...stamped };
   const report = item ? taskReportFor(spawner, item) : undefined;
   const object = toKelosObject(task) as { apiVersion: string; spec: Record<string, unknown> };
-  const run = taskRunFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, spawner: spawner.metadata.name, sourceKind });
+  const run = taskInputFromResource(task, { spec: object.spec, apiVersion: object.apiVersion, spawner: spawner.metadata.name, sourceKind });
   return report ? { ...run, report } : run;
 }

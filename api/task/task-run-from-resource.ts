@@ -1,6 +1,6 @@
 /** Reduces a normalised Task resource to the {@link TaskRun} the Task workflow executes. */
 import type { Credentials, PodOverrides, TaskResource, Worker } from '../resources/model';
-import type { EnvVar, TaskRun } from './task-run';
+import { poolUnresolved, type EnvVar, type TaskInput, type TaskRun } from './task-run';
 import { requestedRuntime } from './task-runtime';
 
 export interface TaskRunContext {
@@ -16,39 +16,58 @@ export interface TaskRunContext {
 export class UnsupportedTaskError extends Error {}
 
 export function taskRunFromResource(task: TaskResource, context: TaskRunContext): TaskRun {
+  const input = taskInputFromResource(task, context);
+  if (poolUnresolved(input)) throw new UnsupportedTaskError(`task "${task.metadata.name}": WorkerPool "${input.workerPool}" not found in namespace "${task.metadata.namespace}" (apply the pool before its Tasks)`);
+  return input;
+}
+
+/**
+ * As taskRunFromResource, where the pool cannot be read (a spawner's workflow code): a pooled Task without its pool's
+ * worker at hand is started unresolved, and reads the pool itself before its agent runs.
+ */
+export function taskInputFromResource(task: TaskResource, context: TaskRunContext): TaskInput {
   const pool = task.spec.workerPoolRef?.name;
   const worker = task.spec.worker ?? context.pool;
-  if (!worker) throw new UnsupportedTaskError(`task "${task.metadata.name}": WorkerPool "${pool}" not found in namespace "${task.metadata.namespace}" (apply the pool before its Tasks)`);
-  const overrides = worker.podOverrides ?? {};
   const runtime = requestedRuntime(task.metadata.annotations);
   if (typeof runtime === 'object') throw new UnsupportedTaskError(`task "${task.metadata.name}": ${runtime.error}`);
   const annotations = task.metadata.annotations ?? {};
-  return {
+  const common = {
     namespace: task.metadata.namespace,
     name: task.metadata.name,
-    agentType: worker.type,
     prompt: task.spec.prompt,
+    ...(task.spec.dependsOn?.length ? { dependsOn: task.spec.dependsOn } : {}),
+    ...(task.spec.branch ? { branch: task.spec.branch } : {}),
+    ...(task.spec.upstreamRepo ? { upstreamRepo: task.spec.upstreamRepo } : {}),
+    ...(task.spec.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: task.spec.ttlSecondsAfterFinished } : {}),
+    labels: task.metadata.labels ?? {},
+    ...(Object.keys(annotations).length ? { annotations } : {}),
+    ...(runtime ? { runtime } : {}),
+    ...(context.spawner ? { spawner: context.spawner } : {}),
+    sourceKind: context.sourceKind,
+    spec: context.spec,
+    apiVersion: context.apiVersion,
+  };
+  if (worker) return { ...common, ...workerFields(worker), ...(pool ? { workerPool: pool } : {}) };
+  if (!pool) throw new UnsupportedTaskError(`task "${task.metadata.name}": neither a worker nor a workerPoolRef`);
+  return { ...common, workerPool: pool, agentConfigRefs: [], env: [] };
+}
+
+/** What a worker block (the Task's own, or its WorkerPool's) gives the run. */
+export type WorkerFields = Pick<TaskRun, 'agentType' | 'model' | 'effort' | 'image' | 'credentials' | 'workspaceRef' | 'agentConfigRefs' | 'activeDeadlineSeconds' | 'env' | 'podOverrides'>;
+
+export function workerFields(worker: Worker & { credentials: Credentials }): WorkerFields {
+  const overrides = worker.podOverrides ?? {};
+  return {
+    agentType: worker.type,
     ...(worker.model ? { model: worker.model } : {}),
     ...(worker.effort ? { effort: worker.effort } : {}),
     ...(worker.image ? { image: worker.image } : {}),
     credentials: { type: worker.credentials.type, ...(worker.credentials.secretRef ? { secretName: worker.credentials.secretRef.name } : {}) },
     ...(worker.workspaceRef ? { workspaceRef: worker.workspaceRef.name } : {}),
     agentConfigRefs: (worker.agentConfigRefs ?? []).map((ref) => ref.name),
-    ...(task.spec.dependsOn?.length ? { dependsOn: task.spec.dependsOn } : {}),
-    ...(task.spec.branch ? { branch: task.spec.branch } : {}),
-    ...(task.spec.upstreamRepo ? { upstreamRepo: task.spec.upstreamRepo } : {}),
-    ...(task.spec.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: task.spec.ttlSecondsAfterFinished } : {}),
     ...(overrides.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: overrides.activeDeadlineSeconds } : {}),
     env: (overrides.env ?? []).map(toEnvVar),
     ...podOverridesOf(overrides),
-    labels: task.metadata.labels ?? {},
-    ...(Object.keys(annotations).length ? { annotations } : {}),
-    ...(runtime ? { runtime } : {}),
-    ...(pool ? { workerPool: pool } : {}),
-    ...(context.spawner ? { spawner: context.spawner } : {}),
-    sourceKind: context.sourceKind,
-    spec: context.spec,
-    apiVersion: context.apiVersion,
   };
 }
 

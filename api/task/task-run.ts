@@ -68,10 +68,23 @@ export interface TaskRun {
   apiVersion: string;
 }
 
+/**
+ * A pooled Task a spawner starts: a spawner cannot read the WorkerPool (it is deterministic workflow code), so the
+ * pool's worker (type, credentials, model, Workspace, ...) is read by the Task itself before its agent runs.
+ */
+export type UnresolvedPoolRun = Omit<TaskRun, 'agentType' | 'credentials'> & { workerPool: string; agentType?: undefined; credentials?: undefined };
+
+/** What starts a Task workflow: a run, or a pooled run whose pool the Task still has to read. */
+export type TaskInput = TaskRun | UnresolvedPoolRun;
+
+export function poolUnresolved(run: TaskInput): run is UnresolvedPoolRun {
+  return run.agentType === undefined;
+}
+
 /** The Task workflow's input: the run without the manifest copy (which travels in the memo). */
-export function withoutSpec(run: TaskRun): TaskRun {
+export function withoutSpec<T extends TaskInput>(run: T): T {
   const { spec: _spec, ...input } = run;
-  return input;
+  return input as T;
 }
 
 /** Deterministic, human-readable workflow ID of a Task. */

@@ -4,7 +4,7 @@
  */
 import { SearchAttributePair } from '@temporalio/common';
 import { KelosAgentType, KelosKind, KelosNamespace, KelosPhase, KelosSourceKind, KelosSpawner } from '../search-attributes';
-import { TaskRun, taskWorkflowId } from './task-run';
+import { TaskInput, taskWorkflowId } from './task-run';
 import type { TaskStatus } from './task-status';
 
 /** Memo keys read by `kelos get` with describe()/list(), so a Task stays readable after its workflow closed. */
@@ -22,7 +22,7 @@ export interface TaskStartOptions {
  * `createdAt` is passed in: workflows use their deterministic clock, clients the wall clock. `status` is what
  * readers see until the Task's workflow writes its own (a spawned Task that waits for a slot starts as Waiting).
  */
-export function taskStartOptions(run: TaskRun, createdAt: string, status: Pick<TaskStatus, 'phase' | 'message' | 'waitingForSlot'> = { phase: 'Pending' }): TaskStartOptions {
+export function taskStartOptions(run: TaskInput, createdAt: string, status: Pick<TaskStatus, 'phase' | 'message' | 'waitingForSlot'> = { phase: 'Pending' }): TaskStartOptions {
   const metadata = { name: run.name, namespace: run.namespace, creationTimestamp: createdAt, labels: run.labels, ...(run.annotations ? { annotations: run.annotations } : {}) };
   return {
     workflowId: taskWorkflowId(run.namespace, run.name),
@@ -34,11 +34,12 @@ export function taskStartOptions(run: TaskRun, createdAt: string, status: Pick<T
       { key: KelosKind, value: 'Task' },
       { key: KelosNamespace, value: run.namespace },
       { key: KelosPhase, value: status.phase },
-      { key: KelosAgentType, value: run.agentType },
+      // A pooled run a spawner started learns its type from its pool when it starts.
+      ...(run.agentType ? [{ key: KelosAgentType, value: run.agentType }] : []),
       { key: KelosSourceKind, value: run.sourceKind },
       ...(run.spawner ? [{ key: KelosSpawner, value: run.spawner }] : []),
     ] as SearchAttributePair[],
-    staticSummary: `${run.agentType} Task ${run.namespace}/${run.name}: ${firstLine(run.prompt, 120)}`,
+    staticSummary: `${run.agentType ?? `WorkerPool ${run.workerPool}`} Task ${run.namespace}/${run.name}: ${firstLine(run.prompt, 120)}`,
   };
 }
 

@@ -41,9 +41,6 @@ const HELM_VALUES = ['helm-values-webhook.yaml', 'webhook-gateway-values.yaml'];
 
 /** Documents Kelos defines but kelos-temporal does not run yet, with the exact report line. */
 const UNSUPPORTED: Record<string, string[]> = {
-  '15-workerpool/taskspawner-with-pool.yaml': [
-    '15-workerpool/taskspawner-with-pool.yaml#1 TaskSpawner "pool-spawner": spec.taskTemplate.workerPoolRef (a spawner on a WorkerPool; pooled Tasks are) is not supported yet by kelos-temporal',
-  ],
   '16-session/session.yaml': [
     '16-session/session.yaml#1 Session "interactive-review": kind Session is not supported yet by kelos-temporal',
   ],

@@ -2,7 +2,8 @@
  * WorkerPool on the local runtime, from Kelos example 15 (the pool's worker image a test agent): pooled Tasks wait in
  * the pool's Temporal queue (Pending, the pool named) and members take them one at a time; a member's next Task
  * finds its warm checkout (an ignored cache file, its home) reset to a clean tree; a member killed mid-Task fails
- * that Task with the reason, and the next Task goes to the member that is left.
+ * that Task with the reason, and its restarted self stops the agent left behind; a spawner's pooled Tasks read the
+ * pool when they start and are held by both the spawner's maxConcurrency and the pool's members.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +18,9 @@ import { taskStatusQuery } from '../../workflows/task-workflow';
 import { makeUpstream } from '../local/git-fixture';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { runKelosAsync } from '../harness/kelos-cli';
+import { itemsFor } from '../harness/spawner-fixtures';
+import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
+import { workItemsSignal } from '../../workflows/spawner/messages';
 import { testServerAddress } from '../harness/temporal';
 
 const EXAMPLE = path.resolve(__dirname, '../../../shared/fixtures/kelos-examples/15-workerpool');
@@ -146,4 +150,34 @@ it('a member killed mid-Task fails that Task with the reason; restarted, it stop
   const [agentPid] = fs.readFileSync(taskFiles(stack.home, 'default', victim).pidFile, 'utf8').trim().split(' ');
   expect(() => process.kill(-Number(agentPid), 0)).toThrow();
   expect(agentEvents().filter((e) => e.task === victim).map((e) => e.kind)).toEqual(['start']);
+}, 180_000);
+
+it("a spawner's pooled Tasks read the pool when they start; its maxConcurrency and the pool's members both hold", async () => {
+  const name = uniqueName('pool-spawner');
+  await stack.api.applySpawner({
+    apiVersion: 'kelos.dev/v1alpha2',
+    kind: 'TaskSpawner',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      when: { webhook: { source: 'test', fieldMapping: { id: '$.id' } } },
+      maxConcurrency: 2,
+      taskTemplate: { workerPoolRef: { name: 'my-pool' }, promptTemplate: 'Handle item {{.ID}}', nameTemplate: `${name}-{{.ID}}` },
+    },
+  });
+  await stack.env.client.workflow.getHandle(spawnerWorkflowId('default', name)).signal(workItemsSignal, itemsFor(['a', 'b', 'c']));
+  const names = ['a', 'b', 'c'].map((id) => `${name}-${id}`);
+  // One member is left (the previous test's): at most one runs; the spawner's second slot waits in the pool's queue.
+  const waiting = await eventually(async () => {
+    const all = await Promise.all(names.map((n) => statusOf(n).catch(() => undefined)));
+    return all.some((s) => s?.phase === 'Pending' && s.message?.includes('WorkerPool "my-pool"')) ? all : undefined;
+  }, 60_000, 'a spawned Task waiting for the pool');
+  expect(waiting.filter((s) => s?.phase === 'Running').length).toBeLessThanOrEqual(1);
+  const done = await Promise.all(names.map(resultOf));
+  expect(done.map((s) => s.phase)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
+  const timeline = agentEvents().filter((e) => names.includes(e.task)).sort((a, b) => a.atMs - b.atMs);
+  expect(timeline.map((e) => e.kind)).toEqual(['start', 'end', 'start', 'end', 'start', 'end']);
+  // The pool's worker came with the Task: the test agent ran with the pool's type and settings.
+  const task = await stack.api.requireTask('default', names[0]);
+  expect((task.spec as { workerPoolRef?: { name: string } }).workerPoolRef).toEqual({ name: 'my-pool' });
+  await stack.api.deleteSpawner('default', name);
 }, 180_000);

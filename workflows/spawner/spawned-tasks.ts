@@ -10,7 +10,7 @@ import type { TaskSpawnerResource } from '../../api/resources/model';
 import type { RenderedTask } from '../../api/spawn/render-task';
 import { taskRunForItem } from '../../api/spawn/task-from-template';
 import type { WorkItem } from '../../api/sources/work-item';
-import { taskWorkflowId, withoutSpec, type TaskRun } from '../../api/task/task-run';
+import { taskWorkflowId, withoutSpec, type TaskInput } from '../../api/task/task-run';
 import { TASK_MEMO_KEY, taskStartOptions } from '../../api/task/task-start';
 import { refreshQueuedTaskSignal, slotGrantedSignal, withdrawQueuedTaskSignal } from '../task/messages';
 import { taskWorkflow } from '../task-workflow';
@@ -28,14 +28,14 @@ export interface StartHow {
 }
 
 /** The Task's run for an accepted item. Pooled credentials are picked with the workflow's deterministic random. */
-export function spawnedRun(spawner: TaskSpawnerResource, accepted: AcceptedItem): TaskRun {
+export function spawnedRun(spawner: TaskSpawnerResource, accepted: AcceptedItem): TaskInput {
   const run = taskRunForItem(spawner, accepted.rendered, spawner.spec.source, (n) => Math.floor(Math.random() * n), accepted.item);
   return { ...run, itemId: accepted.item.id };
 }
 
 /** Starts the Task workflow; 'exists' when a Task of that name exists already (open or closed). */
 export async function startSpawnedTask(spawner: TaskSpawnerResource, accepted: AcceptedItem, how: StartHow = {}): Promise<'started' | 'exists'> {
-  const run: TaskRun = { ...spawnedRun(spawner, accepted), ...(how.waitForSlot ? { waitForSlot: how.waitForSlot } : {}) };
+  const run: TaskInput = { ...spawnedRun(spawner, accepted), ...(how.waitForSlot ? { waitForSlot: how.waitForSlot } : {}) };
   const waiting = how.waitForSlot ? { phase: 'Waiting' as const, message: `Waiting for a slot: TaskSpawner "${spawner.metadata.name}" runs at most maxConcurrency Tasks at once`, waitingForSlot: how.waitForSlot } : undefined;
   const start = taskStartOptions(run, new Date().toISOString(), waiting);
   try {

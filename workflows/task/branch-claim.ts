@@ -6,7 +6,7 @@
 import { condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { createDependencyActivities } from '../../activities/dependency-activities';
 import { branchLockWorkflowId, waitingForBranch, type BranchLockKey } from '../../api/task/branch-lock';
-import type { TaskRun } from '../../api/task/task-run';
+import type { TaskInput } from '../../api/task/task-run';
 import { branchGrantedSignal, branchQueuedSignal, releaseBranchSignal } from '../branch-lock/messages';
 
 const { requestBranchLock } = proxyActivities<ReturnType<typeof createDependencyActivities>>({
@@ -21,7 +21,7 @@ export interface BranchClaim {
   release(): Promise<void>;
 }
 
-export function branchClaim(run: TaskRun, onWaiting: (message: string) => void): BranchClaim | undefined {
+export function branchClaim(run: TaskInput, onWaiting: (message: string) => void): BranchClaim | undefined {
   if (!run.branch) return undefined;
   const key: BranchLockKey = { namespace: run.namespace, workspace: run.workspaceRef ?? '', branch: run.branch };
   let granted = false;

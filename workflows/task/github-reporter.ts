@@ -7,7 +7,7 @@ import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { createReportingActivities } from '../../activities/reporting/github-reporting';
 import { innermostMessage } from '../../api/error-cause';
 import type { ReportPhase, ReportState } from '../../api/reporting/task-report';
-import type { TaskRun } from '../../api/task/task-run';
+import type { TaskInput } from '../../api/task/task-run';
 import type { TaskCondition } from '../../api/task/task-status';
 
 /** Reporting runs on the main queue (any worker); rate limits wait for their reset (nextRetryDelay). */
@@ -19,7 +19,7 @@ const { reportTaskStatus } = proxyActivities<ReturnType<typeof createReportingAc
 export type ReportCondition = Pick<TaskCondition, 'status' | 'reason' | 'message'>;
 
 /** `report(phase)` queues a report and resolves when every report so far is done. Without a target it does nothing. */
-export function githubReporter(run: TaskRun, runKey: string, onOutcome: (condition: ReportCondition) => void): (phase: ReportPhase) => Promise<void> {
+export function githubReporter(run: TaskInput, runKey: string, onOutcome: (condition: ReportCondition) => void): (phase: ReportPhase) => Promise<void> {
   let state: ReportState = {};
   let reports: Promise<void> = Promise.resolve();
   return (phase) => {

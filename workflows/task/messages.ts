@@ -1,6 +1,6 @@
 /** Signals a spawner sends to a Task of its own that waits for a slot (see spawner-slot.ts). */
 import { defineSignal } from '@temporalio/workflow';
-import type { TaskRun } from '../../api/task/task-run';
+import type { TaskInput } from '../../api/task/task-run';
 
 /** The spawner gives the waiting Task a slot: it runs now. */
 export const slotGrantedSignal = defineSignal('slotGranted');
@@ -9,7 +9,7 @@ export const withdrawQueuedTaskSignal = defineSignal<[{ reason: string }]>('with
 
 /** A polled item changed while its Task waited: the Task runs with the newest data (and shows it). */
 export interface QueuedTaskRefresh {
-  run: TaskRun;
+  run: TaskInput;
   /** The Task's record for `kelos get` (the memo's `task`), rendered from the same data. */
   record: Record<string, unknown>;
 }

@@ -5,16 +5,16 @@
  * the Task starts, so no signal is missed.
  */
 import { condition, setHandler, upsertMemo } from '@temporalio/workflow';
-import type { TaskRun } from '../../api/task/task-run';
+import type { TaskInput } from '../../api/task/task-run';
 import { TASK_MEMO_KEY } from '../../api/task/task-start';
 import { refreshQueuedTaskSignal, slotGrantedSignal, withdrawQueuedTaskSignal } from './messages';
 
 export interface SpawnerSlot {
   /** Resolves with the run to use (refreshed, perhaps) once the slot is granted, or with why the Task was withdrawn. */
-  wait(): Promise<{ granted: TaskRun } | { withdrawn: string }>;
+  wait(): Promise<{ granted: TaskInput } | { withdrawn: string }>;
 }
 
-export function spawnerSlot(run: TaskRun): SpawnerSlot | undefined {
+export function spawnerSlot(run: TaskInput): SpawnerSlot | undefined {
   if (!run.waitForSlot) return undefined;
   let current = run;
   let granted = false;

@@ -1,0 +1,30 @@
+/**
+ * A pooled Task started by a spawner reads its WorkerPool here before its agent runs (the spawner's workflow code
+ * cannot): the pool's worker block as the run's type, credentials, model, Workspace and the rest.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { RESOURCE_MEMO_KEY, resourceWorkflowId, type StoredResource } from '../api/stored-resource';
+import type { Credentials, Worker } from '../api/resources/model';
+import { UnsupportedTaskError, workerFields, type WorkerFields } from '../api/task/task-run-from-resource';
+
+export function createWorkerPoolActivities(deps: { client: Client }) {
+  return {
+    async readWorkerPool(input: { namespace: string; pool: string }): Promise<WorkerFields> {
+      const handle = deps.client.workflow.getHandle(resourceWorkflowId('WorkerPool', input.namespace, input.pool));
+      const description = await handle.describe().catch((err) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      });
+      const pool = description?.status.name === 'RUNNING' ? (description.memo?.[RESOURCE_MEMO_KEY] as StoredResource | undefined) : undefined;
+      // Retried a few times: a pool applied together with its spawner may take a moment to be stored.
+      if (!pool) throw ApplicationFailure.retryable(`WorkerPool "${input.pool}" not found in namespace "${input.namespace}"`, 'WorkerPoolNotFound');
+      try {
+        return workerFields(pool.spec.worker as Worker & { credentials: Credentials });
+      } catch (err) {
+        if (err instanceof UnsupportedTaskError) throw ApplicationFailure.nonRetryable(`WorkerPool "${input.pool}": ${err.message}`, 'UnsupportedWorkerPool');
+        throw err;
+      }
+    },
+  };
+}
