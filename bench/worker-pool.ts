@@ -158,9 +158,13 @@ function report(label: string, how: string, run: { wallMs: number; figures: Task
   for (const f of run.figures) {
     console.log(`  ${f.name.padEnd(12)} checkout ${seconds(f.checkoutMs).padStart(6)} s  setup ${seconds(f.setupMs).padStart(6)} s (${f.setupKind})  submitted→done ${seconds(f.totalMs).padStart(6)} s  in ${f.dir}`);
   }
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  const cold = run.figures.filter((f) => f.setupKind === 'cold').length;
-  console.log(`  mean: checkout ${seconds(mean(run.figures.map((f) => f.checkoutMs)))} s, setup ${seconds(mean(run.figures.map((f) => f.setupMs)))} s (${cold} cold, ${run.figures.length - cold} warm), Task ${seconds(mean(run.figures.map((f) => f.totalMs)))} s`);
+  // A cold Task is one whose setup found no cache: on a fresh clone (every unpooled Task, a member's first).
+  for (const kind of ['cold', 'warm']) {
+    const of = run.figures.filter((f) => f.setupKind === kind);
+    if (!of.length) continue;
+    const mean = (pick: (f: TaskFigures) => number) => seconds(of.reduce((sum, f) => sum + pick(f), 0) / of.length);
+    console.log(`  ${of.length} ${kind}, mean: checkout ${mean((f) => f.checkoutMs)} s, setup ${mean((f) => f.setupMs)} s, submitted→done ${mean((f) => f.totalMs)} s`);
+  }
 }
 
 /** The fields of the benchmark scripts' line `<kind> <task> …` in the events file. */
