@@ -40,6 +40,8 @@ import {
   type CrdKind,
   type KelosObject,
 } from './kelos-objects';
+import { DEFAULT_MEMBER_IMAGE, type MemberPodSettings } from './pool-members';
+import { createPoolReconciler, memberSettingsFromEnv } from './pool-reconciler';
 import { taskCreatedEvent, taskExpiredEvent, taskPhaseEvents, type TaskEvent } from './task-events';
 
 export interface ResourceControllerOptions {
@@ -50,6 +52,8 @@ export interface ResourceControllerOptions {
   /** How often Task and TaskSpawner status is copied from Temporal. Default 2 s. */
   syncIntervalMs?: number;
   log?: (message: string) => void;
+  /** WorkerPool members' image and Temporal connection (default: from this process's environment). */
+  poolMembers?: MemberPodSettings;
   /** A reconcile of `controller` ("task", "taskspawner", …, or "status" for the status sync) failed. */
   onReconcileError?: (controller: string) => void;
 }
@@ -65,6 +69,7 @@ export async function startResourceController(options: ResourceControllerOptions
   const log = options.log ?? ((message: string) => console.error(`kelos controller: ${message}`));
   const queue = new Map<string, Promise<void>>();
   let stopped = false;
+  const pools = createPoolReconciler({ kubeConfig, api, ...(options.namespace ? { namespace: options.namespace } : {}), settings: options.poolMembers ?? memberSettingsFromEnv(process.env, DEFAULT_MEMBER_IMAGE) });
 
   const informers = CRD_KINDS.map((kind) => {
     const plural = CRD_PLURALS[kind];
@@ -213,6 +218,11 @@ export async function startResourceController(options: ResourceControllerOptions
         else await syncBudget(object);
       }
     }
+    if (stopped) return;
+    // Accepted WorkerPool objects own their members and get their status; pools from `kelos apply` have members too.
+    await pools.reconcile(informerOf('WorkerPool').list(), async (object, status) => {
+      if (object.status?.observedGeneration === object.metadata?.generation && accepted(object)?.status === 'True') await patchStatusIfChanged('WorkerPool', { ...object, kind: 'WorkerPool' }, status);
+    });
   }
 
   /**

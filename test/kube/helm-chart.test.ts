@@ -283,12 +283,12 @@ describe('helm install and uninstall', () => {
     const kube = ['--kubeconfig', cluster.kubeconfigPath, '--namespace', 'kelos-helm'];
     const install = helm(['install', 'kept', CHART, ...kube, '--create-namespace', '--no-hooks', '-f', valuesFile({ namespaces: ['elsewhere'] })]);
     expect({ code: install.code, out: install.stdout + install.stderr }).toMatchObject({ code: 0, out: expect.stringContaining('STATUS: deployed') });
-    expect(await crdNames()).toEqual(['agentconfigs.kelos.dev', 'taskbudgets.kelos.dev', 'tasks.kelos.dev', 'taskspawners.kelos.dev', 'workspaces.kelos.dev']);
+    expect(await crdNames()).toEqual(['agentconfigs.kelos.dev', 'taskbudgets.kelos.dev', 'tasks.kelos.dev', 'taskspawners.kelos.dev', 'workerpools.kelos.dev', 'workspaces.kelos.dev']);
     expect((await apps.listNamespacedDeployment({ namespace: 'kelos-helm' })).items.map((d) => d.metadata!.name).sort()).toEqual(['kept-kelos-temporal-bridge', 'kept-kelos-temporal-controller-elsewhere', 'kept-kelos-temporal-worker']);
 
     const uninstall = helm(['uninstall', 'kept', ...kube]);
     expect({ code: uninstall.code, out: uninstall.stdout + uninstall.stderr }).toMatchObject({ code: 0, out: expect.stringContaining('uninstalled') });
-    expect(await crdNames()).toEqual(['agentconfigs.kelos.dev', 'taskbudgets.kelos.dev', 'tasks.kelos.dev', 'taskspawners.kelos.dev', 'workspaces.kelos.dev']);
+    expect(await crdNames()).toEqual(['agentconfigs.kelos.dev', 'taskbudgets.kelos.dev', 'tasks.kelos.dev', 'taskspawners.kelos.dev', 'workerpools.kelos.dev', 'workspaces.kelos.dev']);
     await eventually(async () => ((await apps.listNamespacedDeployment({ namespace: 'kelos-helm' })).items.length === 0 ? true : undefined), 30_000, 'the release\'s Deployments removed');
     const rbac = cluster.kubeConfig.makeApiClient(k8s.RbacAuthorizationV1Api);
     expect((await rbac.listClusterRole()).items.map((r) => r.metadata!.name).filter((n) => n!.startsWith('kept-'))).toEqual([]);
