@@ -9,8 +9,15 @@ import type * as k8s from '@kubernetes/client-node';
 
 /** The kelos image with the agent CLIs (Dockerfile target `agents`) the members run. */
 export const DEFAULT_MEMBER_IMAGE = 'ghcr.io/kelos-dev/kelos-temporal:0.1.0-agents';
-/** Where each member's volume is mounted: its KELOS_HOME (pools/<ns>/<pool>/<member>/ lives under it). */
-export const MEMBER_HOME = '/var/lib/kelos/home';
+/** Where each member's volume is mounted. */
+export const MEMBER_VOLUME = '/var/lib/kelos/member';
+/**
+ * The member's KELOS_HOME (pools/<ns>/<pool>/<member>/ lives under it): a directory the member makes on its volume,
+ * since kelos keeps its home private (0700, its own) and a volume's root belongs to root with the fsGroup.
+ */
+export const MEMBER_HOME = `${MEMBER_VOLUME}/home`;
+/** Where the pool's Kubernetes Secrets are mounted, `<ns>/<name>/<key>`, for the member's secret store (KELOS_SECRET_MOUNTS). */
+export const MEMBER_SECRETS = '/var/lib/kelos/secrets';
 export const POOL_LABEL = 'kelos.dev/workerpool';
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kelos-temporal' };
 /** The Secret of the pool's namespace whose keys become the members' environment (TEMPORAL_API_KEY, KELOS_ENCRYPTION_KEY, ...). */
@@ -23,6 +30,9 @@ export interface StoredPool {
   metadata: { name: string; namespace: string };
   spec: { replicas?: number; volumeClaimTemplate?: Record<string, unknown> };
 }
+
+/** The Kubernetes Secrets of the pool's namespace a member's Tasks read (the credentials', the Workspace's). */
+export type MemberSecrets = string[];
 
 export interface MemberPodSettings {
   image: string;
@@ -50,10 +60,11 @@ export function memberService(pool: StoredPool, owner?: k8s.V1OwnerReference): k
   };
 }
 
-export function memberStatefulSet(pool: StoredPool, settings: MemberPodSettings, owner?: k8s.V1OwnerReference): k8s.V1StatefulSet {
+export function memberStatefulSet(pool: StoredPool, settings: MemberPodSettings, secrets: MemberSecrets, owner?: k8s.V1OwnerReference): k8s.V1StatefulSet {
   const { name, namespace } = pool.metadata;
   const setName = memberSetName(name);
   const labels = memberLabels(name);
+  const secretVolumes = [...new Set(secrets)].sort().map((secretName, i) => ({ name: `secret-${i}`, secretName }));
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -80,18 +91,24 @@ export function memberStatefulSet(pool: StoredPool, settings: MemberPodSettings,
               args: ['--namespace', namespace, 'worker', '--pool', name, '--member', '$(POD_NAME)'],
               env: [
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                ...settings.env.filter((e) => !['KELOS_HOME', 'KELOS_RUNTIME', 'KELOS_AGENT_SANDBOX'].includes(e.name)),
+                ...settings.env.filter((e) => !['KELOS_HOME', 'KELOS_RUNTIME', 'KELOS_AGENT_SANDBOX', 'KELOS_SECRET_MOUNTS'].includes(e.name)),
                 { name: 'KELOS_HOME', value: MEMBER_HOME },
                 { name: 'KELOS_RUNTIME', value: 'local' },
                 // The member's container is the agents' box (the Pod's security context, as for a Task Pod); the local
                 // runtime's user-namespace sandbox needs what a restricted Pod may not do.
                 { name: 'KELOS_AGENT_SANDBOX', value: 'off' },
+                { name: 'KELOS_SECRET_MOUNTS', value: MEMBER_SECRETS },
               ],
               envFrom: [{ secretRef: { name: MEMBER_ENV_SECRET, optional: true } }],
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-              volumeMounts: [{ name: 'home', mountPath: MEMBER_HOME }],
+              volumeMounts: [
+                { name: 'home', mountPath: MEMBER_VOLUME },
+                ...secretVolumes.map((v) => ({ name: v.name, mountPath: `${MEMBER_SECRETS}/${namespace}/${v.secretName}`, readOnly: true })),
+              ],
             },
           ],
+          // Read by the member through its group (fsGroup), as the kubelet keeps them current.
+          ...(secretVolumes.length ? { volumes: secretVolumes.map((v) => ({ name: v.name, secret: { secretName: v.secretName, defaultMode: 0o440 } })) } : {}),
         },
       },
       volumeClaimTemplates: [{ metadata: { name: 'home', labels }, spec: (pool.spec.volumeClaimTemplate ?? {}) as k8s.V1PersistentVolumeClaimSpec }],

@@ -33,6 +33,17 @@ export function createPoolReconciler(options: PoolReconcilerOptions): PoolReconc
     await generic.patch(object, undefined, undefined, CONTROLLER_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
   }
 
+  /** The Secrets a member reads: the pool's credentials and its Workspace's. */
+  async function secretsOf(pool: StoredPool): Promise<string[]> {
+    const worker = (pool.spec as { worker?: { credentials?: { secretRef?: { name?: string } }; workspaceRef?: { name?: string } } }).worker;
+    const names = [worker?.credentials?.secretRef?.name];
+    if (worker?.workspaceRef?.name) {
+      const workspace = await options.api.getStoredResource('Workspace', pool.metadata.namespace, worker.workspaceRef.name);
+      names.push((workspace?.spec as { secretRef?: { name?: string } } | undefined)?.secretRef?.name);
+    }
+    return names.filter((name): name is string => Boolean(name));
+  }
+
   return {
     async reconcile(objects, patchStatus) {
       const pools = (await options.api.listStoredResources('WorkerPool', options.namespace ?? ALL_NAMESPACES)) as unknown as StoredPool[];
@@ -41,7 +52,7 @@ export function createPoolReconciler(options: PoolReconcilerOptions): PoolReconc
         const object = objects.find((o) => o.metadata?.namespace === pool.metadata.namespace && o.metadata?.name === pool.metadata.name && !o.metadata?.deletionTimestamp);
         const owner = object ? ownerOf(object) : undefined;
         await apply(memberService(pool, owner));
-        await apply(memberStatefulSet(pool, options.settings, owner));
+        await apply(memberStatefulSet(pool, options.settings, await secretsOf(pool), owner));
         if (object) {
           const set = await apps.readNamespacedStatefulSet({ namespace: pool.metadata.namespace, name: memberSetName(pool.metadata.name) });
           await patchStatus(object, poolStatus(pool, set));

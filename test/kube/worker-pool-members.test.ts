@@ -18,7 +18,6 @@ import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { parseManifests, type TaskResource } from '../../api/resources';
 import { applyResource, type AppliedResource } from '../../clients/apply-resource';
-import { LocalSecretStore } from '../../host/secret-store';
 import { startControllerBed, type ControllerBed } from '../harness/kube/controller-bed';
 import { startRenderedContainer, type RunningContainer } from '../harness/kube/helm-chart';
 import { FAKE_NODE } from '../harness/kube/kube-cluster';
@@ -82,8 +81,15 @@ test('a WorkerPool object gets a StatefulSet and headless Service the API server
   expect(container.image).toBe('kelos-temporal:test-agents');
   expect(container.args).toEqual(['--namespace', 'default', 'worker', '--pool', 'my-pool', '--member', '$(POD_NAME)']);
   expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-  expect(container.volumeMounts).toEqual([{ name: 'home', mountPath: '/var/lib/kelos/home' }]);
+  expect(container.volumeMounts).toEqual([
+    { name: 'home', mountPath: '/var/lib/kelos/member' },
+    { name: 'secret-0', mountPath: '/var/lib/kelos/secrets/default/anthropic-api-key', readOnly: true },
+  ]);
+  expect(podSpec.volumes).toEqual([{ name: 'secret-0', secret: { secretName: 'anthropic-api-key', defaultMode: 0o440 } }]);
+  expect(container.env).toEqual(expect.arrayContaining([{ name: 'KELOS_HOME', value: '/var/lib/kelos/member/home' }, { name: 'TEMPORAL_ADDRESS', value: testServerAddress() }]));
 
+  // The pool's credentials, a Secret of its namespace: the Task's checks and the member's mounted store read it.
+  await bed.core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'anthropic-api-key' }, stringData: { ANTHROPIC_API_KEY: 'sk-test' } } });
   // What the StatefulSet controller would do: the member's PVC from the template, then its Pod, on the fake node.
   const claim = set.spec!.volumeClaimTemplates![0];
   await bed.core.createNamespacedPersistentVolumeClaim({ namespace: 'default', body: { metadata: { name: `home-wp-my-pool-0`, labels: claim.metadata?.labels }, spec: claim.spec } });
@@ -92,17 +98,15 @@ test('a WorkerPool object gets a StatefulSet and headless Service the API server
     namespace: 'default',
     body: {
       metadata: { name: 'wp-my-pool-0', labels: set.spec!.template.metadata!.labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'wp-my-pool', uid: set.metadata!.uid!, controller: true }] },
-      spec: { ...podSpec, nodeName: FAKE_NODE, hostname: 'wp-my-pool-0', subdomain: 'wp-my-pool', volumes: [{ name: 'home', persistentVolumeClaim: { claimName: 'home-wp-my-pool-0' } }] },
+      spec: { ...podSpec, nodeName: FAKE_NODE, hostname: 'wp-my-pool-0', subdomain: 'wp-my-pool', volumes: [{ name: 'home', persistentVolumeClaim: { claimName: 'home-wp-my-pool-0' } }, ...(podSpec.volumes ?? [])] },
     },
   });
   await eventually(async () => (bed.kubelet.phases('wp-my-pool-0').includes('Running') ? true : undefined), 30_000, 'the member Pod Running');
 
-  // Its container as a real process, the claim a local directory holding the member's home and secret store.
+  // Its container as a real process, the claim a local directory holding the member's home; the credentials Secret
+  // mounted from Kubernetes where its secret store reads it.
   const claimDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-pool-claim-'));
-  // The credentials Secret: in Kubernetes, where the Task's checks read it, and in the member's own store, where its
-  // local runtime reads it (nothing copies one into the other yet: see README, WorkerPools).
-  await bed.core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'anthropic-api-key' }, stringData: { ANTHROPIC_API_KEY: 'sk-test' } } });
-  new LocalSecretStore(claimDir).put('default', 'anthropic-api-key', { ANTHROPIC_API_KEY: 'sk-test' });
+
   member = await startRenderedContainer({ cluster: bed.cluster, workload: set as unknown as Record<string, any>, namespace: 'default', podName: 'wp-my-pool-0', claimDirs: { home: claimDir } });
   const task = YAML.parse(fs.readFileSync(path.join(EXAMPLE, 'task-with-pool.yaml'), 'utf8'));
   await eventually(async () => (await bed.stack.api.getStoredResource('WorkerPool', 'default', 'my-pool')) ?? undefined, 30_000, 'the WorkerPool stored');
@@ -115,7 +119,7 @@ test('a WorkerPool object gets a StatefulSet and headless Service the API server
   if (done.status.phase !== 'Succeeded') console.error(member.output());
   expect({ phase: done.status.phase, message: done.status.message, podName: done.status.podName }).toEqual({ phase: 'Succeeded', message: 'Task completed successfully', podName: 'wp-my-pool-0' });
   // The member's directory is on its claim.
-  expect(fs.existsSync(path.join(claimDir, 'pools', 'default', 'my-pool', 'wp-my-pool-0'))).toBe(true);
+  expect(fs.existsSync(path.join(claimDir, 'home', 'pools', 'default', 'my-pool', 'wp-my-pool-0'))).toBe(true);
 
   // Status from the StatefulSet, once its controller counted the ready member; Kelos's columns read it.
   await apps.patchNamespacedStatefulSetStatus({ namespace: 'default', name: 'wp-my-pool', body: { status: { replicas: 1, readyReplicas: 1, availableReplicas: 1 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));

@@ -95,6 +95,7 @@ export async function startRenderedContainer(options: {
   const core = options.cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `kelos-pod-${container.name}-`));
   const mounts: [string, string][] = [];
+  const fsRoot = path.join(root, 'fs');
   for (const mount of container.volumeMounts ?? []) {
     const claimDir = options.claimDirs?.[mount.name];
     if (claimDir) {
@@ -102,7 +103,8 @@ export async function startRenderedContainer(options: {
       continue;
     }
     const volume = (podSpec.volumes ?? []).find((v: { name: string }) => v.name === mount.name);
-    const dir = path.join(root, mount.name);
+    // At its mount path under a local root, so a directory above mounts (KELOS_SECRET_MOUNTS) is local too.
+    const dir = path.join(fsRoot, mount.mountPath);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (volume.configMap) {
       const map = await core.readNamespacedConfigMap({ name: volume.configMap.name, namespace: options.namespace });
@@ -115,6 +117,7 @@ export async function startRenderedContainer(options: {
   }
   const local = (text: string) => {
     for (const [mountPath, dir] of mounts) if (text === mountPath || text.startsWith(`${mountPath}/`)) return dir + text.slice(mountPath.length);
+    if (text.startsWith('/') && mounts.some(([mountPath, dir]) => dir.startsWith(fsRoot) && mountPath.startsWith(`${text}/`))) return path.join(fsRoot, text);
     return text;
   };
   const env: Record<string, string> = {};
