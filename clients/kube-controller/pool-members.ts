@@ -5,10 +5,16 @@
  * and the headless Service the StatefulSet's Pods are named under. Pure: the reconciler (pool-reconciler.ts) applies
  * what these build.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
+import { packageRoot } from '../../host/package-root';
 
-/** The kelos image with the agent CLIs (Dockerfile target `agents`) the members run. */
-export const DEFAULT_MEMBER_IMAGE = 'ghcr.io/kelos-dev/kelos-temporal:0.1.0-agents';
+/** The kelos image with the agent CLIs (Dockerfile target `agents`) of this version: the chart's image, tag `-agents`. */
+export function defaultMemberImage(): string {
+  const { version } = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return `ghcr.io/kelos-dev/kelos-temporal:${version}-agents`;
+}
 /** Where each member's volume is mounted. */
 export const MEMBER_VOLUME = '/var/lib/kelos/member';
 /**

@@ -42,7 +42,7 @@ import {
   type CrdKind,
   type KelosObject,
 } from './kelos-objects';
-import { DEFAULT_MEMBER_IMAGE, type MemberPodSettings } from './pool-members';
+import { defaultMemberImage, type MemberPodSettings } from './pool-members';
 import { createPoolReconciler, memberSettingsFromEnv } from './pool-reconciler';
 import { taskCreatedEvent, taskExpiredEvent, taskPhaseEvents, type TaskEvent } from './task-events';
 
@@ -71,7 +71,7 @@ export async function startResourceController(options: ResourceControllerOptions
   const log = options.log ?? ((message: string) => console.error(`kelos controller: ${message}`));
   const queue = new Map<string, Promise<void>>();
   let stopped = false;
-  const pools = createPoolReconciler({ kubeConfig, api, ...(options.namespace ? { namespace: options.namespace } : {}), settings: options.poolMembers ?? memberSettingsFromEnv(process.env, DEFAULT_MEMBER_IMAGE) });
+  const pools = createPoolReconciler({ kubeConfig, api, ...(options.namespace ? { namespace: options.namespace } : {}), settings: options.poolMembers ?? memberSettingsFromEnv(process.env, defaultMemberImage()) });
 
   const informers = CRD_KINDS.map((kind) => {
     const plural = CRD_PLURALS[kind];

@@ -18,6 +18,7 @@ import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { parseManifests, type TaskResource } from '../../api/resources';
 import { applyResource, type AppliedResource } from '../../clients/apply-resource';
+import { memberSettingsFromEnv } from '../../clients/kube-controller/pool-reconciler';
 import { startControllerBed, type ControllerBed } from '../harness/kube/controller-bed';
 import { startRenderedContainer, type RunningContainer } from '../harness/kube/helm-chart';
 import { FAKE_NODE } from '../harness/kube/kube-cluster';
@@ -153,3 +154,9 @@ test('a pool applied with `kelos apply` (Temporal only) gets members too, with n
   await bed.stack.api.deleteStoredResource('WorkerPool', 'default', 'cli-pool');
   await eventually(async () => ((await readSet('wp-cli-pool')) === undefined && (await readService('wp-cli-pool')) === undefined ? true : undefined), 30_000, 'the StatefulSet and Service deleted');
 }, 120_000);
+
+test('the members get the controller\'s plain Temporal settings, never its secret ones (those come from kelos-pool-member)', () => {
+  const settings = memberSettingsFromEnv({ TEMPORAL_ADDRESS: 'temporal.example.com:7233', TEMPORAL_NAMESPACE: 'prod', KELOS_TASK_QUEUE: 'kelos', TEMPORAL_API_KEY: 'secret-key', KELOS_ENCRYPTION_KEY: 'c2VjcmV0', KELOS_HOME: '/var/lib/kelos/home' }, 'kelos:agents');
+  expect(settings).toEqual({ image: 'kelos:agents', env: [{ name: 'TEMPORAL_ADDRESS', value: 'temporal.example.com:7233' }, { name: 'TEMPORAL_NAMESPACE', value: 'prod' }, { name: 'KELOS_TASK_QUEUE', value: 'kelos' }] });
+  expect(memberSettingsFromEnv({ KELOS_POOL_IMAGE: 'registry.example.com/kelos:agents' }, 'kelos:agents').image).toBe('registry.example.com/kelos:agents');
+});
