@@ -16,7 +16,14 @@ export class SecretNotFoundError extends Error {
 }
 
 export class LocalSecretStore {
-  constructor(private readonly home: string) {}
+  /**
+   * `mounted`: a directory of Kubernetes Secrets mounted as volumes, `<mounted>/<ns>/<name>/<key>`, read when the
+   * store has no such secret (a WorkerPool member's Pod sets KELOS_SECRET_MOUNTS to where it mounts the pool's).
+   */
+  constructor(
+    private readonly home: string,
+    private readonly mounted: string | undefined = process.env.KELOS_SECRET_MOUNTS || undefined,
+  ) {}
 
   private dir(namespace: string): string {
     return pathUnder(path.join(this.home, 'secrets'), dnsLabel('namespace', namespace));
@@ -40,9 +47,11 @@ export class LocalSecretStore {
     try {
       return JSON.parse(fs.readFileSync(this.file(namespace, name), 'utf8')) as Record<string, string>;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new SecretNotFoundError(namespace, name);
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    const mounted = this.mounted ? readMountedSecret(pathUnder(this.mounted, dnsLabel('namespace', namespace), dnsSubdomain('secret name', name))) : undefined;
+    if (mounted) return mounted;
+    throw new SecretNotFoundError(namespace, name);
   }
 
   /** The namespaces that hold secrets, sorted (`kelos get secrets -A`). */
@@ -81,4 +90,18 @@ export class LocalSecretStore {
       throw err;
     }
   }
+}
+
+/**
+ * A Kubernetes Secret mounted as a volume: one file per key. The kubelet's own entries (`..data`, `..<timestamp>`) are not keys.
+ */
+function readMountedSecret(dir: string): Record<string, string> | undefined {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+  return Object.fromEntries(entries.filter((key) => !key.startsWith('..')).map((key) => [key, fs.readFileSync(path.join(dir, key), 'utf8')]));
 }

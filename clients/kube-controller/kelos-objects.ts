@@ -8,7 +8,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 
 export const KELOS_GROUP = 'kelos.dev';
 export const WATCHED_VERSION = 'v1alpha2';
-export const CRD_PLURALS = { Task: 'tasks', TaskSpawner: 'taskspawners', Workspace: 'workspaces', AgentConfig: 'agentconfigs', TaskBudget: 'taskbudgets' } as const;
+export const CRD_PLURALS = { Task: 'tasks', TaskSpawner: 'taskspawners', Workspace: 'workspaces', AgentConfig: 'agentconfigs', TaskBudget: 'taskbudgets', WorkerPool: 'workerpools' } as const;
 export type CrdKind = keyof typeof CRD_PLURALS;
 export const CRD_KINDS = Object.keys(CRD_PLURALS) as CrdKind[];
 

@@ -5,7 +5,7 @@
  *
  * - A new or changed object (its `generation` beyond `status.observedGeneration`) is validated with the same rules
  *   as `kelos apply` and applied the same way (clients/apply-resource.ts): a Task starts once, a TaskSpawner starts
- *   or updates, a Workspace, AgentConfig or TaskBudget is stored. What is wrong goes into the status and a Warning
+ *   or updates, a Workspace, AgentConfig, TaskBudget or WorkerPool is stored. What is wrong goes into the status and a Warning
  *   event. A Task's agent type goes into `status.agentType` (the Type column), whichever form its spec has.
  * - Every `syncIntervalMs` the status of Tasks, TaskSpawners and TaskBudgets is copied from Temporal (phase,
  *   message, podName, results, usage, conditions; counters of spawners; a budget's period and spend); a finished
@@ -13,6 +13,8 @@
  *   events (task-events.ts), once each.
  * - The Tasks a TaskSpawner object's spawner starts get Task objects too (annotated `kelos.dev/mirrored-from`), as
  *   Kelos's spawners create Task objects: `kubectl get tasks -l kelos.dev/taskspawner=NAME` lists them.
+ * - Every WorkerPool in Temporal's store of the watched namespaces has its members' StatefulSet and Service
+ *   (pool-reconciler.ts), owned by its WorkerPool object if it has one, whose status it gets.
  * - A finalizer holds a deleted object until its Task is stopped and removed, its spawner deleted, or its stored
  *   resource dropped.
  * Objects are handled one at a time per object; informers (list + watch, relisted on 410) keep the cache.
@@ -40,6 +42,8 @@ import {
   type CrdKind,
   type KelosObject,
 } from './kelos-objects';
+import { defaultMemberImage, type MemberPodSettings } from './pool-members';
+import { createPoolReconciler, memberSettingsFromEnv } from './pool-reconciler';
 import { taskCreatedEvent, taskExpiredEvent, taskPhaseEvents, type TaskEvent } from './task-events';
 
 export interface ResourceControllerOptions {
@@ -50,6 +54,8 @@ export interface ResourceControllerOptions {
   /** How often Task and TaskSpawner status is copied from Temporal. Default 2 s. */
   syncIntervalMs?: number;
   log?: (message: string) => void;
+  /** WorkerPool members' image and Temporal connection (default: from this process's environment). */
+  poolMembers?: MemberPodSettings;
   /** A reconcile of `controller` ("task", "taskspawner", …, or "status" for the status sync) failed. */
   onReconcileError?: (controller: string) => void;
 }
@@ -65,6 +71,7 @@ export async function startResourceController(options: ResourceControllerOptions
   const log = options.log ?? ((message: string) => console.error(`kelos controller: ${message}`));
   const queue = new Map<string, Promise<void>>();
   let stopped = false;
+  const pools = createPoolReconciler({ kubeConfig, api, ...(options.namespace ? { namespace: options.namespace } : {}), settings: options.poolMembers ?? memberSettingsFromEnv(process.env, defaultMemberImage()) });
 
   const informers = CRD_KINDS.map((kind) => {
     const plural = CRD_PLURALS[kind];
@@ -213,6 +220,11 @@ export async function startResourceController(options: ResourceControllerOptions
         else await syncBudget(object);
       }
     }
+    if (stopped) return;
+    // Accepted WorkerPool objects own their members and get their status; pools from `kelos apply` have members too.
+    await pools.reconcile(informerOf('WorkerPool').list(), async (object, status) => {
+      if (object.status?.observedGeneration === object.metadata?.generation && accepted(object)?.status === 'True') await patchStatusIfChanged('WorkerPool', { ...object, kind: 'WorkerPool' }, status);
+    });
   }
 
   /**

@@ -20,6 +20,7 @@ import { taskPodName } from '../../api/kube/task-pod';
 import { freePort } from '../../clients/dev/temporal-dev-server';
 import { packageRoot } from '../../host/package-root';
 import { startFakeKubelet, type FakeKubelet } from '../harness/kube/fake-kubelet';
+import { defaultMemberImage } from '../../clients/kube-controller/pool-members';
 import { FAKE_NODE, ensureDefaultServiceAccount, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
 import { CHART, helm, renderChart, serverSideApply, startRenderedContainer, valuesFile, waitForOutput, type RunningContainer } from '../harness/kube/helm-chart';
 import { serviceAccountKubeconfig, type ServiceAccountIdentity } from '../harness/kube/service-account';
@@ -164,6 +165,10 @@ describe('helm lint and template', () => {
     expect(worker.containers[0].image).toBe(`ghcr.io/kelos-dev/kelos-temporal:${chart.appVersion}`);
     expect(worker.containers[0].args).toEqual(['worker', '--runtime', 'kubernetes', '--namespaces', 'default', '--pod-policy', '/etc/kelos/pod-policy/pod-policy.yaml']);
     expect(find(docs, 'Deployment', `${RELEASE}-controller-default`).spec.template.spec.containers[0].args).toEqual(['controller', '--watch-namespace', 'default']);
+    // WorkerPool members: the same image with the agent CLIs, which is also the controller's own default.
+    const controllerEnv = find(docs, 'Deployment', `${RELEASE}-controller-default`).spec.template.spec.containers[0].env;
+    expect(controllerEnv).toContainEqual({ name: 'KELOS_POOL_IMAGE', value: `ghcr.io/kelos-dev/kelos-temporal:${chart.appVersion}-agents` });
+    expect(defaultMemberImage()).toBe(`ghcr.io/kelos-dev/kelos-temporal:${chart.appVersion}-agents`);
     expect(find(docs, 'Job', `${RELEASE}-setup`).metadata.annotations['helm.sh/hook']).toBe('pre-install,pre-upgrade');
     expect(find(docs, 'PodDisruptionBudget', `${RELEASE}-worker`).spec.maxUnavailable).toBe(1);
     expect(find(docs, 'Service', `${RELEASE}-bridge`).spec.type).toBe('ClusterIP');
@@ -283,12 +288,12 @@ describe('helm install and uninstall', () => {
     const kube = ['--kubeconfig', cluster.kubeconfigPath, '--namespace', 'kelos-helm'];
     const install = helm(['install', 'kept', CHART, ...kube, '--create-namespace', '--no-hooks', '-f', valuesFile({ namespaces: ['elsewhere'] })]);
     expect({ code: install.code, out: install.stdout + install.stderr }).toMatchObject({ code: 0, out: expect.stringContaining('STATUS: deployed') });
-    expect(await crdNames()).toEqual(['agentconfigs.kelos.dev', 'taskbudgets.kelos.dev', 'tasks.kelos.dev', 'taskspawners.kelos.dev', 'workspaces.kelos.dev']);
+    expect(await crdNames()).toEqual(['agentconfigs.kelos.dev', 'taskbudgets.kelos.dev', 'tasks.kelos.dev', 'taskspawners.kelos.dev', 'workerpools.kelos.dev', 'workspaces.kelos.dev']);
     expect((await apps.listNamespacedDeployment({ namespace: 'kelos-helm' })).items.map((d) => d.metadata!.name).sort()).toEqual(['kept-kelos-temporal-bridge', 'kept-kelos-temporal-controller-elsewhere', 'kept-kelos-temporal-worker']);
 
     const uninstall = helm(['uninstall', 'kept', ...kube]);
     expect({ code: uninstall.code, out: uninstall.stdout + uninstall.stderr }).toMatchObject({ code: 0, out: expect.stringContaining('uninstalled') });
-    expect(await crdNames()).toEqual(['agentconfigs.kelos.dev', 'taskbudgets.kelos.dev', 'tasks.kelos.dev', 'taskspawners.kelos.dev', 'workspaces.kelos.dev']);
+    expect(await crdNames()).toEqual(['agentconfigs.kelos.dev', 'taskbudgets.kelos.dev', 'tasks.kelos.dev', 'taskspawners.kelos.dev', 'workerpools.kelos.dev', 'workspaces.kelos.dev']);
     await eventually(async () => ((await apps.listNamespacedDeployment({ namespace: 'kelos-helm' })).items.length === 0 ? true : undefined), 30_000, 'the release\'s Deployments removed');
     const rbac = cluster.kubeConfig.makeApiClient(k8s.RbacAuthorizationV1Api);
     expect((await rbac.listClusterRole()).items.map((r) => r.metadata!.name).filter((n) => n!.startsWith('kept-'))).toEqual([]);

@@ -6,6 +6,7 @@ import * as https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
 import { freePort } from '../../../clients/dev/temporal-dev-server';
 import { startResourceController, type ResourceController } from '../../../clients/kube-controller/resource-controller';
+import type { MemberPodSettings } from '../../../clients/kube-controller/pool-members';
 import { KelosTestStack, eventually, startKelosTestStack } from '../kelos-stack';
 import { startFakeKubelet, type FakeKubelet } from './fake-kubelet';
 import { applyWorkerRbac, deployDocs } from './worker-rbac';
@@ -24,7 +25,8 @@ export interface ControllerBed {
   stop(): Promise<void>;
 }
 
-export async function startControllerBed(name: string): Promise<ControllerBed> {
+/** `poolMembers`: the WorkerPool members' settings the controller is given, from the stack (its Temporal address and task queue). */
+export async function startControllerBed(name: string, poolMembers?: (stack: KelosTestStack) => MemberPodSettings): Promise<ControllerBed> {
   const kubeletPort = await freePort();
   const cluster = await startKubeCluster({ kubeletPort, users: { 'kelos-controller': [] } });
   const kubelet = await startFakeKubelet(cluster.kubeConfig, cluster.dir, kubeletPort);
@@ -46,7 +48,7 @@ export async function startControllerBed(name: string): Promise<ControllerBed> {
   }
   const stack = await startKelosTestStack(name);
   await stack.startWorker({ runtime: { kind: 'kubernetes', kubeConfig: worker.kubeConfig, nodeName: FAKE_NODE } });
-  const controller = await startResourceController({ kubeConfig: cluster.kubeConfigFor('kelos-controller'), api: stack.api, syncIntervalMs: 500, log: () => undefined });
+  const controller = await startResourceController({ kubeConfig: cluster.kubeConfigFor('kelos-controller'), api: stack.api, syncIntervalMs: 500, log: () => undefined, ...(poolMembers ? { poolMembers: poolMembers(stack) } : {}) });
 
   async function table(apiPath: string) {
     const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } };

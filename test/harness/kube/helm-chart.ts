@@ -79,15 +79,32 @@ export interface RunningContainer {
  * ConfigMaps and Secrets were applied). Paths under the container's mounts are rewritten to local directories holding
  * the same files. `override` replaces environment variables (e.g. a metrics address that would collide on one host).
  */
-export async function startRenderedContainer(options: { cluster: KubeCluster; workload: Record<string, any>; namespace: string; kubeconfigPath?: string; override?: Record<string, string> }): Promise<RunningContainer> {
+export async function startRenderedContainer(options: {
+  cluster: KubeCluster;
+  workload: Record<string, any>;
+  namespace: string;
+  kubeconfigPath?: string;
+  override?: Record<string, string>;
+  /** The Pod's name (for `fieldRef: metadata.name`), e.g. a StatefulSet's `<set>-0`. */
+  podName?: string;
+  /** Local directories standing for a StatefulSet's volumeClaimTemplates, by volume name (kept across runs). */
+  claimDirs?: Record<string, string>;
+}): Promise<RunningContainer> {
   const podSpec = options.workload.spec.template.spec;
   const container = podSpec.containers[0];
   const core = options.cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `kelos-pod-${container.name}-`));
   const mounts: [string, string][] = [];
+  const fsRoot = path.join(root, 'fs');
   for (const mount of container.volumeMounts ?? []) {
-    const volume = podSpec.volumes.find((v: { name: string }) => v.name === mount.name);
-    const dir = path.join(root, mount.name);
+    const claimDir = options.claimDirs?.[mount.name];
+    if (claimDir) {
+      mounts.push([mount.mountPath, claimDir]);
+      continue;
+    }
+    const volume = (podSpec.volumes ?? []).find((v: { name: string }) => v.name === mount.name);
+    // At its mount path under a local root, so a directory above mounts (KELOS_SECRET_MOUNTS) is local too.
+    const dir = path.join(fsRoot, mount.mountPath);
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (volume.configMap) {
       const map = await core.readNamespacedConfigMap({ name: volume.configMap.name, namespace: options.namespace });
@@ -100,11 +117,23 @@ export async function startRenderedContainer(options: { cluster: KubeCluster; wo
   }
   const local = (text: string) => {
     for (const [mountPath, dir] of mounts) if (text === mountPath || text.startsWith(`${mountPath}/`)) return dir + text.slice(mountPath.length);
+    if (text.startsWith('/') && mounts.some(([mountPath, dir]) => dir.startsWith(fsRoot) && mountPath.startsWith(`${text}/`))) return path.join(fsRoot, text);
     return text;
   };
   const env: Record<string, string> = {};
+  // envFrom first: the container's own env entries win over it, as in Kubernetes.
+  for (const from of container.envFrom ?? []) {
+    const ref = from.secretRef;
+    if (!ref) throw new Error('envFrom: only secretRef is run here');
+    const secret = await core.readNamespacedSecret({ name: ref.name, namespace: options.namespace }).catch((err) => {
+      if ((err as { code?: number }).code === 404 && ref.optional) return undefined;
+      throw err;
+    });
+    for (const [key, value] of Object.entries(secret?.data ?? {})) env[key] = Buffer.from(value, 'base64').toString();
+  }
   for (const variable of container.env ?? []) {
     if (variable.value !== undefined) env[variable.name] = local(String(variable.value));
+    else if (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.name' && options.podName) env[variable.name] = options.podName;
     else if (variable.valueFrom?.secretKeyRef) {
       const ref = variable.valueFrom.secretKeyRef;
       const secret = await core.readNamespacedSecret({ name: ref.name, namespace: options.namespace });
@@ -114,7 +143,8 @@ export async function startRenderedContainer(options: { cluster: KubeCluster; wo
   Object.assign(env, options.override);
   // Only what the Pod would have: its own environment, a PATH to find node, a home, and the ServiceAccount.
   const fullEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, ...(options.kubeconfigPath ? { KUBECONFIG: options.kubeconfigPath } : {}), ...env };
-  const args = (container.args as string[]).map(local);
+  // `$(NAME)` in args is the container's variable NAME, as the kubelet expands it.
+  const args = (container.args as string[]).map((arg) => local(arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole)));
   let output = '';
   const child = spawn(process.execPath, [KELOS, ...args], { cwd: root, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (chunk) => (output += chunk));
