@@ -3,7 +3,7 @@
  *
  * Each scenario drives real workflows on the run's dev server (one of every workflow type, through the paths that
  * matter: success, agent failure, bad reference, cancel, deletion, dependsOn and the branch lock, a TaskBudget asked
- * and told by every Task and the TaskRecord each leaves, a signal- and webhook-fed spawner through suspend, update and continue-as-new, a polling spawner that reports to GitHub) and
+ * and told by every Task and the TaskRecord each leaves, a pooled spawner's Task run on a WorkerPool member, a signal- and webhook-fed spawner through suspend, update and continue-as-new, a polling spawner that reports to GitHub) and
  * writes each execution's history to histories/. Re-record after a deliberate change of what workflows do: the
  * replay test failing is how such a change is noticed. A change that running workflows must survive goes behind
  * `patched()`; then move the affected histories of the earlier code to earlier/ (which this never rewrites) first.
@@ -22,6 +22,7 @@ import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelo
 import { itemsFor, signalledSpawner } from '../harness/spawner-fixtures';
 import { genericDelivery } from '../harness/webhook-deliveries';
 import { makeUpstream } from '../local/git-fixture';
+import { createPoolMember } from '../../workers/pool-member';
 
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');
@@ -103,6 +104,26 @@ it('records one history per execution of every scenario', async () => {
   await stack.api.setSpawnerSuspended('default', 'fed', false);
   await stack.api.applySpawner({ ...fed, spec: { ...fed.spec, maxConcurrency: 2 } });
   await spawnerSettled('fed', (s) => s.totalTasksCreated === 4 && s.activeTasks === 0, 'the fourth Task');
+
+  // A WorkerPool: a pooled spawner's Task reads its pool, waits in the pool's queue and runs on a member.
+  await stack.api.applyStoredResource({
+    apiVersion: 'kelos.dev/v1alpha2',
+    kind: 'WorkerPool',
+    metadata: { name: 'pool', namespace: 'default' },
+    spec: { worker: { type: 'codex', credentials: { type: 'none' }, image: IMAGE, workspaceRef: { name: 'repo' } }, replicas: 1, volumeClaimTemplate: {} },
+  });
+  const member = await createPoolMember({ connection: stack.env.nativeConnection, client: stack.env.client, taskQueue: stack.taskQueue, home: stack.home, poolNamespace: 'default', pool: 'pool', members: ['member-0'] });
+  const memberRunning = member.run();
+  const pooled = await stack.env.client.workflow.start(spawnerWorkflow, {
+    taskQueue: stack.taskQueue,
+    workflowId: spawnerWorkflowId('default', 'pooled'),
+    args: [{ manifest: { ...fed, metadata: { name: 'pooled', namespace: 'default' }, spec: { ...fed.spec, taskTemplate: { workerPoolRef: { name: 'pool' }, promptTemplate: 'Handle item {{.ID}}', nameTemplate: 'pooled-{{.ID}}' } } } as unknown as Record<string, unknown> }],
+  });
+  await pooled.signal(workItemsSignal, itemsFor(['1']));
+  await spawnerSettled('pooled', (s) => s.totalTasksCreated === 1 && s.activeTasks === 0, 'the pooled Task');
+  await stack.api.deleteSpawner('default', 'pooled');
+  member.shutdown();
+  await memberRunning;
 
   // A polling spawner whose Tasks report to the issue.
   const issues = github.repo('acme', 'widgets');
