@@ -33,6 +33,7 @@ import { SKILLS_PLUGIN } from '../api/task/skills-install-script';
 import { installSkillsLocally } from './local/skills-install';
 import { sandboxCommand, writableLocalRemotes, type AgentSandbox } from './runtime/agent-sandbox';
 import { writeFileAtomic } from '../host/atomic-file';
+import { readIfExists, isExecutableFile } from '../host/files';
 
 /** In a WorkerPool member's directory: where its last agent's process files are (stopped if a killed member left it). */
 const LAST_AGENT_FILE = 'last-agent.json';
@@ -215,7 +216,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
           throw ApplicationFailure.nonRetryable(`the Task's checkout ${prepared.workDir} is not on this worker's host: it was prepared by another worker`, 'CheckoutNotOnThisHost');
         }
         const entry = run.image ? { command: run.image, args: [] } : deps.builtinEntrypoint;
-        if (run.image && !isExecutable(run.image)) {
+        if (run.image && !isExecutableFile(run.image)) {
           throw ApplicationFailure.nonRetryable(
             `image "${run.image}" is not an executable file: on the local runtime \`image\` names a program implementing the /kelos_entrypoint.sh contract (omit it to use the built-in entrypoint)`,
             'ImageNotExecutable',
@@ -420,19 +421,4 @@ function writePlugins(taskDir: string, agentConfig: AgentConfigBundle | undefine
   return root;
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
 
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}

@@ -4,10 +4,12 @@
  * every variable of the seed's table, plus the webhook extras, is present for every source, empty (or 0 / an
  * empty list) when the source has no value. Misspelt names still fail, as in Kelos.
  */
+import type { SourceKind as SpawnerSourceKind } from './resources/model';
+
 export type TemplateVars = Record<string, unknown>;
 
-export const SOURCE_KINDS = ['githubIssues', 'githubPullRequests', 'githubWebhook', 'jira', 'linearWebhook', 'webhook', 'cron', 'manual'] as const;
-export type SourceKind = (typeof SOURCE_KINDS)[number];
+/** Where a Task's variables come from: its spawner's source (Slack is not run yet), or `kelos run --from` (manual). */
+export type SourceKind = Exclude<SpawnerSourceKind, 'slack'> | 'manual';
 
 /** Every variable and its empty value. */
 export const EMPTY_TEMPLATE_VARS: Readonly<TemplateVars> = Object.freeze({

@@ -13,6 +13,7 @@ import type { TemplateVars } from '../../api/template-vars';
 import { mintInstallationToken } from '../github/github-app-token';
 import { githubCredentialsFromSecret } from '../github/github-credentials';
 import { SecretNotFoundError, type SecretSource } from '../secrets/secret-source';
+import { githubApiBaseUrl } from '../../api/sources/github/repo-target';
 
 export interface FetchContextInput {
   namespace: string;
@@ -105,7 +106,7 @@ export function createContextSourceActivities(deps: ContextSourceDeps) {
       throw new ConfigError((err as Error).message);
     }
     if (credentials.kind !== 'app') throw new ConfigError(`githubAppAuth: secret "${name}" holds no GitHub App (appID, installationID, privateKey)`);
-    const baseUrl = auth.apiBaseURL || env.GITHUB_API_URL?.trim() || 'https://api.github.com';
+    const baseUrl = auth.apiBaseURL || githubApiBaseUrl(env.GITHUB_API_URL);
     return (await mintInstallationToken(baseUrl, credentials)).token;
   }
 

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { githubTarget, type GitHubTarget } from '../../api/sources/github/repo-target';
+import { githubApiBaseUrl, githubTarget, type GitHubTarget } from '../../api/sources/github/repo-target';
 import type { SecretSource } from '../secrets/secret-source';
 import { readStoredResource } from '../resources/stored-resources';
 import { createHash } from 'node:crypto';
@@ -37,7 +37,7 @@ export async function resolveGitHubAccess(
   const parsed = githubTarget(request.repoOverride, spec.repo);
   if ('error' in parsed && request.requireRepo) throw ApplicationFailure.nonRetryable(parsed.error, 'InvalidSource');
   const target = 'error' in parsed ? undefined : parsed;
-  const baseUrl = deps.env.GITHUB_API_URL?.trim() || target?.apiBaseUrl || 'https://api.github.com';
+  const baseUrl = githubApiBaseUrl(deps.env.GITHUB_API_URL, target);
   return { baseUrl, ...(target ? { target } : {}), credentials: await credentialsFor(deps, request.namespace, spec.secretRef?.name) };
 }
 

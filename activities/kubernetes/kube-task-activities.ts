@@ -25,7 +25,7 @@ import { buildTaskPod, podBelongsToTask, PodSpecError, AGENT_CONTAINER, taskPodN
 import { checkNamespace, checkTaskPolicy, DEFAULT_POLICY, PodPolicyError, type PodPolicy } from '../../api/kube/pod-policy';
 import type { McpServer } from '../../api/resources/model';
 import { parseTaskOutputs } from '../../api/results/outputs';
-import { githubTarget } from '../../api/sources/github/repo-target';
+import { githubApiBaseUrl, githubTarget } from '../../api/sources/github/repo-target';
 import { credentialEnvName } from '../../api/task/credential-env';
 import type { AgentConfigBundle, AgentOutcome, ExpireTaskInput, PreparedWorkspace, ResolvedTaskResources, RunAgentInput, WorkspaceSource } from '../../api/task/task-activities-types';
 import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
@@ -143,7 +143,7 @@ export function createKubernetesTaskActivities(options: KubeRuntimeOptions) {
     const workspace = input.resources.workspace;
     const target = workspace ? githubTarget(undefined, workspace.repo) : undefined;
     const githubHost = target && !('error' in target) && target.host !== 'github.com' ? target.host : undefined;
-    const tokenApiUrl = env.GITHUB_API_URL?.trim() || (target && !('error' in target) ? target.apiBaseUrl : 'https://api.github.com');
+    const tokenApiUrl = githubApiBaseUrl(env.GITHUB_API_URL, target);
     const meta = (name: string, annotations?: Record<string, string>) => companionMetadata(name, run.namespace, run.name, workflowId, annotations);
 
     const app = workspace?.secretName ? await workspaceCredentials(run.namespace, workspace).then((c) => (c.kind === 'app' ? c : undefined)) : undefined;

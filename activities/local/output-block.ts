@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OUTPUTS_END_MARKER, OUTPUTS_START_MARKER } from '../../api/results/outputs';
+import { isExecutableFile } from '../../host/files';
 
 export interface OutputFacts {
   branch?: string;
@@ -116,11 +117,3 @@ export function findExecutable(name: string, searchPath: string | undefined): st
   return undefined;
 }
 
-function isExecutableFile(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}

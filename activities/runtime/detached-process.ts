@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../../host/atomic-file';
+import { readIfExists } from '../../host/files';
 
 export interface ProcessFiles {
   logFile: string;
@@ -128,13 +129,6 @@ function isZombie(pid: number): boolean {
   return stat !== undefined && / Z /.test(stat.slice(stat.lastIndexOf(')')));
 }
 
-function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

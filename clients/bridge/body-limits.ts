@@ -19,8 +19,9 @@ const MiB = 1024 * 1024;
 export const DEFAULT_BODY_LIMITS = { github: 25 * MiB, linear: MiB, generic: MiB } as const;
 export const BODY_LIMIT_VAR = 'KELOS_BRIDGE_BODY_LIMIT';
 
-export type SourceKind = 'github' | 'linear' | 'generic';
-const KINDS: readonly SourceKind[] = ['github', 'linear', 'generic'];
+/** The bridge's three kinds of webhook endpoint (each with its own body limit). */
+export type BridgeSourceFamily = 'github' | 'linear' | 'generic';
+const KINDS: readonly BridgeSourceFamily[] = ['github', 'linear', 'generic'];
 
 export interface BodyLimitOptions {
   /** Every source without a more specific limit. */
@@ -42,7 +43,7 @@ export interface BodyLimits {
 }
 
 export function resolveBodyLimits(options: BodyLimitOptions = {}): BodyLimits {
-  const pick = (kind: SourceKind) => requirePositiveInteger(options[kind] ?? options.all ?? DEFAULT_BODY_LIMITS[kind], `the ${kind} body limit`);
+  const pick = (kind: BridgeSourceFamily) => requirePositiveInteger(options[kind] ?? options.all ?? DEFAULT_BODY_LIMITS[kind], `the ${kind} body limit`);
   const sources = new Map<string, number>();
   for (const [source, limit] of Object.entries(options.sources ?? {})) {
     const problem = genericSourceProblem(source);

@@ -17,7 +17,7 @@ import { webhookDeliverySignal } from '../../workflows/spawner/messages';
 import { Admission, type Ticket } from './admission';
 import { createBridgeMetrics, type BridgeMetrics, type Outcome } from './bridge-metrics';
 import { GITHUB_SECRET_VAR, LINEAR_SECRET_VAR, genericSecret, genericSecretVar, type BridgeSecrets } from './bridge-secrets';
-import { bodyLimitVar, largestBodyLimit, resolveBodyLimits, type BodyLimitOptions, type SourceKind } from './body-limits';
+import { bodyLimitVar, largestBodyLimit, resolveBodyLimits, type BodyLimitOptions, type BridgeSourceFamily } from './body-limits';
 import { parseGitHubBody, parseJsonBody } from './body-parsing';
 import { BODY_BYTES_BUSY, meteredBody } from './metered-body';
 import { MAX_DELIVERY_ID_LENGTH, deliveryIdOf, genericDelivery, githubDelivery, linearDelivery, sha256Hex } from './delivery-builder';
@@ -69,7 +69,7 @@ interface Answer {
 
 /** A webhook route: which source kind it serves and how its body limit is named in a 413. */
 interface WebhookRoute {
-  kind: SourceKind;
+  kind: BridgeSourceFamily;
   limitFor: string;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Which repository a GitHub polling source reads, and through which API: the source's `repo` override
  * (`owner/repo` or a URL) or else the Workspace's repo URL. github.com uses https://api.github.com; any other
- * host is GitHub Enterprise Server at `https://<host>/api/v3`. (The worker's `GITHUB_API_URL` overrides the
- * base; that is applied where the environment is read, not here.)
+ * host is GitHub Enterprise Server at `https://<host>/api/v3`. The worker's `GITHUB_API_URL` overrides the base
+ * (githubApiBaseUrl, given the value by the code that reads the environment).
  */
 
 export interface GitHubTarget {
@@ -13,6 +13,12 @@ export interface GitHubTarget {
 }
 
 const GITHUB_HOSTS = new Set(['github.com', 'www.github.com']);
+const GITHUB_API = 'https://api.github.com';
+
+/** The API base to call: the worker's `GITHUB_API_URL` when set, else the target's (github.com's without one). */
+export function githubApiBaseUrl(githubApiUrlEnv: string | undefined, target?: GitHubTarget | { error: string }): string {
+  return githubApiUrlEnv?.trim() || (target && !('error' in target) ? target.apiBaseUrl : GITHUB_API);
+}
 
 /** The target, or an error message naming what could not be read. */
 export function githubTarget(repoOverride: string | undefined, workspaceRepo: string | undefined): GitHubTarget | { error: string } {
@@ -21,7 +27,7 @@ export function githubTarget(repoOverride: string | undefined, workspaceRepo: st
   const parsed = parseRepo(text);
   if (!parsed) return { error: `cannot read owner/repo from "${text}" (expected owner/repo or a GitHub URL)` };
   const host = parsed.host.toLowerCase();
-  return { ...parsed, host, apiBaseUrl: GITHUB_HOSTS.has(host) ? 'https://api.github.com' : `https://${host}/api/v3` };
+  return { ...parsed, host, apiBaseUrl: GITHUB_HOSTS.has(host) ? GITHUB_API : `https://${host}/api/v3` };
 }
 
 function parseRepo(text: string): { host: string; owner: string; repo: string } | undefined {
