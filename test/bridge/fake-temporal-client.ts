@@ -2,7 +2,7 @@
  * A stand-in for the Temporal client as the bridge uses it: visibility listings answered from a table of routing
  * keys (each spawner with its `KelosWebhookKeys`), every list call and every signal recorded. For tests of what
  * the bridge does before and around Temporal (the order of its checks, its limits, the deliveries it builds);
- * bridge.test.ts covers the real thing.
+ * bridge.int.test.ts covers the real thing.
  */
 import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';

@@ -1,6 +1,6 @@
 /**
  * The sandbox's command line and policy (activities/runtime/agent-sandbox.ts); the box itself is exercised end to
- * end in test/task/agent-sandbox.test.ts.
+ * end in test/task/agent-sandbox.int.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';

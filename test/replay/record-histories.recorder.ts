@@ -1,5 +1,5 @@
 /**
- * Records the histories that replay.test.ts replays on every test run: `npm run record:histories`.
+ * Records the histories that replay.int.test.ts replays on every test run: `npm run record:histories`.
  *
  * Each scenario drives real workflows on the run's dev server (one of every workflow type, through the paths that
  * matter: success, agent failure, bad reference, cancel, deletion, dependsOn and the branch lock, a TaskBudget asked

@@ -23,7 +23,7 @@ const metricSinks = kelosMetricSinks(createKelosMetrics());
  * histories/: what the recorder writes from the current code. earlier/: runs of earlier code that a patch() keeps
  * working, e.g. a bench:spawner run of 4,289 events from before spawner runs were bounded at 2,000 (gzipped), and a spawner of
  * the first implementation stuck on a continue-as-new input over 2 MiB (its workflow task failing; the current code
- * takes such a run over: test/spawn/spawner-bounds.test.ts).
+ * takes such a run over: test/spawn/spawner-bounds.int.test.ts).
  */
 const RECORDED_DIR = path.join(__dirname, 'histories');
 const EARLIER_DIR = path.join(__dirname, 'earlier');
