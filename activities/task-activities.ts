@@ -165,7 +165,11 @@ export function createTaskActivities(deps: TaskActivityDeps) {
     Context.current().heartbeat('refreshing the member checkout');
     const token = workspace.secretName ? readSecret(run.namespace, workspace.secretName).GITHUB_TOKEN : undefined;
     const spec = { dir: path.join(member.dir, 'workspace'), repo: workspace.repo, ref: workspace.ref, remotes: workspace.remotes, files: workspace.files, branch: run.branch, token };
-    const checkout = fs.existsSync(path.join(spec.dir, '.git')) ? await refreshWorkspace(spec) : await prepareWorkspace(spec);
+    const checkout = await refreshWorkspace(spec).catch(() => {
+      // No checkout yet, or one a previous agent broke: a fresh clone (the member's caches in its home stay).
+      fs.rmSync(spec.dir, { recursive: true, force: true });
+      return prepareWorkspace(spec);
+    });
     const prepared = { workDir: checkout.repoDir, ...(checkout.baseBranch ? { baseBranch: checkout.baseBranch } : {}) };
     return runAgentIn({ ...input, prepared }, prepared, homeDir, { adoptAfterShutdown: false });
   }
