@@ -82,6 +82,8 @@ function member(name: string): void {
 
 it('waits in the pool queue until a member is idle; two members run three Tasks two at a time, each in its warm checkout', async () => {
   const names = [uniqueName('pooled'), uniqueName('pooled'), uniqueName('pooled')];
+  // The first Task's agent keeps running until both members are there, so two run at once whatever the load.
+  fs.writeFileSync(`${events}.wait`, '');
   await pooledTask(names[0]);
   // No member yet: the Task waits, naming the pool.
   const waiting = await eventually(async () => {
@@ -93,7 +95,10 @@ it('waits in the pool queue until a member is idle; two members run three Tasks 
 
   member('member-0');
   member('member-1');
+  await eventually(async () => ((await stack.api.workerPoolActivity('default', 'my-pool')).members.length === 2 ? true : undefined), 60_000, 'both members');
   await pooledTask(names[1]);
+  await eventually(async () => ((await statusOf(names[1])).phase === 'Running' ? true : undefined), 60_000, 'the second Task on the other member');
+  fs.rmSync(`${events}.wait`);
   await pooledTask(names[2]);
   const done = await Promise.all(names.map(resultOf));
   expect(done.map((s) => s.phase)).toEqual(['Succeeded', 'Succeeded', 'Succeeded']);
