@@ -50,12 +50,12 @@ const { admitToBudgets } = proxyActivities<ReturnType<typeof createBudgetActivit
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2s', maximumInterval: '1 minute' },
 });
-/** Told the usage when the Task ends: retried for a day, then given up with a condition (the Task must end). */
 /** A pooled Task a spawner started reads its WorkerPool (a pool applied a moment ago gets found; a missing one fails the Task). */
 const { readWorkerPool } = proxyActivities<ReturnType<typeof createWorkerPoolActivities>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', maximumInterval: '4s', maximumAttempts: 4 },
 });
+/** Told the usage when the Task ends: retried for a day, then given up with a condition (the Task must end). */
 const { recordBudgetUsage } = proxyActivities<ReturnType<typeof createBudgetActivities>>({
   startToCloseTimeout: '1 minute',
   scheduleToCloseTimeout: '1 day',
