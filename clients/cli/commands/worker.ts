@@ -215,7 +215,7 @@ export function workerCommand(globals: () => GlobalOptions): Command {
     .action(async (flags: RuntimeFlags & { metricsAddress?: string }) => {
       const g = globals();
       if (flags.member && !flags.pool) throw new KelosError('--member goes with --pool');
-      if (flags.pool && selectedRuntime(flags) !== 'local') throw new KelosError('--pool runs a WorkerPool member on the local runtime; on Kubernetes the pool\'s members are not run yet');
+      if (flags.pool && selectedRuntime(flags) !== 'local') throw new KelosError('--pool runs a WorkerPool member on the local runtime (on Kubernetes, kelos controller runs a pool\'s members as a StatefulSet of such members)');
       flags.agentSandbox = agentSandboxAtStart(flags, 'kelos worker');
       const metrics = await metricsAtStart(flags.metricsAddress);
       installQuietRuntime(metrics?.telemetryOptions);
