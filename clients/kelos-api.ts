@@ -244,7 +244,6 @@ export class KelosApi {
     return found.sort(byNamespaceAndName);
   }
 
-  /** One stored resource as its workflow's memo holds it now (no visibility lag); undefined when none is open. */
   /**
    * A WorkerPool's members and work: the members that polled its queue in the last two minutes or run a Task now,
    * its Running pooled Tasks (busy members) and its Pending ones (waiting in the queue for an idle member).
@@ -263,6 +262,7 @@ export class KelosApi {
     return { members: [...members].sort(), busy: running.length, queued: tasks.length - running.length };
   }
 
+  /** One stored resource as its workflow's memo holds it now (no visibility lag); undefined when none is open. */
   async getStoredResource(kind: StoredKind, namespace: string, name: string): Promise<StoredResource | undefined> {
     const description = await this.client.workflow
       .getHandle(resourceWorkflowId(kind, namespace, name))
