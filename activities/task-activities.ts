@@ -339,7 +339,6 @@ export interface WaitingTask {
   since: string;
 }
 
-/** A directory left by an older Task of the same name is wiped; the current run's files are kept (retries). */
 /** The Task's Workspace and merged AgentConfigs from their stored records (both runtimes; no secrets read). */
 export async function resolveStoredTaskResources(client: Client, run: TaskRun): Promise<ResolvedTaskResources> {
   const resolved: ResolvedTaskResources = {};
@@ -360,6 +359,7 @@ export async function resolveStoredTaskResources(client: Client, run: TaskRun): 
   return resolved;
 }
 
+/** A directory left by an older Task of the same name is wiped; the current run's files are kept (retries). */
 function claimTaskDir(dir: string, runIdFile: string, runKey: string): void {
   const owner = readIfExists(runIdFile);
   if (owner !== undefined && owner !== runKey) fs.rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,7 @@
-/** Task status, shaped like Kelos's `Task.status` so `kelos get task -o json | jq .status.results.pr` works. */
-/** Waiting: for `dependsOn` Tasks or a branch another Task holds (Kelos's phase names). */
+/**
+ * Task status, shaped like Kelos's `Task.status` so `kelos get task -o json | jq .status.results.pr` works.
+ * Waiting: for `dependsOn` Tasks or a branch another Task holds (Kelos's phase names).
+ */
 export const TASK_PHASES = ['Pending', 'Waiting', 'Running', 'Succeeded', 'Failed'] as const;
 export type TaskPhase = (typeof TASK_PHASES)[number];
 
