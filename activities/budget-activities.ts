@@ -7,10 +7,8 @@
  * A budget that starts sums the period's TaskRecords once (`sumTaskRecords`), as Kelos sums them.
  */
 import { Context } from '@temporalio/activity';
-import { TypedSearchAttributes } from '@temporalio/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { RESOURCE_MEMO_KEY, resourceWorkflowId, storedResourcesQuery, type StoredResource } from '../api/stored-resource';
-import { KelosKind, KelosNamespace } from '../api/search-attributes';
+import { RESOURCE_MEMO_KEY, storedResourceStartOptions, storedResourcesQuery, type StoredResource } from '../api/stored-resource';
 import { MAX_COUNTED_KEYS, toMicroUSD, type BudgetVerdict, type RecordedSpend, type UsageRecord } from '../api/budget/budget-accounts';
 import { DEFAULT_TASK_RECORD_TTL_SECONDS, recordSpec, taskRecordResource, usageKeyOfRecord } from '../api/budget/task-record';
 import { selectorMatches } from '../api/budget/label-selector';
@@ -55,15 +53,9 @@ export function createBudgetActivities(deps: { client: Client; env?: Record<stri
     try {
       await deps.client.workflow.start(taskRecordWorkflow, {
         taskQueue: Context.current().info.taskQueue,
-        workflowId: resourceWorkflowId('TaskRecord', namespace, resource.metadata.name),
+        ...storedResourceStartOptions(resource, `TaskRecord of Task ${namespace}/${record.task.name}`),
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [resource],
-        memo: { [RESOURCE_MEMO_KEY]: resource },
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: KelosKind, value: 'TaskRecord' },
-          { key: KelosNamespace, value: namespace },
-        ]),
-        staticSummary: `TaskRecord of Task ${namespace}/${record.task.name}`,
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -3,20 +3,15 @@
  * cannot): the pool's worker block as the run's type, credentials, model, Workspace and the rest.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { RESOURCE_MEMO_KEY, resourceWorkflowId, type StoredResource } from '../api/stored-resource';
+import type { Client } from '@temporalio/client';
 import type { Credentials, Worker } from '../api/resources/model';
 import { UnsupportedTaskError, workerFields, type WorkerFields } from '../api/task/task-run-from-resource';
+import { readStoredResource } from './resources/stored-resources';
 
 export function createWorkerPoolActivities(deps: { client: Client }) {
   return {
     async readWorkerPool(input: { namespace: string; pool: string }): Promise<WorkerFields> {
-      const handle = deps.client.workflow.getHandle(resourceWorkflowId('WorkerPool', input.namespace, input.pool));
-      const description = await handle.describe().catch((err) => {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
-      });
-      const pool = description?.status.name === 'RUNNING' ? (description.memo?.[RESOURCE_MEMO_KEY] as StoredResource | undefined) : undefined;
+      const pool = await readStoredResource(deps.client, 'WorkerPool', input.namespace, input.pool);
       // Retried a few times: a pool applied together with its spawner may take a moment to be stored.
       if (!pool) throw ApplicationFailure.retryable(`WorkerPool "${input.pool}" not found in namespace "${input.namespace}"`, 'WorkerPoolNotFound');
       try {

@@ -4,6 +4,7 @@
  * `taskbudget/<ns>/<name>`, `taskrecord/<ns>/<uid>`, `workerpool/<ns>/<name>`) whose memo holds the resource.
  * One backing store then serves the CLI, the worker and the Web UI, and survives restarts.
  */
+import type { SearchAttributePair } from '@temporalio/common';
 import { KelosKind, KelosNamespace } from './search-attributes';
 
 export const STORED_KINDS = ['Workspace', 'AgentConfig', 'TaskBudget', 'TaskRecord', 'WorkerPool'] as const;
@@ -29,3 +30,17 @@ export function resourceWorkflowId(kind: StoredKind, namespace: string, name: st
 
 /** Memo key under which the resource is stored (readable with `describe()`, no worker needed). */
 export const RESOURCE_MEMO_KEY = 'resource';
+
+/** How a stored resource's workflow is started, whoever starts it (`kelos apply`, a Task leaving its TaskRecord). */
+export function storedResourceStartOptions(resource: StoredResource, summary = `${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}`) {
+  const { kind, metadata } = resource;
+  return {
+    workflowId: resourceWorkflowId(kind, metadata.namespace, metadata.name),
+    memo: { [RESOURCE_MEMO_KEY]: resource },
+    typedSearchAttributes: [
+      { key: KelosKind, value: kind },
+      { key: KelosNamespace, value: metadata.namespace },
+    ] as SearchAttributePair[],
+    staticSummary: summary,
+  };
+}

@@ -8,7 +8,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { innermostMessage } from '../api/error-cause';
 import { KelosKind, KelosNamespace, KelosPhase, KelosSpawner } from '../api/search-attributes';
 import { SPAWNER_MANIFEST_MEMO_KEY, SPAWNER_STATUS_MEMO_KEY, SpawnerStatus, spawnerWorkflowId } from '../api/spawn/spawner-status';
-import { RESOURCE_MEMO_KEY, StoredKind, StoredResource, resourceWorkflowId, storedResourcesQuery } from '../api/stored-resource';
+import { RESOURCE_MEMO_KEY, StoredKind, StoredResource, resourceWorkflowId, storedResourceStartOptions, storedResourcesQuery } from '../api/stored-resource';
 import { TaskRun, taskDeletionWorkflowId, taskWorkflowId, withoutSpec } from '../api/task/task-run';
 import { requestedRuntime, workerPoolQueue } from '../api/task/task-runtime';
 import { temporal } from '@temporalio/proto';
@@ -220,16 +220,10 @@ export class KelosApi {
     // A TaskBudget's workflow stores it the same way and keeps its accounts too.
     await this.client.workflow.signalWithStart(kind === 'TaskBudget' ? budgetWorkflow : resourceWorkflow, {
       taskQueue: this.taskQueue,
-      workflowId: resourceWorkflowId(kind, metadata.namespace, metadata.name),
+      ...storedResourceStartOptions(stamped),
       args: [stamped],
       signal: applyResourceSignal,
       signalArgs: [stamped],
-      memo: { [RESOURCE_MEMO_KEY]: stamped },
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: KelosKind, value: kind },
-        { key: KelosNamespace, value: metadata.namespace },
-      ]),
-      staticSummary: `${kind} ${metadata.namespace}/${metadata.name}`,
     });
   }
 

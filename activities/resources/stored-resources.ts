@@ -1,4 +1,4 @@
-/** Reads Workspaces and AgentConfigs kept by their entity workflows (see api/stored-resource.ts). */
+/** Reads what the system stores as entity workflows (Workspaces, AgentConfigs, WorkerPools, …; see api/stored-resource.ts). */
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { RESOURCE_MEMO_KEY, StoredKind, StoredResource, resourceWorkflowId } from '../../api/stored-resource';
 
