@@ -242,8 +242,11 @@ export class KelosApi {
    * A WorkerPool's members and work: the members that polled its queue in the last two minutes or run a Task now,
    * its Running pooled Tasks (busy members) and its Pending ones (waiting in the queue for an idle member).
    */
-  async workerPoolActivity(namespace: string, pool: string): Promise<{ members: string[]; busy: number; queued: number }> {
-    const tasks = (await this.listTasks(namespace, ['Pending', 'Running'])).filter((t) => (t.spec as { workerPoolRef?: { name?: string } }).workerPoolRef?.name === pool);
+  async workerPoolActivity(namespace: string, pool: string, openTasks?: TaskObject[]): Promise<WorkerPoolActivity> {
+    // `openTasks`: the namespace's Pending and Running Tasks, when the caller lists them once for several pools.
+    const tasks = (openTasks ?? (await this.listTasks(namespace, ['Pending', 'Running']))).filter(
+      (t) => t.metadata.namespace === namespace && (t.spec as { workerPoolRef?: { name?: string } }).workerPoolRef?.name === pool,
+    );
     const running = tasks.filter((t) => t.status.phase === 'Running');
     const { pollers } = await this.client.workflowService.describeTaskQueue({
       namespace: this.client.options.namespace,
@@ -282,6 +285,12 @@ export class KelosApi {
       throw err;
     }
   }
+}
+
+export interface WorkerPoolActivity {
+  members: string[];
+  busy: number;
+  queued: number;
 }
 
 /** `kelos get --limit / --chunk-size`, as kubectl's: how many objects at most, and how many per server request. */

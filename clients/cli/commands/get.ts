@@ -3,7 +3,7 @@ import { StoredKind, type StoredResource } from '../../../api/stored-resource';
 import { TASK_PHASES } from '../../../api/task/task-status';
 import { kelosHome } from '../../../host/data-dir';
 import { LocalSecretStore } from '../../../host/secret-store';
-import { ALL_NAMESPACES, KelosError, NamespaceScope, SpawnerObject, TaskObject } from '../../kelos-api';
+import { ALL_NAMESPACES, KelosError, NamespaceScope, SpawnerObject, TaskObject, type WorkerPoolActivity } from '../../kelos-api';
 import { spawnerDetail, storedResourceDetail, taskDetail } from '../detail';
 import { writeOut } from '../flushed-exit';
 import { GlobalOptions, connectApi } from '../connection';
@@ -60,7 +60,8 @@ export function getCommand(globals: () => GlobalOptions): Command {
         else if (kind === 'TaskBudget') await table(['NAME', 'PERIOD', 'COST', 'INPUT TOKENS', 'OUTPUT TOKENS', 'RESETS', 'AGE'], selected, budgetRow);
         else if (kind === 'TaskRecord') await table(['NAME', 'TASK', 'TYPE', 'PHASE', 'COST', 'AGE'], selected, recordRow);
         else if (kind === 'WorkerPool') {
-          const rows = await Promise.all(selected.map(async (pool) => ({ pool, activity: await api.workerPoolActivity(pool.metadata.namespace, pool.metadata.name) })));
+          const openTasks = selected.length ? await api.listTasks(scope, ['Pending', 'Running']) : [];
+          const rows = await Promise.all(selected.map(async (pool) => ({ pool, activity: await api.workerPoolActivity(pool.metadata.namespace, pool.metadata.name, openTasks) })));
           await table(['NAME', 'TYPE', 'REPLICAS', 'MEMBERS', 'BUSY', 'QUEUED', 'AGE'], rows.map((r) => ({ ...r, metadata: r.pool.metadata })), workerPoolRow);
         }
         else await table(['NAME', 'AGE'], selected, (r: StoredResource) => [r.metadata.name, age(r.metadata.creationTimestamp)]);
@@ -111,7 +112,7 @@ function recordRow(record: StoredResource): string[] {
 }
 
 /** Kelos's TYPE and REPLICAS, then what Temporal shows: members polling or running, busy members, Tasks waiting. */
-function workerPoolRow({ pool, activity }: { pool: StoredResource; activity: { members: string[]; busy: number; queued: number } }): string[] {
+function workerPoolRow({ pool, activity }: { pool: StoredResource; activity: WorkerPoolActivity }): string[] {
   const spec = pool.spec as { worker?: { type?: string }; replicas?: number };
   return [pool.metadata.name, spec.worker?.type ?? '', String(spec.replicas ?? 1), String(activity.members.length), String(activity.busy), String(activity.queued), age(pool.metadata.creationTimestamp)];
 }
