@@ -77,7 +77,10 @@ export function createBudgetActivities(deps: { client: Client; env?: Record<stri
     async sumTaskRecords(input: { namespace: string; selector: LabelSelector; periodStartMs: number; periodEndMs: number }): Promise<RecordedSpend> {
       const spend: RecordedSpend = { usedMicroUSD: 0, usedInputTokens: 0, usedOutputTokens: 0, recentKeys: [] };
       const recent: Array<{ key: string; atMs: number }> = [];
-      for await (const info of deps.client.workflow.list({ query: storedResourcesQuery('TaskRecord', input.namespace) })) {
+      // A record is started after its Task completed, so the period's records started in it: the scan reads one
+      // period's records, not the 30 days kept.
+      const query = `${storedResourcesQuery('TaskRecord', input.namespace)} AND StartTime >= "${new Date(input.periodStartMs).toISOString()}"`;
+      for await (const info of deps.client.workflow.list({ query })) {
         const record = info.memo?.[RESOURCE_MEMO_KEY] as StoredResource | undefined;
         if (!record || !selectorMatches(input.selector, record.metadata.labels ?? {})) continue;
         const { completionTime, usage } = recordSpec(record);
