@@ -7,7 +7,7 @@
  * Sizes are UTF-8 bytes; cuts fall between characters (never inside a surrogate pair), so the result stays valid
  * text that round-trips through JSON. Pure: safe in workflow code.
  */
-import { utf8ByteLength } from './sources/github/utf8';
+import { utf8Length } from './template/utf8';
 
 /** What every kelos truncation mark contains, for tests and readers that look for one. */
 export const TRUNCATION_MARK_TEXT = 'truncated by kelos';
@@ -28,16 +28,16 @@ export function droppedLinesMark(moreLines: number): string {
  * always says that it was cut.
  */
 export function truncateText(text: string, maxBytes: number, separator = '\n\n'): string {
-  return truncateMeasuredText(text, utf8ByteLength(text), maxBytes, separator);
+  return truncateMeasuredText(text, utf8Length(text), maxBytes, separator);
 }
 
 /** `truncateText` for a text whose UTF-8 size (`total`) is known: cutting a long text many times measures it once. */
 export function truncateMeasuredText(text: string, total: number, maxBytes: number, separator = '\n\n'): string {
   if (total <= maxBytes) return text;
   // The mark for `total` is the longest the mark can be (the real count is smaller), so the prefix always fits.
-  const room = maxBytes - utf8ByteLength(separator) - utf8ByteLength(truncationMark(total));
+  const room = maxBytes - utf8Length(separator) - utf8Length(truncationMark(total));
   const prefix = room > 0 ? utf8Prefix(text, room) : '';
-  const mark = truncationMark(total - utf8ByteLength(prefix));
+  const mark = truncationMark(total - utf8Length(prefix));
   return prefix ? `${prefix}${separator}${mark}` : mark;
 }
 

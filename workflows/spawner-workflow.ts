@@ -12,7 +12,7 @@ import type { TaskSpawnerResource } from '../api/resources/model';
 import { KelosKind, KelosNamespace, KelosSourceKind, KelosSpawner, KelosWebhookKeys } from '../api/search-attributes';
 import type { SpawnerStatus } from '../api/spawn/spawner-status';
 import { webhookRoutingKeys } from '../api/sources/webhooks';
-import { utf8ByteLength } from '../api/sources/github/utf8';
+import { utf8Length } from '../api/template/utf8';
 import { admitItems, canGrant, grantSlots, reconcileRunning, takeBackOverflow, taskGone, type SpawnerContext } from './spawner/admission';
 import { dueCronItems, nextCronAt, startCronFromNow } from './spawner/cron-intake';
 import { legacySpawner } from './spawner/legacy-spawner';
@@ -204,7 +204,7 @@ const MAX_MANIFEST_BYTES = 256 * 1024;
 /** The TaskSpawner, or the field-level errors as one message (the same lines `kelos apply --dry-run` prints). */
 function parseSpawner(manifest: Record<string, unknown>): TaskSpawnerResource | string {
   const text = JSON.stringify(manifest);
-  if (utf8ByteLength(text) > MAX_MANIFEST_BYTES) return `spawner.json: the TaskSpawner manifest is ${utf8ByteLength(text)} bytes; at most ${MAX_MANIFEST_BYTES} are accepted`;
+  if (utf8Length(text) > MAX_MANIFEST_BYTES) return `spawner.json: the TaskSpawner manifest is ${utf8Length(text)} bytes; at most ${MAX_MANIFEST_BYTES} are accepted`;
   const parsed = parseManifests(text, 'spawner.json');
   const problems = [...parsed.errors.map(String), ...parsed.unsupported.map(String)];
   if (problems.length) return problems.join('\n');

@@ -65,13 +65,26 @@ export function decodeRune(b: ArrayLike<number>, i: number): [number, number] {
   return [0xfffd, 1];
 }
 
+/**
+ * Go's len(s): the UTF-8 byte length, a lone surrogate counting as U+FFFD (3 bytes). Counted by code unit, with no
+ * iterator or array: budgets call it on every text a spawner keeps.
+ */
 export function utf8Length(s: string): number {
-  let n = 0;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) as number;
-    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < s.length && isLowSurrogate(s.charCodeAt(i + 1))) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
   }
-  return n;
+  return bytes;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
 /** Number of runes (code points), Go's utf8.RuneCountInString: fmt widths count runes. */

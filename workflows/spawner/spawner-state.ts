@@ -7,7 +7,7 @@ import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
 import { STATE_BUDGET_BYTES, count, dropOldestFinished, dropWorstWaiting, emptyTaskBook, markFinished, markRunning, type TaskBook } from './task-book';
 import type { SpawnerState as LegacySpawnerState } from './legacy-spawner-state';
-import { utf8ByteLength } from '../../api/sources/github/utf8';
+import { utf8Length } from '../../api/template/utf8';
 
 export interface SpawnerState {
   version: 2;
@@ -87,7 +87,7 @@ export function addResend(state: SpawnerState, itemIds: string[]): void {
  * (at most MAX_RUNNING). Returns the bytes it now takes.
  */
 export function fitToBudget(state: SpawnerState, budgetBytes: number = STATE_BUDGET_BYTES): number {
-  const size = () => utf8ByteLength(JSON.stringify(state));
+  const size = () => utf8Length(JSON.stringify(state));
   let bytes = size();
   const shrinkers = [
     () => dropOldestFinished(state.book, Math.floor((count(state.book, 'succeeded') + count(state.book, 'failed')) / 2)),

@@ -4,7 +4,7 @@
  */
 import { goTrimSpace } from './go-strings';
 import type { RestIssueComment, RestReviewComment } from './rest-types';
-import { utf8ByteLength } from './utf8';
+import { utf8Length } from '../../template/utf8';
 
 export const COMMENT_BUDGET_BYTES = 64 * 1024;
 export const COMMENT_SEPARATOR = '\n---\n';
@@ -18,7 +18,7 @@ export function formatLabels(labels: readonly string[]): string {
  * small comment is never kept past a dropped newer one, and an oversize newest part leaves "".
  */
 export function joinNewestWithinBudget(parts: readonly string[], budget = COMMENT_BUDGET_BYTES): string {
-  const sizes = parts.map(utf8ByteLength);
+  const sizes = parts.map(utf8Length);
   if (sizes.reduce((sum, size) => sum + size, 0) <= budget) return parts.join(COMMENT_SEPARATOR);
   let remaining = budget;
   let first = parts.length;

@@ -4,7 +4,7 @@
  * `<baseUrl>/browse/KEY`, `Labels` joined ", ", `Comments` = comment bodies joined `\n---\n`, keeping the oldest
  * within 64 KiB (Kelos's Jira rule, the opposite of GitHub's), `Kind` = the issue type or `Issue`.
  */
-import { utf8ByteLength } from '../github/utf8';
+import { utf8Length } from '../../template/utf8';
 import type { WorkItem } from '../work-item';
 import { adfTextKelos, adfToPlainText } from './adf-text';
 
@@ -36,7 +36,7 @@ export function jiraComments(comments: readonly { body?: unknown }[]): string {
   for (const comment of comments) {
     const body = adfTextKelos(comment.body);
     if (body === '') continue;
-    total += utf8ByteLength(body);
+    total += utf8Length(body);
     if (total > MAX_JIRA_COMMENT_BYTES) break;
     parts.push(body);
   }

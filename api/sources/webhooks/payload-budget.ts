@@ -10,7 +10,7 @@
  * variables taken from the full payload before trimming, so `{{.Body}}` stays whole even when
  * `{{.Payload.issue.body}}` was cut. Pure and deterministic: safe in workflow code.
  */
-import { utf8ByteLength } from '../github/utf8';
+import { utf8Length } from '../../template/utf8';
 
 export const DEFAULT_PAYLOAD_BUDGET_BYTES = 64 * 1024;
 
@@ -27,7 +27,7 @@ const ARRAY_LIMITS = [100, 20, 5, 1] as const;
 const ELLIPSIS = '…';
 
 function jsonBytes(value: unknown): number {
-  return utf8ByteLength(JSON.stringify(value) ?? '');
+  return utf8Length(JSON.stringify(value) ?? '');
 }
 
 function shrink(value: unknown, maxString: number, maxItems: number): unknown {

@@ -5,7 +5,7 @@ import {
   formatReviewComments,
   joinNewestWithinBudget,
 } from '../../../api/sources/github/text-formats';
-import { utf8ByteLength } from '../../../api/sources/github/utf8';
+import { utf8Length } from '../../../api/template/utf8';
 import { HEAD_SHA, restComment, restReviewComment } from './rest-fixtures';
 
 const KiB = 1024;
@@ -68,6 +68,6 @@ describe('ReviewComments format inline comments on the head commit', () => {
 
 describe('UTF-8 byte length without Buffer (lone surrogates count as U+FFFD, like Buffer and Go)', () => {
   it.each(['', 'ascii', 'é', '€uro', '😀', 'a😀b€é', '\ud800', 'x\udc00y', '\ud83dx'])('%j', (text) => {
-    expect(utf8ByteLength(text)).toBe(Buffer.byteLength(text, 'utf8'));
+    expect(utf8Length(text)).toBe(Buffer.byteLength(text, 'utf8'));
   });
 });
