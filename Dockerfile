@@ -11,12 +11,8 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild
 COPY tsconfig.json tsconfig.build.json ./
-COPY api ./api
-COPY host ./host
-COPY workflows ./workflows
-COPY activities ./activities
-COPY workers ./workers
-COPY clients ./clients
+COPY src ./src
+COPY scripts/check-workflow-purity.js ./scripts/
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime

@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Octokit } from '@octokit/rest';
-import type { GitHubIssuesSource } from '../api/resources/model';
-import type { PollSourceInput, PollSourceResult } from '../api/sources/poll';
-import { createPollActivities } from '../activities/polling/poll-activities';
+import type { GitHubIssuesSource } from '../src/model/types';
+import type { PollSourceInput, PollSourceResult } from '../src/sources/polling/poll';
+import { createPollActivities } from '../src/sources/polling/poll-activities';
 import { startFakeGitHub, type FakeGitHub } from '../test/harness/github-api';
 
 function arg(name: string, fallback: number): number {

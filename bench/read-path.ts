@@ -12,10 +12,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { TaskRun } from '../api/task/task-run';
-import { KelosApi, SpawnerManifest } from '../clients/kelos-api';
-import { startDevServer } from '../clients/dev/temporal-dev-server';
-import { packageRoot } from '../host/package-root';
+import type { TaskRun } from '../src/task/task-run';
+import { KelosApi, SpawnerManifest } from '../src/clients/kelos-api';
+import { startDevServer } from '../src/clients/dev/temporal-dev-server';
+import { packageRoot } from '../src/host/package-root';
 import { inParallel } from './in-parallel';
 
 const KELOS = path.join(packageRoot(), 'bin', 'kelos.js');

@@ -12,14 +12,14 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { spawnerWorkflowId } from '../api/spawn/spawner-status';
-import type { WorkItem } from '../api/sources/work-item';
-import type { TaskRun } from '../api/task/task-run';
-import { KelosApi, SpawnerManifest } from '../clients/kelos-api';
-import { startDevServer } from '../clients/dev/temporal-dev-server';
-import { spawnerStatusQuery, workItemsSignal } from '../workflows/spawner/messages';
-import { createKelosWorker, workflowsPath } from '../workers/kelos-worker';
-import { packageRoot } from '../host/package-root';
+import { spawnerWorkflowId } from '../src/spawner/spawner-status';
+import type { WorkItem } from '../src/sources/work-item';
+import type { TaskRun } from '../src/task/task-run';
+import { KelosApi, SpawnerManifest } from '../src/clients/kelos-api';
+import { startDevServer } from '../src/clients/dev/temporal-dev-server';
+import { spawnerStatusQuery, workItemsSignal } from '../src/spawner/messages';
+import { createKelosWorker, workflowsPath } from '../src/workers/kelos-worker';
+import { packageRoot } from '../src/host/package-root';
 
 const AGENT = path.join(packageRoot(), 'bench', 'trivial-agent.sh');
 

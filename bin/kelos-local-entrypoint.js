@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The built-in local entrypoint (the /kelos_entrypoint.sh contract for Tasks without an `image`): runs the
-// compiled activities/local/entrypoint.js, which `npm run build` writes to dist/.
+// compiled src/agent-entrypoint/entrypoint.js, which `npm run build` writes to dist/.
 const path = require('node:path');
 const fs = require('node:fs');
-const compiled = path.join(__dirname, '..', 'dist', 'activities', 'local', 'entrypoint.js');
+const compiled = path.join(__dirname, '..', 'dist', 'src', 'agent-entrypoint', 'entrypoint.js');
 if (!fs.existsSync(compiled)) {
   process.stderr.write('kelos-entrypoint: not built: run `npm run build` in ' + path.join(__dirname, '..') + '\n');
   process.exit(1);

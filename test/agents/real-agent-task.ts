@@ -5,12 +5,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { AgentType } from '../../api/resources/model';
-import type { TaskRun } from '../../api/task/task-run';
-import { taskWorkflowId } from '../../api/task/task-run';
-import type { TaskStatus } from '../../api/task/task-status';
-import { taskFiles } from '../../host/data-dir';
-import { packageRoot } from '../../host/package-root';
+import type { AgentType } from '../../src/model/types';
+import type { TaskRun } from '../../src/task/task-run';
+import { taskWorkflowId } from '../../src/task/task-run';
+import type { TaskStatus } from '../../src/task/task-status';
+import { taskFiles } from '../../src/host/data-dir';
+import { packageRoot } from '../../src/host/package-root';
 import { runKelos } from '../harness/kelos-cli';
 import { KelosTestStack, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { testServerAddress } from '../harness/temporal';

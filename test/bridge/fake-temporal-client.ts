@@ -6,8 +6,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { WebhookDelivery } from '../../api/sources/webhooks';
-import { KelosWebhookKeys } from '../../api/search-attributes';
+import type { WebhookDelivery } from '../../src/sources/webhooks';
+import { KelosWebhookKeys } from '../../src/store/search-attributes';
 
 export interface FakeTemporal {
   client: Client;

@@ -3,7 +3,7 @@
  * answers every routing key for the TTL (a flood of distinct names costs no query each), lookups during a listing
  * join it, the next listing after the TTL sees spawners started and stopped, and a failed listing is asked again.
  */
-import { SpawnerDirectory } from '../../clients/bridge/spawner-directory';
+import { SpawnerDirectory } from '../../src/clients/bridge/spawner-directory';
 import { fakeTemporal } from './fake-temporal-client';
 
 function clock(start = 1_000_000) {

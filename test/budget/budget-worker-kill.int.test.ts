@@ -3,9 +3,9 @@
  * takes over finishes the recording, and the budget counts the Task exactly once, with one TaskRecord.
  */
 import * as path from 'node:path';
-import { TASK_STATUS_MEMO_KEY } from '../../api/task/task-start';
-import { taskWorkflowId } from '../../api/task/task-run';
-import type { TaskStatus } from '../../api/task/task-status';
+import { TASK_STATUS_MEMO_KEY } from '../../src/task/task-start';
+import { taskWorkflowId } from '../../src/task/task-run';
+import type { TaskStatus } from '../../src/task/task-status';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh'); // reports 0.42 USD, 1200 in, 340 out

@@ -6,17 +6,17 @@
  */
 import * as path from 'node:path';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { KelosKind, KelosNamespace } from '../../api/search-attributes';
-import { parseManifests } from '../../api/resources/parse-manifests';
-import { resourceWorkflowId, type StoredResource } from '../../api/stored-resource';
-import { dailyPeriod } from '../../api/budget/budget-period';
-import { selectorMatches } from '../../api/budget/label-selector';
-import { taskWorkflowId } from '../../api/task/task-run';
-import type { TaskStatus } from '../../api/task/task-status';
-import { taskStatusQuery } from '../../workflows/task-workflow';
-import { budgetWorkflow, recordBudgetUsageUpdate } from '../../workflows/budget-workflow';
+import { KelosKind, KelosNamespace } from '../../src/store/search-attributes';
+import { parseManifests } from '../../src/model/parse-manifests';
+import { resourceWorkflowId, type StoredResource } from '../../src/store/stored-resource';
+import { dailyPeriod } from '../../src/budget/budget-period';
+import { selectorMatches } from '../../src/budget/label-selector';
+import { taskWorkflowId } from '../../src/task/task-run';
+import type { TaskStatus } from '../../src/task/task-status';
+import { taskStatusQuery } from '../../src/task/task-workflow';
+import { budgetWorkflow, recordBudgetUsageUpdate } from '../../src/budget/budget-workflow';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createBudgetActivities } from '../../activities/budget-activities';
+import { createBudgetActivities } from '../../src/budget/budget-activities';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { runKelosAsync } from '../harness/kelos-cli';
 import { testServerAddress } from '../harness/temporal';

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AgentLogFormatter, LogPiece, formatAgentLog } from '../../clients/cli/agent-log-format';
+import { AgentLogFormatter, LogPiece, formatAgentLog } from '../../src/clients/cli/agent-log-format';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'agent-logs');
 const recorded = (agent: string) => fs.readFileSync(path.join(FIXTURES, `${agent}.txt`), 'utf8');

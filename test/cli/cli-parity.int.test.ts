@@ -10,7 +10,7 @@ import { KELOS_ROOT, runKelos, runKelosAsync } from '../harness/kelos-cli';
 import { eventually, startKelosTestStack, type KelosTestStack } from '../harness/kelos-stack';
 import { testServerAddress, uniqueTaskQueue } from '../harness/temporal';
 import YAML from 'yaml';
-import { LocalSecretStore } from '../../host/secret-store';
+import { LocalSecretStore } from '../../src/host/secret-store';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-parity-'));
 const offline = (args: string[]) => runKelos({ address: '127.0.0.1:1', home }, args);

@@ -1,9 +1,9 @@
-/** The config file parser (clients/cli/config-file.ts): Kelos's fields, errors naming file and field, unknown fields. */
+/** The config file parser (src/clients/cli/config-file.ts): Kelos's fields, errors naming file and field, unknown fields. */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultConfigPath, loadConfigFile, parseConfigText } from '../../clients/cli/config-file';
-import { CONFIG_TEMPLATE } from '../../clients/cli/config-template';
+import { defaultConfigPath, loadConfigFile, parseConfigText } from '../../src/clients/cli/config-file';
+import { CONFIG_TEMPLATE } from '../../src/clients/cli/config-template';
 
 const parse = (text: string) => parseConfigText(text, 'c.yaml');
 const errorOf = (text: string) => {

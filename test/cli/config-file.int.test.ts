@@ -11,8 +11,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { runKelos, runKelosAsync } from '../harness/kelos-cli';
 import { eventually, startKelosTestStack, type KelosTestStack } from '../harness/kelos-stack';
 import { testServerAddress, uniqueTaskQueue } from '../harness/temporal';
-import { CONFIG_TEMPLATE } from '../../clients/cli/config-template';
-import { LocalSecretStore } from '../../host/secret-store';
+import { CONFIG_TEMPLATE } from '../../src/clients/cli/config-template';
+import { LocalSecretStore } from '../../src/host/secret-store';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-config-home-'));
 const kelosDir = path.join(home, '.kelos');

@@ -8,7 +8,7 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort } from '../../clients/dev/temporal-dev-server';
+import { freePort } from '../../src/clients/dev/temporal-dev-server';
 import { runKelos, startKelosDev, stopKelosDev } from '../harness/kelos-cli';
 import { makeUpstream } from '../local/git-fixture';
 

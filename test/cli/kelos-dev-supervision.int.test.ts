@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findTemporalBinary, freePort } from '../../clients/dev/temporal-dev-server';
+import { findTemporalBinary, freePort } from '../../src/clients/dev/temporal-dev-server';
 import { eventually } from '../harness/kelos-stack';
 import { runKelos, startKelosDev, stopKelosDev } from '../harness/kelos-cli';
 

@@ -6,9 +6,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { taskWorkflowId } from '../../api/task/task-run';
-import { taskFiles } from '../../host/data-dir';
-import { formatAgentLog } from '../../clients/cli/agent-log-format';
+import { taskWorkflowId } from '../../src/task/task-run';
+import { taskFiles } from '../../src/host/data-dir';
+import { formatAgentLog } from '../../src/clients/cli/agent-log-format';
 import { runKelos } from '../harness/kelos-cli';
 import { KelosTestStack, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { testServerAddress } from '../harness/temporal';

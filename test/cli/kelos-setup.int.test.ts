@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { startDevServer, type RunningDevServer } from '../../clients/dev/temporal-dev-server';
-import { cloudSearchAttributeInstructions } from '../../clients/namespace-setup';
-import { findByQueries, readinessProblem } from '../../clients/search-attribute-readiness';
+import { startDevServer, type RunningDevServer } from '../../src/clients/dev/temporal-dev-server';
+import { cloudSearchAttributeInstructions } from '../../src/clients/namespace-setup';
+import { findByQueries, readinessProblem } from '../../src/clients/search-attribute-readiness';
 import { KELOS_ROOT } from '../harness/kelos-cli';
 
 const KELOS = path.join(KELOS_ROOT, 'bin', 'kelos.js');

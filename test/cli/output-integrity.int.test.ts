@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { KELOS_ROOT, runKelos } from '../harness/kelos-cli';
 import { testServerAddress, uniqueTaskQueue } from '../harness/temporal';
-import { printObjects } from '../../clients/cli/output';
+import { printObjects } from '../../src/clients/cli/output';
 
 const KELOS = path.join(KELOS_ROOT, 'bin', 'kelos.js');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-output-'));

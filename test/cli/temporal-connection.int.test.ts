@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectClient, connectWorker, embeddedTemporal, resolveTemporalTarget } from '../../clients/temporal-connection';
+import { connectClient, connectWorker, embeddedTemporal, resolveTemporalTarget } from '../../src/clients/temporal-connection';
 import { installTestRuntime, testServerAddress } from '../harness/temporal';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kelos-temporal-connection-'));

@@ -3,8 +3,8 @@
  * workflow task then replays its history on whichever worker takes it); 1 and anything not a whole number are refused
  * naming the flag and the variable.
  */
-import { workflowCacheSize } from '../../clients/cli/commands/worker';
-import { DEFAULT_WORKFLOW_CACHE } from '../../workers/kelos-worker';
+import { workflowCacheSize } from '../../src/clients/cli/commands/worker';
+import { DEFAULT_WORKFLOW_CACHE } from '../../src/workers/kelos-worker';
 
 const saved = process.env.KELOS_WORKFLOW_CACHE;
 afterEach(() => {

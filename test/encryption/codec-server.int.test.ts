@@ -11,10 +11,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { createCodecServer } from '../../clients/codec-server/codec-server';
-import { EncryptionCodec } from '../../host/payload-encryption/encryption-codec';
-import { ENCRYPTION_KEY_VAR, generateEncryptionKey, keyRingFromEnv } from '../../host/payload-encryption/encryption-keys';
-import { freePort } from '../../clients/dev/temporal-dev-server';
+import { createCodecServer } from '../../src/clients/codec-server/codec-server';
+import { EncryptionCodec } from '../../src/host/payload-encryption/encryption-codec';
+import { ENCRYPTION_KEY_VAR, generateEncryptionKey, keyRingFromEnv } from '../../src/host/payload-encryption/encryption-keys';
+import { freePort } from '../../src/clients/dev/temporal-dev-server';
 import { KELOS_ROOT, runKelos } from '../harness/kelos-cli';
 
 // Calls through to the real comparison; lets a test see that tokens are compared with it.

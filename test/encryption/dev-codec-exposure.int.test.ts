@@ -6,8 +6,8 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { freePort } from '../../clients/dev/temporal-dev-server';
-import { generateEncryptionKey } from '../../host/payload-encryption/encryption-keys';
+import { freePort } from '../../src/clients/dev/temporal-dev-server';
+import { generateEncryptionKey } from '../../src/host/payload-encryption/encryption-keys';
 import { startKelosDev, stopKelosDev } from '../harness/kelos-cli';
 
 let home: string;

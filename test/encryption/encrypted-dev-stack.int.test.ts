@@ -10,8 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { freePort } from '../../clients/dev/temporal-dev-server';
-import { encryptionKeyId, generateEncryptionKey } from '../../host/payload-encryption/encryption-keys';
+import { freePort } from '../../src/clients/dev/temporal-dev-server';
+import { encryptionKeyId, generateEncryptionKey } from '../../src/host/payload-encryption/encryption-keys';
 import { eventually } from '../harness/kelos-stack';
 import { RunningKelosDev, runKelos, startKelosDev, stopKelosDev } from '../harness/kelos-cli';
 

@@ -1,7 +1,7 @@
 /** The payload encryption codec and its keys, without Temporal: what is sealed, what opens it, what is refused. */
 import { METADATA_ENCODING_KEY, defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { EncryptionCodec, KEY_ID_METADATA, isEncrypted } from '../../host/payload-encryption/encryption-codec';
-import { ENCRYPTION_KEY_VAR, OLD_ENCRYPTION_KEYS_VAR, encryptionKeyId, generateEncryptionKey, keyRingFromEnv } from '../../host/payload-encryption/encryption-keys';
+import { EncryptionCodec, KEY_ID_METADATA, isEncrypted } from '../../src/host/payload-encryption/encryption-codec';
+import { ENCRYPTION_KEY_VAR, OLD_ENCRYPTION_KEYS_VAR, encryptionKeyId, generateEncryptionKey, keyRingFromEnv } from '../../src/host/payload-encryption/encryption-keys';
 
 const K1 = generateEncryptionKey();
 const K2 = generateEncryptionKey();

@@ -5,7 +5,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startDevServer } from '../../clients/dev/temporal-dev-server';
+import { startDevServer } from '../../src/clients/dev/temporal-dev-server';
 
 export default async function globalSetup(): Promise<void> {
   if (process.env.TEMPORAL_TEST_ADDRESS) return;

@@ -1,4 +1,4 @@
-import type { RunningDevServer } from '../../clients/dev/temporal-dev-server';
+import type { RunningDevServer } from '../../src/clients/dev/temporal-dev-server';
 
 export default async function globalTeardown(): Promise<void> {
   const server = (globalThis as Record<string, unknown>).__kelosTemporalServer as RunningDevServer | undefined;

@@ -4,7 +4,7 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { packageRoot } from '../../host/package-root';
+import { packageRoot } from '../../src/host/package-root';
 
 export const KELOS_ROOT = packageRoot();
 const KELOS = path.join(KELOS_ROOT, 'bin', 'kelos.js');

@@ -9,11 +9,11 @@ import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
-import { KelosApi } from '../../clients/kelos-api';
-import { createKelosWorker, workflowsPath, type KelosWorker, type KelosWorkerOptions } from '../../workers/kelos-worker';
-import { LocalSecretStore } from '../../host/secret-store';
-import { packageRoot } from '../../host/package-root';
-import { tracingWorkflowModules, type Tracing } from '../../host/tracing/tracing';
+import { KelosApi } from '../../src/clients/kelos-api';
+import { createKelosWorker, workflowsPath, type KelosWorker, type KelosWorkerOptions } from '../../src/workers/kelos-worker';
+import { LocalSecretStore } from '../../src/host/secret-store';
+import { packageRoot } from '../../src/host/package-root';
+import { tracingWorkflowModules, type Tracing } from '../../src/host/tracing/tracing';
 import { bundleWorkflows, connectTestEnv, testServerAddress, uniqueTaskQueue } from './temporal';
 
 export interface KelosTestStack {
@@ -25,7 +25,7 @@ export interface KelosTestStack {
   taskQueue: string;
   secrets: LocalSecretStore;
   workflowBundle: { code: string };
-  /** The bundle with the tracing workflow interceptors (host/tracing/tracing.ts), built on first use. */
+  /** The bundle with the tracing workflow interceptors (src/host/tracing/tracing.ts), built on first use. */
   tracedWorkflowBundle(): Promise<{ code: string }>;
   /** Starts a worker in this process (stopped by teardown or by calling the returned stop). */
   startWorker(options?: WorkerStartOptions): Promise<{ worker: KelosWorker; stop: () => Promise<void> }>;
@@ -43,8 +43,8 @@ export interface WorkerStartOptions {
   /** Agents run in the sandbox unless a test turns it off. */
   agentSandbox?: boolean;
   /**
-   * Tracing on, as `kelos worker` sets it up (clients/cli/commands/worker.ts): the worker's client carries the client
-   * interceptors, the worker the others, its bundle the workflow interceptors (built on first use).
+   * Tracing on, as `kelos worker` sets it up (src/clients/cli/commands/worker.ts): the worker's client carries the
+   * client interceptors, the worker the others, its bundle the workflow interceptors (built on first use).
    */
   tracing?: Tracing;
 }

@@ -1,7 +1,7 @@
 /** A signal-fed TaskSpawner whose Tasks run the scripted test agent, and items for it: shared by the spawner tests. */
 import * as path from 'node:path';
-import type { WorkItem } from '../../api/sources/work-item';
-import type { SpawnerManifest } from '../../clients/kelos-api';
+import type { WorkItem } from '../../src/sources/work-item';
+import type { SpawnerManifest } from '../../src/clients/kelos-api';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');
 

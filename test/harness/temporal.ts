@@ -28,7 +28,7 @@ export async function connectTestEnv(): Promise<TestWorkflowEnvironment> {
 
 /**
  * Bundles workflow code once (1 s or more on 2 cores), to pass to every worker of a test file. `interceptorModules`:
- * workflow interceptors built in (tracing: host/tracing/tracing.ts tracingWorkflowModules).
+ * workflow interceptors built in (tracing: src/host/tracing/tracing.ts tracingWorkflowModules).
  */
 export async function bundleWorkflows(workflowsPath: string, interceptorModules?: string[]): Promise<{ code: string }> {
   return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN'), ...(interceptorModules ? { workflowInterceptorModules: interceptorModules } : {}) });

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import type { WebhookDelivery } from '../../api/sources/webhooks';
-import { genericDelivery as buildGeneric, githubDelivery as buildGitHub, linearDelivery as buildLinear } from '../../clients/bridge/delivery-builder';
+import type { WebhookDelivery } from '../../src/sources/webhooks';
+import { genericDelivery as buildGeneric, githubDelivery as buildGitHub, linearDelivery as buildLinear } from '../../src/clients/bridge/delivery-builder';
 
 type Definition = { name: string; examples: Record<string, unknown>[] };
 const definitions = require('@octokit/webhooks-examples/api.github.com/index.json') as Definition[];
@@ -20,7 +20,7 @@ export function githubExample(event: string, action?: string): Record<string, an
   return structuredClone(found) as Record<string, any>;
 }
 
-/** The delivery the bridge would build for this body (clients/bridge/delivery-builder.ts). */
+/** The delivery the bridge would build for this body (src/clients/bridge/delivery-builder.ts). */
 export function githubDelivery(event: string, payload: object, deliveryId: string = randomUUID()): WebhookDelivery {
   return buildGitHub({ rawBody: Buffer.from(JSON.stringify(payload)), body: payload, event, deliveryId });
 }

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LocalSecretStore, SecretNotFoundError } from '../../host/secret-store';
+import { LocalSecretStore, SecretNotFoundError } from '../../src/host/secret-store';
 
 function mountedSecret(root: string, namespace: string, name: string, data: Record<string, string>): void {
   // As the kubelet lays a Secret volume out: the keys are links into a timestamped directory behind `..data`.

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { taskFiles } from '../../host/data-dir';
-import { LocalSecretStore } from '../../host/secret-store';
+import { taskFiles } from '../../src/host/data-dir';
+import { LocalSecretStore } from '../../src/host/secret-store';
 import { runKelos } from '../harness/kelos-cli';
 
 let base: string;

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { packageRoot } from '../../host/package-root';
+import { packageRoot } from '../../src/host/package-root';
 
 export const ROOT = packageRoot();
 export const COMPOSE_FILE = path.join(ROOT, 'docker-compose.yml');

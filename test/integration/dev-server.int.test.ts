@@ -1,5 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ALL_SEARCH_ATTRIBUTES, KelosPhase } from '../../api/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES, KelosPhase } from '../../src/store/search-attributes';
 import { bundleWorkflows, connectTestEnv, uniqueTaskQueue, withWorker } from '../harness/temporal';
 import { echoWorkflow } from './workflows/echo';
 

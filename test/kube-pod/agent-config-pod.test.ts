@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PLUGIN_CONFIGMAP_BUDGET, agentConfigPodParts, pluginConfigMapFiles, pluginSetupScript, taskCompanionNames } from '../../api/kube/agent-config-pod';
-import { AGENT_CONTAINER, PodSpecError, buildTaskPod } from '../../api/kube/task-pod';
-import { SKILLS_CLI, skillsInstallScript } from '../../api/task/skills-install-script';
-import type { AgentConfigBundle } from '../../api/task/task-activities-types';
+import { PLUGIN_CONFIGMAP_BUDGET, agentConfigPodParts, pluginConfigMapFiles, pluginSetupScript, taskCompanionNames } from '../../src/runtimes/kubernetes/agent-config-pod';
+import { AGENT_CONTAINER, PodSpecError, buildTaskPod } from '../../src/runtimes/kubernetes/task-pod';
+import { SKILLS_CLI, skillsInstallScript } from '../../src/runtimes/skills-install-script';
+import type { AgentConfigBundle } from '../../src/task/task-runtime';
 import { agentConfig, fullyLoadedRun, workspace, FIXTURE_ALLOW } from './fixtures';
 
 const bundle: AgentConfigBundle = {

@@ -1,7 +1,7 @@
 /** A Task that uses every podOverrides field at once, with a Workspace and credentials: for builder and API server tests. */
-import { STRICT_ALLOW, type PodPolicyAllow } from '../../api/kube/pod-policy';
-import type { AgentConfigBundle, WorkspaceSource } from '../../api/task/task-activities-types';
-import type { TaskRun } from '../../api/task/task-run';
+import { STRICT_ALLOW, type PodPolicyAllow } from '../../src/runtimes/kubernetes/pod-policy';
+import type { AgentConfigBundle, WorkspaceSource } from '../../src/task/task-runtime';
+import type { TaskRun } from '../../src/task/task-run';
 
 export function fullyLoadedRun(patch: Partial<TaskRun> = {}): TaskRun {
   return {

@@ -1,10 +1,10 @@
 /**
- * The worker's policy for Tasks on the Kubernetes runtime (api/kube/pod-policy.ts): namespaces it serves, and
- * every podOverrides field that would loosen the Pod refused with its path unless the policy allows it; the
+ * The worker's policy for Tasks on the Kubernetes runtime (src/runtimes/kubernetes/pod-policy.ts): namespaces it
+ * serves, and every podOverrides field that would loosen the Pod refused with its path unless the policy allows it; the
  * policy file and --namespaces parsed strictly.
  */
 import YAML from 'yaml';
-import { checkPodOverrides, checkTaskPolicy, DEFAULT_POLICY, parseNamespaces, parsePodPolicyAllow, PodPolicyError, STRICT_ALLOW, type PodPolicyAllow } from '../../api/kube/pod-policy';
+import { checkPodOverrides, checkTaskPolicy, DEFAULT_POLICY, parseNamespaces, parsePodPolicyAllow, PodPolicyError, STRICT_ALLOW, type PodPolicyAllow } from '../../src/runtimes/kubernetes/pod-policy';
 
 const refusal = (overrides: unknown, allow: PodPolicyAllow = STRICT_ALLOW) => {
   try {

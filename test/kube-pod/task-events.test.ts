@@ -1,9 +1,9 @@
 /**
- * The controller's Task events for each change of phase (clients/kube-controller/task-events.ts): none without a
+ * The controller's Task events for each change of phase (src/clients/kube-controller/task-events.ts): none without a
  * change, a Running a status sync missed told before the end when a Pod was made, DependencyFailed only for a Task
  * failed by its dependencies before any Pod.
  */
-import { taskPhaseEvents } from '../../clients/kube-controller/task-events';
+import { taskPhaseEvents } from '../../src/clients/kube-controller/task-events';
 
 const reasons = (previous: string | undefined, next: Parameters<typeof taskPhaseEvents>[1]) => taskPhaseEvents(previous, next).map((e) => `${e.type}/${e.reason}`);
 

@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { STRICT_ALLOW } from '../../api/kube/pod-policy';
-import { PodPolicyError } from '../../api/kube/task-pod';
-import { workspaceFilesScript, workspaceInitContainers } from '../../api/kube/workspace-init-containers';
-import { AGENT_CONTAINER, KELOS_UID, PodSpecError, WORKFLOW_ANNOTATION, buildTaskPod, podBelongsToTask, taskPodName } from '../../api/kube/task-pod';
+import { STRICT_ALLOW } from '../../src/runtimes/kubernetes/pod-policy';
+import { PodPolicyError } from '../../src/runtimes/kubernetes/task-pod';
+import { workspaceFilesScript, workspaceInitContainers } from '../../src/runtimes/kubernetes/workspace-init-containers';
+import { AGENT_CONTAINER, KELOS_UID, PodSpecError, WORKFLOW_ANNOTATION, buildTaskPod, podBelongsToTask, taskPodName } from '../../src/runtimes/kubernetes/task-pod';
 import { agentConfig, fullyLoadedRun, workspace, FIXTURE_ALLOW } from './fixtures';
 
 const build = (run = fullyLoadedRun(), ws = workspace()) => buildTaskPod({ allow: FIXTURE_ALLOW, run, workflowId: `task/${run.namespace}/${run.name}`, podName: taskPodName(run.namespace, run.name), workspace: ws, agentConfig });

@@ -4,8 +4,8 @@
  * `pods/log` (proxied to the fake kubelet), and the server's own validation rejects an invalid Pod.
  */
 import * as k8s from '@kubernetes/client-node';
-import { freePort } from '../../clients/dev/temporal-dev-server';
-import { PodDeletedError, waitForPod } from '../../activities/kubernetes/pod-watcher';
+import { freePort } from '../../src/clients/dev/temporal-dev-server';
+import { PodDeletedError, waitForPod } from '../../src/runtimes/kubernetes/pod-watcher';
 import { startFakeKubelet, type FakeKubelet } from '../harness/kube/fake-kubelet';
 import { FAKE_NODE, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
 

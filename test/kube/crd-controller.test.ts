@@ -9,9 +9,9 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
-import { taskPodName } from '../../api/kube/task-pod';
-import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
-import { webhookDeliverySignal } from '../../workflows/spawner/messages';
+import { taskPodName } from '../../src/runtimes/kubernetes/task-pod';
+import { spawnerWorkflowId } from '../../src/spawner/spawner-status';
+import { webhookDeliverySignal } from '../../src/spawner/messages';
 import { startControllerBed, type ControllerBed } from '../harness/kube/controller-bed';
 import type { FakeKubelet } from '../harness/kube/fake-kubelet';
 import { KelosTestStack, eventually } from '../harness/kelos-stack';

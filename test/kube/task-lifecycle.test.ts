@@ -6,7 +6,7 @@
  * and removed with its object.
  */
 import YAML from 'yaml';
-import { taskPodName } from '../../api/kube/task-pod';
+import { taskPodName } from '../../src/runtimes/kubernetes/task-pod';
 import { startControllerBed, type ControllerBed } from '../harness/kube/controller-bed';
 import { eventually } from '../harness/kelos-stack';
 

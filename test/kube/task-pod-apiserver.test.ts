@@ -4,9 +4,9 @@
  * runs it to Succeeded and its log (read through pods/log) carries the output block.
  */
 import * as k8s from '@kubernetes/client-node';
-import { buildTaskPod, taskPodName } from '../../api/kube/task-pod';
-import { parseTaskOutputs } from '../../api/results/outputs';
-import { freePort } from '../../clients/dev/temporal-dev-server';
+import { buildTaskPod, taskPodName } from '../../src/runtimes/kubernetes/task-pod';
+import { parseTaskOutputs } from '../../src/task/outputs';
+import { freePort } from '../../src/clients/dev/temporal-dev-server';
 import { startFakeKubelet, type FakeKubelet } from '../harness/kube/fake-kubelet';
 import { FAKE_NODE, ensureDefaultServiceAccount, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
 import { agentConfig, fullyLoadedRun, workspace, FIXTURE_ALLOW } from '../kube-pod/fixtures';

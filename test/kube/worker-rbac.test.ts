@@ -7,7 +7,7 @@
  * service-account token), no other namespace is reachable. kube-runtime.test.ts runs the whole runtime as it.
  */
 import * as k8s from '@kubernetes/client-node';
-import { freePort } from '../../clients/dev/temporal-dev-server';
+import { freePort } from '../../src/clients/dev/temporal-dev-server';
 import { startFakeKubelet, type FakeKubelet } from '../harness/kube/fake-kubelet';
 import { FAKE_NODE, ensureDefaultServiceAccount, startKubeCluster, type KubeCluster } from '../harness/kube/kube-cluster';
 import { applyWorkerRbac, deployDocs } from '../harness/kube/worker-rbac';

@@ -1,5 +1,5 @@
-import { AGENT_EXECUTABLES, agentCommand, credentialEnvNameFor } from '../../activities/local/agent-command';
-import type { AgentType } from '../../api/resources/model';
+import { AGENT_EXECUTABLES, agentCommand, credentialEnvNameFor } from '../../src/agent-entrypoint/agent-command';
+import type { AgentType } from '../../src/model/types';
 
 describe('agent CLI arguments (as Kelos images pass them)', () => {
   const cases: { agent: AgentType; model?: string; effort?: string; pluginDirs?: string[]; want: string[] }[] = [

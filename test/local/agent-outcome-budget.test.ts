@@ -3,11 +3,11 @@
  * value are cut, each cut value marked in itself, the whole under the budget, and the outcome still reads back
  * (JSON, results from the output lines, the base64 response).
  */
-import { parseTaskOutputs, resultsFromOutputs } from '../../api/results/outputs';
-import type { AgentOutcome } from '../../api/task/task-activities-types';
-import { TRUNCATION_MARK_TEXT } from '../../api/text-truncation';
-import { AGENT_OUTCOME_BUDGET_BYTES, capAgentOutcome } from '../../activities/runtime/agent-outcome-budget';
-import { formatOutputBlock } from '../../activities/local/output-block';
+import { parseTaskOutputs, resultsFromOutputs } from '../../src/task/outputs';
+import type { AgentOutcome } from '../../src/task/task-runtime';
+import { TRUNCATION_MARK_TEXT } from '../../src/common/text-truncation';
+import { AGENT_OUTCOME_BUDGET_BYTES, capAgentOutcome } from '../../src/runtimes/agent-outcome-budget';
+import { formatOutputBlock } from '../../src/agent-entrypoint/output-block';
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 const MARK = /\[… truncated by kelos: (\d+) more bytes\]$/;

@@ -1,11 +1,11 @@
 /**
- * The sandbox's command line and policy (activities/runtime/agent-sandbox.ts); the box itself is exercised end to
+ * The sandbox's command line and policy (src/runtimes/local/agent-sandbox.ts); the box itself is exercised end to
  * end in test/task/agent-sandbox.int.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { agentSandboxWanted, sandboxCommand, writableLocalRemotes, type AgentSandbox } from '../../activities/runtime/agent-sandbox';
+import { agentSandboxWanted, sandboxCommand, writableLocalRemotes, type AgentSandbox } from '../../src/runtimes/local/agent-sandbox';
 import { tempDir } from './git-fixture';
 
 let root: string;

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { AgentStreamCapture, summarizeAgentStream } from '../../activities/local/agent-stream';
+import { AgentStreamCapture, summarizeAgentStream } from '../../src/agent-entrypoint/agent-stream';
 
 const FAKE_AGENTS = path.join(__dirname, '..', 'fixtures', 'agents');
 const lines = (...objects: unknown[]) => objects.map((o) => (typeof o === 'string' ? o : JSON.stringify(o))).join('\n') + '\n';

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { inspectProcess, launchDetached, processStartTime, stopProcessGroup, type ProcessFiles } from '../../activities/runtime/detached-process';
+import { inspectProcess, launchDetached, processStartTime, stopProcessGroup, type ProcessFiles } from '../../src/runtimes/local/detached-process';
 import { tempDir } from './git-fixture';
 
 let root: string;

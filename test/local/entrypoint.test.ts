@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EntrypointIO, runLocalEntrypoint } from '../../activities/local/entrypoint';
-import { parseTaskOutputs } from '../../api/results/outputs';
+import { EntrypointIO, runLocalEntrypoint } from '../../src/agent-entrypoint/entrypoint';
+import { parseTaskOutputs } from '../../src/task/outputs';
 import { git, makeUpstream, tempDir } from './git-fixture';
 
 const PROJECT = path.join(__dirname, '..', '..');
@@ -307,7 +307,7 @@ describe('local entrypoint: agent configuration under HOME', () => {
 });
 
 describe('bin/kelos-local-entrypoint.js (compiled)', () => {
-  const built = fs.existsSync(path.join(PROJECT, 'dist', 'activities', 'local', 'entrypoint.js'));
+  const built = fs.existsSync(path.join(PROJECT, 'dist', 'src', 'agent-entrypoint', 'entrypoint.js'));
   (built ? test : test.skip)('runs the built entrypoint as a process (needs `npm run build`)', async () => {
     const { cwd, home } = setUp();
     const child = spawn(process.execPath, [path.join(PROJECT, 'bin', 'kelos-local-entrypoint.js'), 'from the launcher'], {

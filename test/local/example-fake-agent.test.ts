@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseTaskOutputs } from '../../api/results/outputs';
+import { parseTaskOutputs } from '../../src/task/outputs';
 import { git, makeUpstream, tempDir } from './git-fixture';
 
 const FAKE = path.join(__dirname, '..', '..', 'examples', 'agents', 'fake-agent.sh');

@@ -1,4 +1,4 @@
-import { kelosMcpServersJson } from '../../activities/agent-config/mcp-servers';
+import { kelosMcpServersJson } from '../../src/runtimes/mcp-servers';
 
 const secrets: Record<string, Record<string, string>> = {
   'gh-headers': { Authorization: 'Bearer from-secret' },

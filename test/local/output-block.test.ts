@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CommandRunner, collectGitFacts, formatOutputBlock, outputLines } from '../../activities/local/output-block';
-import { parseTaskOutputs } from '../../api/results/outputs';
+import { CommandRunner, collectGitFacts, formatOutputBlock, outputLines } from '../../src/agent-entrypoint/output-block';
+import { parseTaskOutputs } from '../../src/task/outputs';
 import { git, makeUpstream, tempDir } from './git-fixture';
 
 describe('output block text', () => {

@@ -1,4 +1,4 @@
-import { OUTPUTS_END_MARKER as END, OUTPUTS_START_MARKER as START, parseTaskOutputs, usageFromResults } from '../../api/results/outputs';
+import { OUTPUTS_END_MARKER as END, OUTPUTS_START_MARKER as START, parseTaskOutputs, usageFromResults } from '../../src/task/outputs';
 
 const block = (...lines: string[]) => [START, ...lines, END].join('\n');
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GIT_CREDENTIAL_HELPER, WorkspaceError, prepareWorkspace, sanitizeWorkspaceFilePath } from '../../activities/local/workspace';
+import { GIT_CREDENTIAL_HELPER, WorkspaceError, prepareWorkspace, sanitizeWorkspaceFilePath } from '../../src/runtimes/local/workspace';
 import { Upstream, git, makeUpstream, tempDir } from './git-fixture';
 
 let root: string;

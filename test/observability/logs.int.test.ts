@@ -5,9 +5,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { taskWorkflowId } from '../../api/task/task-run';
-import { subjectOf } from '../../host/logging';
-import { packageRoot } from '../../host/package-root';
+import { taskWorkflowId } from '../../src/task/task-run';
+import { subjectOf } from '../../src/host/logging';
+import { packageRoot } from '../../src/host/package-root';
 import { KelosTestStack, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { testServerAddress } from '../harness/temporal';
 

@@ -12,8 +12,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { otlpEndpointOf, startTracing } from '../../host/tracing/tracing';
-import { packageRoot } from '../../host/package-root';
+import { otlpEndpointOf, startTracing } from '../../src/host/tracing/tracing';
+import { packageRoot } from '../../src/host/package-root';
 import { testServerAddress, uniqueTaskQueue } from '../harness/temporal';
 
 const OTEL_VARS = Object.keys(process.env).filter((name) => name.startsWith('OTEL_'));
@@ -91,7 +91,7 @@ it('a short CLI command (`kelos run`) sends its StartWorkflow span as kelos-cli 
 });
 
 it('off, a process does not load the OpenTelemetry SDK or interceptors at all', () => {
-  const tracingJs = path.join(packageRoot(), 'dist', 'host', 'tracing', 'tracing.js');
+  const tracingJs = path.join(packageRoot(), 'dist', 'src', 'host', 'tracing', 'tracing.js');
   const loaded = (env: Record<string, string>) =>
     execFileSync(
       process.execPath,

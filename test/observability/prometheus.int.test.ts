@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'yaml';
-import { taskWorkflowId } from '../../api/task/task-run';
-import { freePort } from '../../host/free-port';
-import { packageRoot } from '../../host/package-root';
+import { taskWorkflowId } from '../../src/task/task-run';
+import { freePort } from '../../src/host/free-port';
+import { packageRoot } from '../../src/host/package-root';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { testServerAddress } from '../harness/temporal';
 

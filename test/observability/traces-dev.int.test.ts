@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../clients/dev/temporal-dev-server';
+import { freePort } from '../../src/clients/dev/temporal-dev-server';
 import { KELOS_ROOT, startKelosDev, stopKelosDev, type RunningKelosDev } from '../harness/kelos-cli';
 
 interface ReceivedSpan {

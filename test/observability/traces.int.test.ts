@@ -8,18 +8,18 @@
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
-import { taskWorkflowId } from '../../api/task/task-run';
-import { startBridgeServer } from '../../clients/cli/commands/bridge';
-import { embeddedTemporal } from '../../clients/temporal-connection';
-import { startTracing, type Tracing } from '../../host/tracing/tracing';
+import { spawnerWorkflowId } from '../../src/spawner/spawner-status';
+import { taskWorkflowId } from '../../src/task/task-run';
+import { startBridgeServer } from '../../src/clients/cli/commands/bridge';
+import { embeddedTemporal } from '../../src/clients/temporal-connection';
+import { startTracing, type Tracing } from '../../src/host/tracing/tracing';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { signalledSpawner } from '../harness/spawner-fixtures';
 import { startFakeGitHub } from '../harness/github-api';
 import { testServerAddress } from '../harness/temporal';
 import { makeUpstream } from '../local/git-fixture';
-import { createKelosMetrics } from '../../host/metrics/kelos-metrics';
-import { kelosMetricSinks } from '../../host/metrics/metric-sinks';
+import { createKelosMetrics } from '../../src/host/metrics/kelos-metrics';
+import { kelosMetricSinks } from '../../src/host/metrics/metric-sinks';
 
 /** The header the SDK's OpenTelemetry interceptors carry the span context in. */
 const TRACE_HEADER = '_tracer-data';

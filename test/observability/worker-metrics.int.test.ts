@@ -7,15 +7,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { SpawnerQueues, createKelosMetrics, kelosMetrics } from '../../host/metrics/kelos-metrics';
-import { githubResource, recordGitHubRequest } from '../../activities/github/github-request-metrics';
-import { spawnerWorkflowId, type SpawnerStatus } from '../../api/spawn/spawner-status';
-import { taskWorkflowId } from '../../api/task/task-run';
-import { spawnerStatusQuery } from '../../workflows/spawner/messages';
+import { SpawnerQueues, createKelosMetrics, kelosMetrics } from '../../src/host/metrics/kelos-metrics';
+import { githubResource, recordGitHubRequest } from '../../src/sources/github/github-request-metrics';
+import { spawnerWorkflowId, type SpawnerStatus } from '../../src/spawner/spawner-status';
+import { taskWorkflowId } from '../../src/task/task-run';
+import { spawnerStatusQuery } from '../../src/spawner/messages';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
-import { freePort } from '../../host/free-port';
-import { packageRoot } from '../../host/package-root';
+import { freePort } from '../../src/host/free-port';
+import { packageRoot } from '../../src/host/package-root';
 import { makeUpstream } from '../local/git-fixture';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');

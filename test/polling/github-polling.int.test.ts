@@ -6,8 +6,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnerWorkflowId, type SpawnerStatus } from '../../api/spawn/spawner-status';
-import { spawnerStatusQuery } from '../../workflows/spawner/messages';
+import { spawnerWorkflowId, type SpawnerStatus } from '../../src/spawner/spawner-status';
+import { spawnerStatusQuery } from '../../src/spawner/messages';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { makeUpstream } from '../local/git-fixture';

@@ -1,8 +1,8 @@
-import { githubTarget } from '../../api/sources/github/repo-target';
-import { issueMatchesListQuery, issueListQuery } from '../../api/sources/github/issue-filters';
-import { templateVarUsage } from '../../api/spawn/template-usage';
-import type { RestIssue } from '../../api/sources/github/rest-types';
-import type { TaskSpawnerResource } from '../../api/resources/model';
+import { githubTarget } from '../../src/sources/github/repo-target';
+import { issueMatchesListQuery, issueListQuery } from '../../src/sources/github/issue-filters';
+import { templateVarUsage } from '../../src/sources/template-usage';
+import type { RestIssue } from '../../src/sources/github/rest-types';
+import type { TaskSpawnerResource } from '../../src/model/types';
 
 describe('which repository and API a GitHub source polls', () => {
   test.each([

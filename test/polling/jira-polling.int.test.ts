@@ -3,8 +3,8 @@
  * Cloud (Basic) and Data Center (Bearer, classic search) alike; a wrong token shows in the spawner's status.
  */
 import * as path from 'node:path';
-import { spawnerWorkflowId, type SpawnerStatus } from '../../api/spawn/spawner-status';
-import { spawnerStatusQuery } from '../../workflows/spawner/messages';
+import { spawnerWorkflowId, type SpawnerStatus } from '../../src/spawner/spawner-status';
+import { spawnerStatusQuery } from '../../src/spawner/messages';
 import { startFakeJira, type FakeJira } from '../harness/jira-api/fake-jira';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
 

@@ -9,10 +9,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { GitHubIssuesSource } from '../../api/resources/model';
-import type { PollSourceInput, PollSourceResult } from '../../api/sources/poll';
-import { createPollActivities } from '../../activities/polling/poll-activities';
-import { DEFAULT_POLL_ANSWER_BUDGET_BYTES } from '../../activities/polling/poll-page';
+import type { GitHubIssuesSource } from '../../src/model/types';
+import type { PollSourceInput, PollSourceResult } from '../../src/sources/polling/poll';
+import { createPollActivities } from '../../src/sources/polling/poll-activities';
+import { DEFAULT_POLL_ANSWER_BUDGET_BYTES } from '../../src/sources/polling/poll-page';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
 import { uniqueName } from '../harness/kelos-stack';
 

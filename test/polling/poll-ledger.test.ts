@@ -1,4 +1,4 @@
-import { deltaSince, ledgerCursor, newPollLedger, recordPoll } from '../../activities/polling/poll-ledger';
+import { deltaSince, ledgerCursor, newPollLedger, recordPoll } from '../../src/sources/polling/poll-ledger';
 
 const poll = (entries: Record<string, string>) => new Map(Object.entries(entries));
 

@@ -3,11 +3,11 @@
  * the budget, every item exactly once, the cursor moving only with what was answered; retries get the same page;
  * an item alone over the budget arrives cut, with the mark.
  */
-import type { WorkItem } from '../../api/sources/work-item';
-import { TRUNCATION_MARK_TEXT } from '../../api/text-truncation';
-import { deltaSince, ledgerCursor, newPollLedger, recordPoll, type PollLedger } from '../../activities/polling/poll-ledger';
-import { pageOfDelta, type PollPage } from '../../activities/polling/poll-page';
-import { fingerprint } from '../../activities/polling/poll-state-store';
+import type { WorkItem } from '../../src/sources/work-item';
+import { TRUNCATION_MARK_TEXT } from '../../src/common/text-truncation';
+import { deltaSince, ledgerCursor, newPollLedger, recordPoll, type PollLedger } from '../../src/sources/polling/poll-ledger';
+import { pageOfDelta, type PollPage } from '../../src/sources/polling/poll-page';
+import { fingerprint } from '../../src/sources/polling/poll-state-store';
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
 

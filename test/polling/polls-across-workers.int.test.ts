@@ -7,12 +7,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnerWorkflowId, type SpawnerStatus } from '../../api/spawn/spawner-status';
-import { workerPollQueue } from '../../api/sources/poll';
-import { workerHomeId } from '../../host/worker-identity';
-import { LocalSecretStore } from '../../host/secret-store';
-import { spawnerWorkflow } from '../../workflows';
-import { spawnerStatusQuery } from '../../workflows/spawner/messages';
+import { spawnerWorkflowId, type SpawnerStatus } from '../../src/spawner/spawner-status';
+import { workerPollQueue } from '../../src/sources/polling/poll';
+import { workerHomeId } from '../../src/host/worker-identity';
+import { LocalSecretStore } from '../../src/host/secret-store';
+import { spawnerWorkflow } from '../../src/workflows';
+import { spawnerStatusQuery } from '../../src/spawner/messages';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { makeUpstream } from '../local/git-fixture';

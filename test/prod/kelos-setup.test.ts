@@ -4,7 +4,7 @@
  * it; its first run registers every Kelos* search attribute in PostgreSQL visibility, the second finds them all.
  */
 import * as fs from 'node:fs';
-import { ALL_SEARCH_ATTRIBUTES, searchAttributeTypeName } from '../../api/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES, searchAttributeTypeName } from '../../src/store/search-attributes';
 import { installTestRuntime } from '../harness/temporal';
 import { prodTemporal } from '../harness/prod/prod-temporal';
 import { ensureKelosSetup, kelos, newKelosHome } from '../harness/prod/kelos-processes';

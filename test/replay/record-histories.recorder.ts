@@ -11,18 +11,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { parseManifests, type TaskResource } from '../../api/resources';
-import { taskRunOf } from '../../clients/apply-resource';
-import { spawnerWorkflowId, type SpawnerStatus } from '../../api/spawn/spawner-status';
-import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
-import { spawnerStatusQuery, webhookDeliverySignal, workItemsSignal } from '../../workflows/spawner/messages';
-import { spawnerWorkflow } from '../../workflows/spawner-workflow';
+import { parseManifests, type TaskResource } from '../../src/model';
+import { taskRunOf } from '../../src/clients/apply-resource';
+import { spawnerWorkflowId, type SpawnerStatus } from '../../src/spawner/spawner-status';
+import { taskWorkflowId, type TaskRun } from '../../src/task/task-run';
+import { spawnerStatusQuery, webhookDeliverySignal, workItemsSignal } from '../../src/spawner/messages';
+import { spawnerWorkflow } from '../../src/spawner/spawner-workflow';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
 import { itemsFor, signalledSpawner } from '../harness/spawner-fixtures';
 import { genericDelivery } from '../harness/webhook-deliveries';
 import { makeUpstream } from '../local/git-fixture';
-import { createPoolMember } from '../../workers/pool-member';
+import { createPoolMember } from '../../src/workers/pool-member';
 
 export const HISTORIES_DIR = path.join(__dirname, 'histories');
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');

@@ -9,12 +9,12 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Worker } from '@temporalio/worker';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import * as workflows from '../../workflows';
-import { workflowsPath } from '../../workers/kelos-worker';
-import { startTracing, tracingWorkflowModules, type Tracing } from '../../host/tracing/tracing';
+import * as workflows from '../../src/workflows';
+import { workflowsPath } from '../../src/workers/kelos-worker';
+import { startTracing, tracingWorkflowModules, type Tracing } from '../../src/host/tracing/tracing';
 import { bundleWorkflows, installTestRuntime } from '../harness/temporal';
-import { createKelosMetrics } from '../../host/metrics/kelos-metrics';
-import { kelosMetricSinks } from '../../host/metrics/metric-sinks';
+import { createKelosMetrics } from '../../src/host/metrics/kelos-metrics';
+import { kelosMetricSinks } from '../../src/host/metrics/metric-sinks';
 
 /** Registered as a worker registers them (a replay never calls them), so replays log no unregistered sink. */
 const metricSinks = kelosMetricSinks(createKelosMetrics());

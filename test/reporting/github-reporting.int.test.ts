@@ -8,12 +8,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import * as path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createReportingActivities } from '../../activities/reporting/github-reporting';
-import { localSecretSource } from '../../activities/secrets/secret-source';
-import { statusCommentBody, stickyMarker, taskCommentMarker, type TaskReport } from '../../api/reporting/task-report';
-import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
-import { taskWorkflowId } from '../../api/task/task-run';
-import { spawnerStatusQuery, webhookDeliverySignal } from '../../workflows/spawner/messages';
+import { createReportingActivities } from '../../src/task/reporting/github-reporting';
+import { localSecretSource } from '../../src/host/secret-source';
+import { statusCommentBody, stickyMarker, taskCommentMarker, type TaskReport } from '../../src/task/reporting/task-report';
+import { spawnerWorkflowId } from '../../src/spawner/spawner-status';
+import { taskWorkflowId } from '../../src/task/task-run';
+import { spawnerStatusQuery, webhookDeliverySignal } from '../../src/spawner/messages';
 import { startFakeGitHub, type FakeGitHub } from '../harness/github-api';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { githubDelivery, githubExample } from '../harness/webhook-deliveries';

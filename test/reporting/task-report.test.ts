@@ -2,9 +2,9 @@
  * What reporting says and to whom (kelos-behaviour §6): Kelos's exact comment and Check Run texts, the target a
  * spawner hands each Task, and the source annotations stamped on spawned Tasks.
  */
-import { parseManifests, type TaskSpawnerResource } from '../../api/resources';
-import { checkRunOutput, sourceAnnotations, statusCommentBody, stickyMarker, taskReportFor } from '../../api/reporting/task-report';
-import type { WorkItem } from '../../api/sources/work-item';
+import { parseManifests, type TaskSpawnerResource } from '../../src/model';
+import { checkRunOutput, sourceAnnotations, statusCommentBody, stickyMarker, taskReportFor } from '../../src/task/reporting/task-report';
+import type { WorkItem } from '../../src/sources/work-item';
 
 function spawner(when: string): TaskSpawnerResource {
   const result = parseManifests(

@@ -1,5 +1,5 @@
 /** Go `time.ParseDuration` parity and Kelos's pollInterval reading (bare integers are seconds). */
-import { DurationError, parseGoDuration, parsePollInterval } from '../../api/duration';
+import { DurationError, parseGoDuration, parsePollInterval } from '../../src/go/duration';
 
 describe('parseGoDuration', () => {
   it.each([

@@ -13,7 +13,7 @@ import {
   type TaskResource,
   type TaskSpawnerResource,
   type WorkspaceResource,
-} from '../../api/resources';
+} from '../../src/model';
 
 const EXAMPLES = path.resolve(__dirname, '../../../shared/fixtures/kelos-examples');
 

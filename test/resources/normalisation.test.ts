@@ -10,7 +10,7 @@ import {
   type SecretResource,
   type TaskResource,
   type TaskSpawnerResource,
-} from '../../api/resources';
+} from '../../src/model';
 
 function spawner(yaml: string): TaskSpawnerResource {
   const result = parseManifests(yaml, 'spawner.yaml');

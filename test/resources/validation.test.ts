@@ -2,7 +2,7 @@
  * Broken manifests and the exact one-line errors they produce: `source#N path: message`. Covers CRD enums,
  * patterns, required fields, minimums, max items, unknown fields, and the CEL rules of kelos-behaviour §1.
  */
-import { parseManifests } from '../../api/resources';
+import { parseManifests } from '../../src/model';
 
 const SPAWNER_HEAD = `apiVersion: kelos.dev/v1alpha2
 kind: TaskSpawner

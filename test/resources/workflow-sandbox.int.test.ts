@@ -3,7 +3,7 @@
  * Temporal workflow sandbox exactly as it does in Node.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { parseManifests, toKelosObject } from '../../api/resources';
+import { parseManifests, toKelosObject } from '../../src/model';
 import { bundleWorkflows, connectTestEnv, uniqueTaskQueue, withWorker } from '../harness/temporal';
 import { parseInWorkflow } from './workflows/parse-in-workflow';
 

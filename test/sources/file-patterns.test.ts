@@ -1,4 +1,4 @@
-import { matchesFilePatterns } from '../../api/sources/file-patterns';
+import { matchesFilePatterns } from '../../src/sources/file-patterns';
 
 describe('filePatterns (remove excluded files, then match includes)', () => {
   const cases: [string, { include?: string[]; exclude?: string[] } | undefined, string[], boolean][] = [

@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
-import { emptySpawnerState } from '../../workflows/spawner/spawner-state';
-import { spawnerStatusQuery } from '../../workflows/spawner/messages';
-import { spawnerWorkflow } from '../../workflows/spawner-workflow';
+import { spawnerWorkflowId } from '../../src/spawner/spawner-status';
+import { emptySpawnerState } from '../../src/spawner/spawner-state';
+import { spawnerStatusQuery } from '../../src/spawner/messages';
+import { spawnerWorkflow } from '../../src/spawner/spawner-workflow';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');

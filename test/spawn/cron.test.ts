@@ -1,4 +1,4 @@
-import { cronTicks, cronWorkItem, nextCronTick, parseSchedule } from '../../api/sources/cron';
+import { cronTicks, cronWorkItem, nextCronTick, parseSchedule } from '../../src/sources/cron/cron';
 
 const at = (iso: string) => new Date(iso);
 

@@ -2,10 +2,10 @@
  * What a spawner renders per item besides the prompt: template labels and annotations (Go templates, §4.3), the
  * spawner label winning over them (§4.4), and the runtime a Task asks for through `kelos.dev/runtime`.
  */
-import { parseManifests, type TaskSpawnerResource } from '../../api/resources';
-import { renderSpawnedTask } from '../../api/spawn/render-task';
-import { taskRunForItem } from '../../api/spawn/task-from-template';
-import { templateVarsFor } from '../../api/template-vars';
+import { parseManifests, type TaskSpawnerResource } from '../../src/model';
+import { renderSpawnedTask } from '../../src/spawner/render-task';
+import { taskRunForItem } from '../../src/spawner/task-from-template';
+import { templateVarsFor } from '../../src/sources/template-vars';
 
 function spawner(metadata: string): TaskSpawnerResource {
   const result = parseManifests(

@@ -7,12 +7,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
-import type { WorkItem } from '../../api/sources/work-item';
-import { spawnerStatusQuery, workItemsSignal } from '../../workflows/spawner/messages';
-import { spawnerWorkflow } from '../../workflows/spawner-workflow';
-import { emptySpawnerState as emptyLegacyState, type QueuedItem } from '../../workflows/spawner/legacy-spawner-state';
-import { createKelosWorker } from '../../workers/kelos-worker';
+import { spawnerWorkflowId } from '../../src/spawner/spawner-status';
+import type { WorkItem } from '../../src/sources/work-item';
+import { spawnerStatusQuery, workItemsSignal } from '../../src/spawner/messages';
+import { spawnerWorkflow } from '../../src/spawner/spawner-workflow';
+import { emptySpawnerState as emptyLegacyState, type QueuedItem } from '../../src/spawner/legacy/legacy-spawner-state';
+import { createKelosWorker } from '../../src/workers/kelos-worker';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { signalledSpawner } from '../harness/spawner-fixtures';
 import { bundleWorkflows, uniqueTaskQueue } from '../harness/temporal';

@@ -4,11 +4,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnerWorkflowId } from '../../api/spawn/spawner-status';
-import { emptySpawnerState } from '../../workflows/spawner/spawner-state';
-import { taskWorkflowId } from '../../api/task/task-run';
-import { spawnerStatusQuery, workItemsSignal } from '../../workflows/spawner/messages';
-import { spawnerWorkflow } from '../../workflows/spawner-workflow';
+import { spawnerWorkflowId } from '../../src/spawner/spawner-status';
+import { emptySpawnerState } from '../../src/spawner/spawner-state';
+import { taskWorkflowId } from '../../src/task/task-run';
+import { spawnerStatusQuery, workItemsSignal } from '../../src/spawner/messages';
+import { spawnerWorkflow } from '../../src/spawner/spawner-workflow';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
 import { itemsFor, signalledSpawner } from '../harness/spawner-fixtures';
 

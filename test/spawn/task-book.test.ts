@@ -24,9 +24,9 @@ import {
   seenDelivery,
   takeBackOverflow,
   waitingCount,
-} from '../../workflows/spawner/task-book';
-import { addError, addResend, currentStateFromLegacy, deliveryKeys, emptySpawnerState, fitToBudget, MAX_ERRORS, MAX_RESEND } from '../../workflows/spawner/spawner-state';
-import { emptySpawnerState as emptyLegacyState } from '../../workflows/spawner/legacy-spawner-state';
+} from '../../src/spawner/task-book';
+import { addError, addResend, currentStateFromLegacy, deliveryKeys, emptySpawnerState, fitToBudget, MAX_ERRORS, MAX_RESEND } from '../../src/spawner/spawner-state';
+import { emptySpawnerState as emptyLegacyState } from '../../src/spawner/legacy/legacy-spawner-state';
 
 const T = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');

@@ -5,7 +5,7 @@
  */
 import * as v8 from 'node:v8';
 import { Worker as Thread } from 'node:worker_threads';
-import { defaultWorkflowHeapMiB } from '../../workers/kelos-worker';
+import { defaultWorkflowHeapMiB } from '../../src/workers/kelos-worker';
 import { KelosTestStack, startKelosTestStack } from '../harness/kelos-stack';
 
 let stack: KelosTestStack;

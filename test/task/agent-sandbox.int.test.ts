@@ -1,5 +1,5 @@
 /**
- * The agent sandbox on the local runtime (activities/runtime/agent-sandbox.ts), through a real `kelos worker`
+ * The agent sandbox on the local runtime (src/runtimes/local/agent-sandbox.ts), through a real `kelos worker`
  * process: an agent that tries to read the worker's environment, the secret store, the dev server's database and
  * another Task's log gets nothing, runs as uid 61100 (not root), and still does its work — commits and pushes to its
  * `file://` remote and reports results — while what it wrote belongs to the worker's user outside. At start, a worker
@@ -8,9 +8,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { taskWorkflowId } from '../../api/task/task-run';
-import { taskFiles } from '../../host/data-dir';
-import { packageRoot } from '../../host/package-root';
+import { taskWorkflowId } from '../../src/task/task-run';
+import { taskFiles } from '../../src/host/data-dir';
+import { packageRoot } from '../../src/host/package-root';
 import { KelosTestStack, startKelosTestStack } from '../harness/kelos-stack';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/sandbox-probe.sh');

@@ -4,10 +4,10 @@
  * values cut with the mark and the short ones whole.
  */
 import * as path from 'node:path';
-import type { TaskRun } from '../../api/task/task-run';
-import { taskWorkflowId } from '../../api/task/task-run';
-import type { TaskStatus } from '../../api/task/task-status';
-import { AGENT_OUTCOME_BUDGET_BYTES } from '../../activities/runtime/agent-outcome-budget';
+import type { TaskRun } from '../../src/task/task-run';
+import { taskWorkflowId } from '../../src/task/task-run';
+import type { TaskStatus } from '../../src/task/task-status';
+import { AGENT_OUTCOME_BUDGET_BYTES } from '../../src/runtimes/agent-outcome-budget';
 import { KelosTestStack, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/large-output-agent.sh');

@@ -4,13 +4,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ALL_NAMESPACES } from '../../clients/kelos-api';
-import { parseManifests } from '../../api/resources';
-import { applyResource, type AppliedResource } from '../../clients/apply-resource';
-import { taskWorkflowId } from '../../api/task/task-run';
-import type { TaskStatus } from '../../api/task/task-status';
-import { createPoolMember } from '../../workers/pool-member';
-import { superviseLocalPools } from '../../workers/pool-supervisor';
+import { ALL_NAMESPACES } from '../../src/clients/kelos-api';
+import { parseManifests } from '../../src/model';
+import { applyResource, type AppliedResource } from '../../src/clients/apply-resource';
+import { taskWorkflowId } from '../../src/task/task-run';
+import type { TaskStatus } from '../../src/task/task-status';
+import { createPoolMember } from '../../src/workers/pool-member';
+import { superviseLocalPools } from '../../src/workers/pool-supervisor';
 import { makeUpstream } from '../local/git-fixture';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 

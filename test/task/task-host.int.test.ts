@@ -6,10 +6,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { taskWorkflowId } from '../../api/task/task-run';
-import { workerHostQueue } from '../../api/task/task-runtime';
-import { taskFiles } from '../../host/data-dir';
-import { workerHomeId } from '../../host/worker-identity';
+import { taskWorkflowId } from '../../src/task/task-run';
+import { workerHostQueue } from '../../src/task/runtime-queues';
+import { taskFiles } from '../../src/host/data-dir';
+import { workerHomeId } from '../../src/host/worker-identity';
 import { KelosTestStack, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');

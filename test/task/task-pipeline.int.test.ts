@@ -6,12 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseManifests, type TaskResource } from '../../api/resources';
-import { taskRunOf } from '../../clients/apply-resource';
-import { taskWorkflowId, type TaskRun } from '../../api/task/task-run';
-import { taskFiles } from '../../host/data-dir';
-import { branchLockWorkflowId } from '../../api/task/branch-lock';
-import { branchLockWorkflow } from '../../workflows/branch-lock-workflow';
+import { parseManifests, type TaskResource } from '../../src/model';
+import { taskRunOf } from '../../src/clients/apply-resource';
+import { taskWorkflowId, type TaskRun } from '../../src/task/task-run';
+import { taskFiles } from '../../src/host/data-dir';
+import { branchLockWorkflowId } from '../../src/task/branch-lock/branch-lock';
+import { branchLockWorkflow } from '../../src/task/branch-lock/branch-lock-workflow';
 import { KelosTestStack, eventually, startKelosTestStack, uniqueName } from '../harness/kelos-stack';
 import { makeUpstream } from '../local/git-fixture';
 

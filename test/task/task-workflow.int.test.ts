@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { KelosPhase } from '../../api/search-attributes';
-import { TaskRun, taskCleanupWorkflowId, taskWorkflowId } from '../../api/task/task-run';
-import { taskFiles } from '../../host/data-dir';
-import { taskWorkflow } from '../../workflows/task-workflow';
+import { KelosPhase } from '../../src/store/search-attributes';
+import { TaskRun, taskCleanupWorkflowId, taskWorkflowId } from '../../src/task/task-run';
+import { taskFiles } from '../../src/host/data-dir';
+import { taskWorkflow } from '../../src/task/task-workflow';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');

@@ -7,8 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { taskWorkflowId } from '../../api/task/task-run';
-import type { TaskRun } from '../../api/task/task-run';
+import { taskWorkflowId } from '../../src/task/task-run';
+import type { TaskRun } from '../../src/task/task-run';
 import { KelosTestStack, startKelosTestStack } from '../harness/kelos-stack';
 
 const FAKE_AGENTS = path.resolve(__dirname, '../fixtures/agents');

@@ -5,15 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildTaskPod, taskPodName } from '../../api/kube/task-pod';
-import { parseManifests, type TaskSpawnerResource } from '../../api/resources';
-import { manualRunTask } from '../../api/spawn/manual-run';
-import { renderSpawnedTask } from '../../api/spawn/render-task';
-import { taskFromTemplate, taskRunForItem } from '../../api/spawn/task-from-template';
-import type { TaskRun } from '../../api/task/task-run';
-import { repositoryName } from '../../api/task/upstream-repo';
-import { templateVarsFor } from '../../api/template-vars';
-import { buildAgentEnv } from '../../activities/runtime/agent-env';
+import { buildTaskPod, taskPodName } from '../../src/runtimes/kubernetes/task-pod';
+import { parseManifests, type TaskSpawnerResource } from '../../src/model';
+import { manualRunTask } from '../../src/spawner/manual-run';
+import { renderSpawnedTask } from '../../src/spawner/render-task';
+import { taskFromTemplate, taskRunForItem } from '../../src/spawner/task-from-template';
+import type { TaskRun } from '../../src/task/task-run';
+import { repositoryName } from '../../src/runtimes/upstream-repo';
+import { templateVarsFor } from '../../src/sources/template-vars';
+import { buildAgentEnv } from '../../src/runtimes/local/agent-env';
 import { FIXTURE_ALLOW, fullyLoadedRun, workspace } from '../kube-pod/fixtures';
 
 const EXAMPLE_06 = path.resolve(__dirname, '../../../shared/fixtures/kelos-examples/06-fork-workflow/taskspawner.yaml');

@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { taskFiles } from '../../host/data-dir';
-import { taskWorkflowId } from '../../api/task/task-run';
+import { taskFiles } from '../../src/host/data-dir';
+import { taskWorkflowId } from '../../src/task/task-run';
 import { KelosTestStack, eventually, startKelosTestStack } from '../harness/kelos-stack';
 
 const IMAGE = path.resolve(__dirname, '../fixtures/images/scripted-agent.sh');

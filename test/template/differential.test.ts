@@ -11,7 +11,7 @@
  *    behaviour we add on purpose; they are switched off for the synthetic tables because those
  *    deliberately probe missing keys, and left on for the Kelos examples (production settings).
  */
-import { jsonNumbersAsFloat64, renderTemplate, TemplateError } from '../../api/template';
+import { jsonNumbersAsFloat64, renderTemplate, TemplateError } from '../../src/go/template';
 import { generateTemplates, GENERATOR_DATA } from './case-generator';
 import { DIFF_CASES } from './differential-cases';
 import { goOutcome, renderWithGo } from './go-oracle';

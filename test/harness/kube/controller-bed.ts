@@ -4,9 +4,9 @@
  */
 import * as https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
-import { freePort } from '../../../clients/dev/temporal-dev-server';
-import { startResourceController, type ResourceController } from '../../../clients/kube-controller/resource-controller';
-import type { MemberPodSettings } from '../../../clients/kube-controller/pool-members';
+import { freePort } from '../../../src/clients/dev/temporal-dev-server';
+import { startResourceController, type ResourceController } from '../../../src/clients/kube-controller/resource-controller';
+import type { MemberPodSettings } from '../../../src/clients/kube-controller/pool-members';
 import { KelosTestStack, eventually, startKelosTestStack } from '../kelos-stack';
 import { startFakeKubelet, type FakeKubelet } from './fake-kubelet';
 import { applyWorkerRbac, deployDocs } from './worker-rbac';

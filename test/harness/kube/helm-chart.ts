@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
-import { packageRoot } from '../../../host/package-root';
+import { packageRoot } from '../../../src/host/package-root';
 import type { KubeCluster } from './kube-cluster';
 
 export const CHART = path.join(packageRoot(), 'deploy', 'helm', 'kelos-temporal');

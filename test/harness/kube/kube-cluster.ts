@@ -12,7 +12,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { freePort } from '../../../clients/dev/temporal-dev-server';
+import { freePort } from '../../../src/clients/dev/temporal-dev-server';
 
 export const FAKE_NODE = 'kelos-fake-node';
 

@@ -10,9 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { workerPollQueue } from '../../../api/sources/poll';
-import { workerHostQueue } from '../../../api/task/task-runtime';
-import { workerHomeId } from '../../../host/worker-identity';
+import { workerPollQueue } from '../../../src/sources/polling/poll';
+import { workerHostQueue } from '../../../src/task/runtime-queues';
+import { workerHomeId } from '../../../src/host/worker-identity';
 import { KELOS_ROOT, type CliResult } from '../kelos-cli';
 import type { ProdTemporal } from './prod-temporal';
 

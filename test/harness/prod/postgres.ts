@@ -10,7 +10,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from '../../../clients/dev/temporal-dev-server';
+import { freePort } from '../../../src/clients/dev/temporal-dev-server';
 
 export interface PostgresInfo {
   host: string;

@@ -1,5 +1,5 @@
 /** A workflow that parses manifests inside the Temporal sandbox, proving the resource model is workflow-safe. */
-import { parseManifests, toKelosObject } from '../../../api/resources';
+import { parseManifests, toKelosObject } from '../../../src/model';
 
 export async function parseInWorkflow(text: string, source: string): Promise<{
   objects: unknown[];

@@ -1,10 +1,10 @@
-import type { CommentPolicy, Permission } from '../../../api/resources/model';
+import type { CommentPolicy, Permission } from '../../../src/model/types';
 import {
   authorizeLogin,
   membershipActive,
   permissionGrants,
   type LoginLookups,
-} from '../../../api/sources/github/comment-authorization';
+} from '../../../src/sources/github/comment-authorization';
 
 describe('minimumPermission ranks role_name, falling back to permission (Appendix B 3, MinimumPermission)', () => {
   const cases: [string, Permission, { permission: string; role_name?: string | null }, boolean][] = [

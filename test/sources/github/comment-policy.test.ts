@@ -1,6 +1,6 @@
-import type { CommentPolicy } from '../../../api/resources/model';
-import { authorizationDecider, type LoginLookups } from '../../../api/sources/github/comment-authorization';
-import { containsCommand } from '../../../api/sources/github/comment-commands';
+import type { CommentPolicy } from '../../../src/model/types';
+import { authorizationDecider, type LoginLookups } from '../../../src/sources/github/comment-authorization';
+import { containsCommand } from '../../../src/sources/github/comment-commands';
 import {
   authorizationNeeds,
   commandActors,
@@ -8,7 +8,7 @@ import {
   evaluateCommentPolicy,
   type CommentPolicyInput,
   type PolicyComment,
-} from '../../../api/sources/github/comment-policy';
+} from '../../../src/sources/github/comment-policy';
 
 const PICK_UP = '/kelos pick-up';
 const NEEDS_INPUT = '/kelos needs-input';

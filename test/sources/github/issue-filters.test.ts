@@ -1,5 +1,5 @@
-import type { GitHubIssuesSource } from '../../../api/resources/model';
-import { filterIssues, issueListQuery, issuePassesFilters } from '../../../api/sources/github/issue-filters';
+import type { GitHubIssuesSource } from '../../../src/model/types';
+import { filterIssues, issueListQuery, issuePassesFilters } from '../../../src/sources/github/issue-filters';
 import { restIssue } from './rest-fixtures';
 
 const source = (o: Partial<GitHubIssuesSource> = {}): GitHubIssuesSource => ({ types: ['issues'], state: 'open', pollInterval: '5m', pollIntervalMs: 300_000, ...o });

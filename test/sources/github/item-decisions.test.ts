@@ -1,11 +1,11 @@
 /**
  * Whole-item decisions from REST-shaped data, mirroring Kelos's Discover tests for the Appendix B cases.
  */
-import type { CommentPolicy, GitHubIssuesSource, GitHubPullRequestsSource } from '../../../api/resources/model';
-import { authorizationDecider } from '../../../api/sources/github/comment-authorization';
-import { issuePolicyInput, pullRequestPolicyInput } from '../../../api/sources/github/comment-pool';
-import { authorizationNeeds, commandActors } from '../../../api/sources/github/comment-policy';
-import { decideIssue, decidePullRequest, type FetchedPullRequest, type ItemDecision } from '../../../api/sources/github/item-decisions';
+import type { CommentPolicy, GitHubIssuesSource, GitHubPullRequestsSource } from '../../../src/model/types';
+import { authorizationDecider } from '../../../src/sources/github/comment-authorization';
+import { issuePolicyInput, pullRequestPolicyInput } from '../../../src/sources/github/comment-pool';
+import { authorizationNeeds, commandActors } from '../../../src/sources/github/comment-policy';
+import { decideIssue, decidePullRequest, type FetchedPullRequest, type ItemDecision } from '../../../src/sources/github/item-decisions';
 import { restComment, restIssue, restPull, restReview, restReviewComment } from './rest-fixtures';
 
 const PICK_UP = '/kelos pick-up';

@@ -1,6 +1,6 @@
-import { issueWorkItem, pullRequestWorkItem } from '../../../api/sources/github/items';
-import { priorityIndex, sortByPriorityLabels } from '../../../api/sources/github/priority-labels';
-import { templateVarsFor } from '../../../api/template-vars';
+import { issueWorkItem, pullRequestWorkItem } from '../../../src/sources/github/items';
+import { priorityIndex, sortByPriorityLabels } from '../../../src/sources/github/priority-labels';
+import { templateVarsFor } from '../../../src/sources/template-vars';
 import { HEAD_SHA, restComment, restIssue, restPull, restReviewComment } from './rest-fixtures';
 
 describe('issue work items carry the §4.2 variables', () => {

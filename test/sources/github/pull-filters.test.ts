@@ -1,6 +1,6 @@
-import type { GitHubIssuesSource, GitHubPullRequestsSource } from '../../../api/resources/model';
-import { issueFetchNeeds, pullRequestFetchNeeds, type TemplateVarUsage } from '../../../api/sources/github/fetch-needs';
-import { pullListQuery, pullRequestPassesFilePatterns, pullRequestPassesFilters } from '../../../api/sources/github/pull-filters';
+import type { GitHubIssuesSource, GitHubPullRequestsSource } from '../../../src/model/types';
+import { issueFetchNeeds, pullRequestFetchNeeds, type TemplateVarUsage } from '../../../src/sources/github/fetch-needs';
+import { pullListQuery, pullRequestPassesFilePatterns, pullRequestPassesFilters } from '../../../src/sources/github/pull-filters';
 import { restPull } from './rest-fixtures';
 
 const source = (o: Partial<GitHubPullRequestsSource> = {}): GitHubPullRequestsSource => ({

@@ -9,7 +9,7 @@ import type {
   RestPullRequest,
   RestReview,
   RestReviewComment,
-} from '../../../api/sources/github/rest-types';
+} from '../../../src/sources/github/rest-types';
 
 const examples: { name: string; examples: Record<string, any>[] }[] = require('@octokit/webhooks-examples/api.github.com/index.json');
 

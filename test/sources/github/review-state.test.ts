@@ -1,5 +1,5 @@
-import type { ReviewState } from '../../../api/resources/model';
-import { aggregateReviewState, pullRequestTriggerTime, reviewStateMatches, type ReviewSummary } from '../../../api/sources/github/review-state';
+import type { ReviewState } from '../../../src/model/types';
+import { aggregateReviewState, pullRequestTriggerTime, reviewStateMatches, type ReviewSummary } from '../../../src/sources/github/review-state';
 import { HEAD_SHA, restReview } from './rest-fixtures';
 
 describe('review state aggregation (Appendix B 7, AggregatePullRequestReviewState)', () => {

@@ -1,5 +1,5 @@
-import { compareInstants, formatInstant, parseRfc3339 } from '../../../api/sources/github/rfc3339';
-import { shouldRetrigger } from '../../../api/sources/github/retrigger';
+import { compareInstants, formatInstant, parseRfc3339 } from '../../../src/go/rfc3339';
+import { shouldRetrigger } from '../../../src/sources/github/retrigger';
 
 describe('RFC3339 parsing as Go reads it', () => {
   it.each([

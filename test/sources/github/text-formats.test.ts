@@ -4,8 +4,8 @@ import {
   formatLabels,
   formatReviewComments,
   joinNewestWithinBudget,
-} from '../../../api/sources/github/text-formats';
-import { utf8Length } from '../../../api/template/utf8';
+} from '../../../src/sources/github/text-formats';
+import { utf8Length } from '../../../src/go/utf8';
 import { HEAD_SHA, restComment, restReviewComment } from './rest-fixtures';
 
 const KiB = 1024;

@@ -3,11 +3,11 @@
  * readable rendering for Body), work items, and fetching through jira.js from a local Jira speaking the Cloud and
  * Data Center shapes: both auth modes, the 404 fallback, pagination beyond Kelos's 10 pages, typed failures.
  */
-import { adfTextKelos, adfToPlainText } from '../../../api/sources/jira/adf-text';
-import { jiraSearchJql } from '../../../api/sources/jira/jql';
-import { MAX_JIRA_COMMENT_BYTES, jiraComments, jiraIssueNumber, jiraWorkItem } from '../../../api/sources/jira/work-item';
-import { fetchJiraItems } from '../../../activities/jira/fetch-jira-items';
-import { jiraCredentialsFromSecret } from '../../../activities/jira/jira-credentials';
+import { adfTextKelos, adfToPlainText } from '../../../src/sources/jira/adf-text';
+import { jiraSearchJql } from '../../../src/sources/jira/jql';
+import { MAX_JIRA_COMMENT_BYTES, jiraComments, jiraIssueNumber, jiraWorkItem } from '../../../src/sources/jira/work-item';
+import { fetchJiraItems } from '../../../src/sources/jira/fetch-jira-items';
+import { jiraCredentialsFromSecret } from '../../../src/sources/jira/jira-credentials';
 import { startFakeJira, type FakeJira } from '../../harness/jira-api/fake-jira';
 
 const doc = (...content: unknown[]) => ({ type: 'doc', version: 1, content });

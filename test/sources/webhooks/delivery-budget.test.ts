@@ -3,9 +3,9 @@
  * a 900 KB body, a push of 50,000 paths — with a mark and a list of what was cut; the filter body travels once; and
  * a filter that reads a cut fact is never matched on its visible part.
  */
-import { extractGitHubEvent } from '../../../api/sources/webhooks/github-event';
-import { capGitHubFacts, FACT_LIST_ENTRIES, FACT_TEXT_BYTES, uncapGitHubFacts } from '../../../api/sources/webhooks/delivery-budget';
-import { matchGitHubWebhook } from '../../../api/sources/webhooks/github-match';
+import { extractGitHubEvent } from '../../../src/sources/webhooks/github-event';
+import { capGitHubFacts, FACT_LIST_ENTRIES, FACT_TEXT_BYTES, uncapGitHubFacts } from '../../../src/sources/webhooks/delivery-budget';
+import { matchGitHubWebhook } from '../../../src/sources/webhooks/github-match';
 import { octokitExample } from './fixtures';
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');

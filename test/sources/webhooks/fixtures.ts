@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseManifests, type TaskSpawnerResource } from '../../../api/resources';
+import { parseManifests, type TaskSpawnerResource } from '../../../src/model';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const EVENTS: { name: string; examples: Record<string, any>[] }[] = require('@octokit/webhooks-examples/api.github.com/index.json');

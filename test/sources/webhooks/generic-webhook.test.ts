@@ -1,11 +1,11 @@
 /** Generic webhooks: example 13 (Sentry) and every filter rule. */
-import type { GenericWebhookSource } from '../../../api/resources';
+import type { GenericWebhookSource } from '../../../src/model';
 import {
   extractGenericFields,
   genericDeliveryId,
   genericFilterMatches,
   matchGenericWebhook,
-} from '../../../api/sources/webhooks/generic-webhook';
+} from '../../../src/sources/webhooks/generic-webhook';
 import { kelosSpawner } from './fixtures';
 
 /** Shaped like a Sentry issue-alert webhook (the payload example 13 maps). */

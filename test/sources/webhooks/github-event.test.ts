@@ -1,5 +1,5 @@
 /** Extraction table (kelos-behaviour §3.2) on the real @octokit/webhooks-examples payloads. */
-import { extractGitHubEvent, needsBranchEnrichment, withPullRequestHead } from '../../../api/sources/webhooks/github-event';
+import { extractGitHubEvent, needsBranchEnrichment, withPullRequestHead } from '../../../src/sources/webhooks/github-event';
 import { octokitExample, octokitExamples } from './fixtures';
 
 const REPO = { repository: 'Codertocat/Hello-World', repositoryOwner: 'Codertocat', repositoryName: 'Hello-World' };

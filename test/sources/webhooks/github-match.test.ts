@@ -1,7 +1,7 @@
 /** GitHub webhook matching: every filter rule, Appendix B item 12, and Kelos examples 10, 12 and 17. */
-import type { GitHubWebhookFilter, GitHubWebhookSource } from '../../../api/resources';
-import { extractGitHubEvent, type GitHubEventFacts } from '../../../api/sources/webhooks/github-event';
-import { githubChangedFilesForSpawner, matchGitHubWebhook } from '../../../api/sources/webhooks/github-match';
+import type { GitHubWebhookFilter, GitHubWebhookSource } from '../../../src/model';
+import { extractGitHubEvent, type GitHubEventFacts } from '../../../src/sources/webhooks/github-event';
+import { githubChangedFilesForSpawner, matchGitHubWebhook } from '../../../src/sources/webhooks/github-match';
 import { kelosSpawner, octokitExample } from './fixtures';
 
 type Payload = Record<string, any>;

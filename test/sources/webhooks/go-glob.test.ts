@@ -1,5 +1,5 @@
 /** Go filepath.Match semantics for branch/tag/checkName filters. */
-import { GoGlobError, goGlobMatch } from '../../../api/sources/webhooks/go-glob';
+import { GoGlobError, goGlobMatch } from '../../../src/go/glob';
 
 describe('goGlobMatch follows Go filepath.Match', () => {
   it.each([

@@ -1,5 +1,5 @@
 /** RE2 patterns evaluated with JS RegExp: flag groups, anchors, classes, and what is refused. */
-import { GoRegexpError, compileGoRegexp, goRegexpMatch } from '../../../api/sources/webhooks/go-regexp';
+import { GoRegexpError, compileGoRegexp, goRegexpMatch } from '../../../src/go/regexp';
 
 describe('goRegexpMatch gives RE2 MatchString results', () => {
   it.each([

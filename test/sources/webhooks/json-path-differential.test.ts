@@ -5,11 +5,11 @@
  * prints it, which is what Kelos compares filters against and puts in fieldMapping variables.
  * The one accepted difference is listed in KNOWN_DIFFERENCES, by name and reason.
  */
-import { goJsonValueString } from '../../../api/sources/webhooks/go-value';
-import { evaluateJsonPath, JsonPathError } from '../../../api/sources/webhooks/json-path';
-import { evaluateExpr, SORTED_MEMBERS, type MemberOrder } from '../../../api/sources/webhooks/json-path-evaluator';
-import { parseJsonPath } from '../../../api/sources/webhooks/json-path-parser';
-import { compareGoStrings } from '../../../api/template/values';
+import { goJsonValueString } from '../../../src/go/value';
+import { evaluateJsonPath, JsonPathError } from '../../../src/go/jsonpath';
+import { evaluateExpr, SORTED_MEMBERS, type MemberOrder } from '../../../src/go/jsonpath/evaluator';
+import { parseJsonPath } from '../../../src/go/jsonpath/parser';
+import { compareGoStrings } from '../../../src/go/template/values';
 import { allOctokitExamples } from './fixtures';
 import { FIXED_PATHS, generatePaths, seededRandom, SYNTHETIC_BODIES, SYNTHETIC_PATHS, withLongerLists } from './json-path-cases';
 import { oracleBinary, runOracle, type OracleRequest, type OracleResult } from './json-path-oracle';

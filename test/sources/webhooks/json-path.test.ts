@@ -2,8 +2,8 @@
  * PaesslerAG/jsonpath results (the dialect of Kelos's generic webhooks) and Go %v strings of JSON values. Each case
  * here was checked against the Go library; json-path-differential.test.ts checks thousands more against it live.
  */
-import { goJsonValueString } from '../../../api/sources/webhooks/go-value';
-import { JsonPathError, checkJsonPath, evaluateJsonPath } from '../../../api/sources/webhooks/json-path';
+import { goJsonValueString } from '../../../src/go/value';
+import { JsonPathError, checkJsonPath, evaluateJsonPath } from '../../../src/go/jsonpath';
 
 const doc = {
   data: {

@@ -1,11 +1,11 @@
 /** Linear webhooks: extraction, matching (example 11), Comment label fallback and enrichment. */
-import type { LinearWebhookSource } from '../../../api/resources';
+import type { LinearWebhookSource } from '../../../src/model';
 import {
   extractLinearEvent,
   linearFilterLabels,
   matchLinearWebhook,
   withLinearIssueLabels,
-} from '../../../api/sources/webhooks/linear-webhook';
+} from '../../../src/sources/webhooks/linear-webhook';
 import { kelosSpawner } from './fixtures';
 
 /** Written to Linear's documented EntityWebhookPayload shape (Issue data). */

@@ -1,16 +1,16 @@
 /** Work items per webhook source: template variables (§4.2 / seed table), reporting, payload budget, names. */
-import { EMPTY_TEMPLATE_VARS } from '../../../api/template-vars';
-import { GoFloat64 } from '../../../api/template';
-import { extractGitHubEvent, withPullRequestHead } from '../../../api/sources/webhooks/github-event';
-import { githubChangedFilesForSpawner } from '../../../api/sources/webhooks/github-match';
-import { toGitHubWorkItem } from '../../../api/sources/webhooks/github-work-item';
-import { extractLinearEvent } from '../../../api/sources/webhooks/linear-webhook';
-import { toLinearWorkItem } from '../../../api/sources/webhooks/linear-work-item';
-import { matchGenericWebhook } from '../../../api/sources/webhooks/generic-webhook';
-import { toGenericWorkItem } from '../../../api/sources/webhooks/generic-work-item';
-import { trimPayload } from '../../../api/sources/webhooks/payload-budget';
-import { webhookEventPart, webhookTaskName } from '../../../api/sources/webhooks/task-name';
-import { renderableWebhookVars } from '../../../api/sources/webhooks/webhook-work-item';
+import { EMPTY_TEMPLATE_VARS } from '../../../src/sources/template-vars';
+import { GoFloat64 } from '../../../src/go/template';
+import { extractGitHubEvent, withPullRequestHead } from '../../../src/sources/webhooks/github-event';
+import { githubChangedFilesForSpawner } from '../../../src/sources/webhooks/github-match';
+import { toGitHubWorkItem } from '../../../src/sources/webhooks/github-work-item';
+import { extractLinearEvent } from '../../../src/sources/webhooks/linear-webhook';
+import { toLinearWorkItem } from '../../../src/sources/webhooks/linear-work-item';
+import { matchGenericWebhook } from '../../../src/sources/webhooks/generic-webhook';
+import { toGenericWorkItem } from '../../../src/sources/webhooks/generic-work-item';
+import { trimPayload } from '../../../src/sources/webhooks/payload-budget';
+import { webhookEventPart, webhookTaskName } from '../../../src/sources/webhooks/task-name';
+import { renderableWebhookVars } from '../../../src/sources/webhooks/webhook-work-item';
 import { kelosSpawner, octokitExample } from './fixtures';
 
 const HASH = 'a3f1c9e07b2d4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6';
