@@ -7,11 +7,16 @@
  *
  * Three processes so that they do not share an event loop or a heap: this one (dev server launcher, worker, the
  * real deliveries), the bridge (`--role bridge`, its own Temporal connection, default limits) and the attacker
- * (`--role attacker`). Both phases last `--seconds`; the bad traffic is bounded: `--bad` requests at most, paced
- * evenly over the phase, stopped after `--bad-seconds`; the phase with it lasts until the attacker is done.
- * All of it shares the machine's cores, so the ratio also measures the attacker's and Temporal's CPU.
+ * (`--role attacker`). The bad traffic is bounded: `--bad` requests at most, paced at `--bad-rate` per second,
+ * stopped after `--bad-seconds`; the phase with it lasts until the attacker is done, the phase without it
+ * `--seconds` (default: as long as the attack is planned to take, so both phases have as many samples).
+ * All of it shares the machine's cores. The attacker runs at the lowest CPU priority (`--attacker-nice`, default 19)
+ * so that it takes only the cores the defenders leave idle, as a sender on another machine would cost them nothing;
+ * the bridge pays full price for every bad request. `--real-concurrency N` gives the real spawner a maxConcurrency
+ * (default none: every real delivery's Task runs at once).
  *
- *   npm run bench:bridge-abuse -- [--bad 10000] [--concurrency 64] [--rate 10] [--seconds 20] [--bad-seconds 120]
+ *   npm run bench:bridge-abuse -- [--bad 10000] [--bad-rate 100] [--concurrency 64] [--rate 10] [--seconds N]
+ *                                 [--bad-seconds 120] [--attacker-nice 19] [--real-concurrency N]
  *                                 [--kinds forged-github,forged-linear,forged-generic,malformed,oversized-generic,
  *                                          oversized-github,random-source,unknown-flood]   (default: all, round robin)
  */
@@ -24,12 +29,12 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import type { StoredResource } from '../api/stored-resource';
-import { createBridge } from '../clients/bridge/bridge-server';
-import { KelosApi, SpawnerManifest } from '../clients/kelos-api';
-import { startDevServer } from '../clients/dev/temporal-dev-server';
-import { packageRoot } from '../host/package-root';
-import { createKelosWorker } from '../workers/kelos-worker';
+import type { StoredResource } from '../src/store/stored-resource';
+import { createBridge } from '../src/clients/bridge/bridge-server';
+import { KelosApi, SpawnerManifest } from '../src/clients/kelos-api';
+import { startDevServer } from '../src/clients/dev/temporal-dev-server';
+import { packageRoot } from '../src/host/package-root';
+import { createKelosWorker } from '../src/workers/kelos-worker';
 
 const AGENT = path.join(packageRoot(), 'bench', 'trivial-agent.sh');
 const HOST = '127.0.0.1';
@@ -207,11 +212,13 @@ interface Phase {
 
 async function main(): Promise<void> {
   const bad = Number(arg('bad', '10000'));
+  const badRate = Number(arg('bad-rate', '100'));
   const badSeconds = Number(arg('bad-seconds', '120'));
   const concurrency = Number(arg('concurrency', '64'));
   const rate = Number(arg('rate', '10'));
-  const seconds = Number(arg('seconds', '20'));
-  const badRate = bad / seconds;
+  const seconds = Number(arg('seconds', String(Math.min(bad / badRate, badSeconds))));
+  const attackerNice = Number(arg('attacker-nice', '19'));
+  const realConcurrency = Number(arg('real-concurrency', '0'));
   const kinds = arg('kinds', '');
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const server = await startDevServer({ headless: true, logFile: path.join(os.tmpdir(), 'kelos-bench-bridge-abuse-temporal.log') });
@@ -225,11 +232,11 @@ async function main(): Promise<void> {
   const api = new KelosApi(client, taskQueue);
   let bridge: BridgeProcess | undefined;
   try {
-    await applySpawners(api);
+    await applySpawners(api, realConcurrency);
     await waitForVisibility(client, 4);
     bridge = await startBridgeProcess(server.address);
     const rssStart = await bridgeRss(bridge.child);
-    console.log(`bridge pid ${bridge.child.pid} on ${bridge.url}; real deliveries ${rate}/s for ${seconds} s per phase; bad traffic: ${bad} requests at ≤ ${badRate.toFixed(0)}/s, ${concurrency} connections, ≤ ${badSeconds} s`);
+    console.log(`bridge pid ${bridge.child.pid} on ${bridge.url}; real deliveries ${rate}/s for ${seconds} s per phase${realConcurrency ? `, at most ${realConcurrency} of their Tasks at once` : ''}; bad traffic: ${bad} requests at ≤ ${badRate.toFixed(0)}/s, ${concurrency} connections, ≤ ${badSeconds} s, attacker at nice ${attackerNice}`);
 
     const cpuAt = () => cpuSnapshot({ bridge: bridge!.child.pid!, devServer: server.process.pid! });
     const quietCpu = cpuAt();
@@ -240,7 +247,7 @@ async function main(): Promise<void> {
     const rssBefore = await bridgeRss(bridge.child);
     const loudCpu = cpuAt();
 
-    const attacker = startAttacker(bridge.url, { bad, badRate, badSeconds, concurrency, kinds });
+    const attacker = startAttacker(bridge.url, { bad, badRate, badSeconds, concurrency, kinds, nice: attackerNice });
     let attackDone = false;
     const attack = attacker.then((report) => ((attackDone = true), report));
     const loud = await realDeliveries(bridge.url, 'loud', rate, (elapsed) => attackDone && elapsed >= seconds * 1000);
@@ -279,19 +286,19 @@ async function main(): Promise<void> {
   }
 }
 
-async function applySpawners(api: KelosApi): Promise<void> {
+async function applySpawners(api: KelosApi, realConcurrency: number): Promise<void> {
   const workspace = { apiVersion: 'kelos.dev/v1alpha2', kind: 'Workspace', metadata: { name: 'bench-repo', namespace: 'default' }, spec: { repo: 'https://github.com/bench/repo.git' } };
   await api.applyStoredResource(workspace as unknown as StoredResource);
   const template = (extra: Record<string, unknown> = {}) => ({ worker: { type: 'claude-code', credentials: { type: 'none' }, image: AGENT }, promptTemplate: 'noop', ...extra });
-  const spawner = (name: string, when: Record<string, unknown>, extra?: Record<string, unknown>): SpawnerManifest => ({
+  const spawner = (name: string, when: Record<string, unknown>, extra?: Record<string, unknown>, limits: Record<string, unknown> = {}): SpawnerManifest => ({
     apiVersion: 'kelos.dev/v1alpha2',
     kind: 'TaskSpawner',
     metadata: { name, namespace: 'default' },
-    spec: { when, taskTemplate: template(extra) },
+    spec: { when, taskTemplate: template(extra), ...limits },
   });
   // `real` (signed) takes the real deliveries; `open` has no secret (its malformed bodies reach the parser); the GitHub
   // and Linear spawners have no filters, so a forged delivery that got through would surely make a Task.
-  await api.applySpawner(spawner('real', { webhook: { source: 'real', fieldMapping: { id: '$.id' } } }, { nameTemplate: 'item-{{.ID}}' }));
+  await api.applySpawner(spawner('real', { webhook: { source: 'real', fieldMapping: { id: '$.id' } } }, { nameTemplate: 'item-{{.ID}}' }, realConcurrency ? { maxConcurrency: realConcurrency } : {}));
   await api.applySpawner(spawner('open', { webhook: { source: 'open', fieldMapping: { id: '$.id' } } }, { nameTemplate: 'item-open-{{.ID}}' }));
   await api.applySpawner(spawner('github', { githubWebhook: { events: ['issues'] } }, { workspaceRef: { name: 'bench-repo' } }));
   await api.applySpawner(spawner('linear', { linearWebhook: { types: ['Issue'] } }, { workspaceRef: { name: 'bench-repo' } }));
@@ -330,9 +337,10 @@ function startBridgeProcess(temporalAddress: string): Promise<BridgeProcess> {
   });
 }
 
-function startAttacker(url: string, o: { bad: number; badRate: number; badSeconds: number; concurrency: number; kinds: string }): Promise<AttackReport> {
+function startAttacker(url: string, o: { bad: number; badRate: number; badSeconds: number; concurrency: number; kinds: string; nice: number }): Promise<AttackReport> {
   const env = { ...process.env, BENCH_KINDS: o.kinds, BENCH_BRIDGE_URL: url, BENCH_BAD: String(o.bad), BENCH_BAD_RATE: String(o.badRate), BENCH_BAD_SECONDS: String(o.badSeconds), BENCH_CONCURRENCY: String(o.concurrency) };
   const child = fork(__filename, ['--role', 'attacker'], { env });
+  os.setPriority(child.pid!, o.nice);
   return new Promise((resolve, reject) => {
     child.once('message', (message: AttackReport) => resolve(message));
     child.once('exit', (code) => (code ? reject(new Error(`the attacker exited with code ${code}`)) : undefined));
