@@ -8,7 +8,7 @@ import { parseManifests } from '../model/parse-manifests';
 import type { TaskSpawnerResource } from '../model/types';
 
 /** A spawner carries its manifest from run to run, beside its state (src/spawner/spawner-state.ts): 2 MiB in all. */
-const MAX_MANIFEST_BYTES = 256 * 1024;
+export const MAX_MANIFEST_BYTES = 256 * 1024;
 
 /** The TaskSpawner, or the field-level errors as one message (the same lines `kelos apply --dry-run` prints). */
 function parseSpawner(manifest: Record<string, unknown>): TaskSpawnerResource | string {

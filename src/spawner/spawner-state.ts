@@ -5,6 +5,7 @@
  */
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
+import type { WebhookDelivery } from '../sources/webhooks';
 import { STATE_BUDGET_BYTES, count, dropOldestFinished, dropWorstWaiting, emptyTaskBook, markFinished, markRunning, type TaskBook } from './task-book';
 import type { SpawnerState as LegacySpawnerState } from './legacy/legacy-spawner-state';
 import { utf8Length } from '../go';
@@ -50,6 +51,8 @@ export interface ContinuedSpawnerInput {
   /** This implementation's state, or a run of the first one's (converted when the run starts). */
   state?: SpawnerState | LegacySpawnerState;
   options?: SpawnerOptions;
+  /** Deliveries that arrived while the last run wound down (src/spawner/delivery-carry.ts), handled first. */
+  deliveries?: WebhookDelivery[];
 }
 
 export const MAX_ERRORS = 10;

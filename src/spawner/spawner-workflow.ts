@@ -5,7 +5,7 @@
  * waits for the slot the spawner grants — so nothing is dropped, and the spawner's own state holds names only.
  * The run continues as new before its history grows long, carrying that state (src/spawner/spawner-state.ts).
  */
-import { allHandlersFinished, condition, continueAsNew, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, makeContinueAsNewFunc, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { KelosKind, KelosNamespace, KelosSourceKind, KelosSpawner, KelosWebhookKeys } from '../store/search-attributes';
 import type { SpawnerStatus } from './spawner-status';
 import { webhookRoutingKeys } from '../sources/webhooks';
@@ -29,12 +29,16 @@ import { parseSpawnerOrThrow, validateUpdate } from './spawner-manifest';
 import { memoPublisher, spawnerStatus } from './publish-status';
 import * as book from './task-book';
 import { takeDelivery } from './webhook-intake';
+import { CARRY_DELIVERIES_PATCH, DeliveryCarry } from './delivery-carry';
 import { metrics } from '../workflows/metrics';
 
 export type { SpawnerInput, ContinuedSpawnerInput, SpawnerOptions } from './spawner-state';
 
 /** Marks runs of this implementation; runs begun by the first one (no marker) replay on it and hand over. */
 export const SPAWNER_TASKS_WAIT_PATCH = 'spawner-tasks-wait-in-temporal';
+
+/** Runs that began before the memo was carried continue as new without it (the next run publishes its own). */
+export const CARRY_MEMO_PATCH = 'spawner-carries-memo-across-continue-as-new';
 
 /** How often running Tasks are checked against Temporal while there are any. */
 const DEFAULT_RECONCILE_MS = 5 * 60 * 1000;
@@ -64,6 +68,8 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   const status = () => spawnerStatus(ctx.spawner, ctx.state);
   let nextReconcileAt = Date.now() + (options.reconcileIntervalMs ?? DEFAULT_RECONCILE_MS);
   let reportedGranted = ctx.state.book.granted;
+  /** Set once the run is due to continue as new: deliveries then go to the next run (src/spawner/delivery-carry.ts). */
+  let carry: DeliveryCarry | undefined;
 
   // Messages first, before anything is awaited: Tasks report back, items arrive, people read and steer.
   setHandler(spawnerStatusQuery, status);
@@ -78,6 +84,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     wake();
   });
   setHandler(webhookDeliverySignal, async (delivery) => {
+    if ((carry || timeToContinueAsNew()) && patched(CARRY_DELIVERIES_PATCH) && (carry ??= new DeliveryCarry()).take(delivery)) return;
     if (await takeDelivery(ctx, delivery)) wake();
   });
   setHandler(deleteSpawnerSignal, () => {
@@ -120,6 +127,11 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     book.addWaiting(ctx.state.book, task.name, new Date().toISOString(), task.priority, task.itemId, { waitingWindow: options.waitingWindow });
   }
   if (!ctx.state.cronWatermark) startCronFromNow(ctx);
+  // Deliveries the last run took while winding down, handled together as if they had just arrived.
+  if (continued?.deliveries?.length) {
+    await Promise.all(continued.deliveries.map((delivery) => takeDelivery(ctx, delivery)));
+    wake();
+  }
 
   // The story of a spawner: take in what is due, give free slots to waiting Tasks, check on the running ones,
   // show the status, and sleep until something changes or a timer is due.
@@ -147,6 +159,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     else await condition(woken, Math.max(1, wakeAt - Date.now()));
   }
 
+  carry ??= new DeliveryCarry();
   await condition(allHandlersFinished);
   publish(status(), manifest);
   if (deleted) {
@@ -154,7 +167,10 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     return status();
   }
   fitToBudget(ctx.state);
-  return await continueAsNew<typeof spawnerWorkflow>({ manifest, state: ctx.state, options });
+  const deliveries = carry.deliveries.length ? { deliveries: carry.deliveries } : {};
+  // The next run starts with this memo (the spawner's manifest and status), so it is readable before its first workflow task ends.
+  if (patched(CARRY_MEMO_PATCH)) return await makeContinueAsNewFunc<typeof spawnerWorkflow>({ memo: workflowInfo().memo })({ manifest, state: ctx.state, options, ...deliveries });
+  return await continueAsNew<typeof spawnerWorkflow>({ manifest, state: ctx.state, options, ...deliveries });
 
   /** Tasks created (slots granted, as the status counts them) since the last report, and the queue. */
   function reportMetrics(): void {

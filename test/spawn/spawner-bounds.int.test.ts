@@ -9,7 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnerWorkflowId } from '../../src/spawner/spawner-status';
 import type { WorkItem } from '../../src/sources/work-item';
-import { spawnerStatusQuery, workItemsSignal } from '../../src/spawner/messages';
+import { spawnerStatusQuery, webhookDeliverySignal, workItemsSignal } from '../../src/spawner/messages';
+import { taskWorkflowId } from '../../src/task/task-run';
+import { genericDelivery } from '../harness/webhook-deliveries';
 import { spawnerWorkflow } from '../../src/spawner/spawner-workflow';
 import { emptySpawnerState as emptyLegacyState, type QueuedItem } from '../../src/spawner/legacy/legacy-spawner-state';
 import { createKelosWorker } from '../../src/workers/kelos-worker';
@@ -140,6 +142,46 @@ it('takes 80 deliveries with 60 KB IDs for one Task name: one Task, and a state 
   }, 60_000, 'the one Task to finish');
   expect(status.queueLength).toBe(0);
   expect(Math.max(...(await runInputs(workflowId)))).toBeLessThan(64 * 1024);
+  await stack.api.deleteSpawner('default', name);
+}, 180_000);
+
+it('continues as new while deliveries keep arriving faster than it handles them: every run stays short, every delivery one Task', async () => {
+  const name = uniqueName('stream');
+  const workflowId = spawnerWorkflowId('default', name);
+  const handle = await stack.env.client.workflow.start(spawnerWorkflow, {
+    taskQueue: stack.taskQueue,
+    workflowId,
+    // maxConcurrency 1: the Tasks wait in Temporal, so the spawner's own work is what is measured.
+    args: [{ manifest: signalledSpawner(name, { maxConcurrency: 1, sleep: '0' }) as unknown as Record<string, unknown>, options: { continueAsNewAfterEvents: 60 } }],
+  });
+  // A steady stream, 4 senders for 6 s: a new delivery reaches nearly every workflow task, so a run that waited for
+  // its delivery handlers to finish before continuing as new would never continue as new while it lasts.
+  const ids: string[] = [];
+  const until = Date.now() + 6_000;
+  await Promise.all(
+    Array.from({ length: 4 }, async (_, sender) => {
+      for (let i = 0; Date.now() < until; i += 1) {
+        const id = `s${sender}-${i}`;
+        ids.push(id);
+        await handle.signal(webhookDeliverySignal, genericDelivery('test', { id }));
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    }),
+  );
+  expect(ids.length).toBeGreaterThan(100);
+  const tasks = await eventually(async () => {
+    const found = new Set<string>();
+    for await (const info of stack.env.client.workflow.list({ query: `KelosKind = "Task" AND KelosSpawner = "${name}"` })) found.add(info.workflowId);
+    return found.size >= ids.length ? found : undefined;
+  }, 90_000, `${ids.length} Tasks`);
+  expect([...tasks].sort()).toEqual(ids.map((id) => taskWorkflowId('default', `${name}-${id}`)).sort());
+  const runs: number[] = [];
+  for await (const execution of stack.env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+    runs.push((await stack.env.client.workflow.getHandle(workflowId, execution.runId).fetchHistory()).events?.length ?? 0);
+  }
+  expect(runs.length).toBeGreaterThanOrEqual(3);
+  expect(Math.max(...runs)).toBeLessThan(600); // without carrying: one run of ~1,200 events, never continued
+  // Readable (kelos get, delete) at any moment, also a run that has only just begun: it starts with its memo.
   await stack.api.deleteSpawner('default', name);
 }, 180_000);
 
