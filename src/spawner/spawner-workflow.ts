@@ -84,7 +84,7 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     wake();
   });
   setHandler(webhookDeliverySignal, async (delivery) => {
-    if ((carry || timeToContinueAsNew()) && patched(CARRY_DELIVERIES_PATCH) && (carry ??= new DeliveryCarry()).take(delivery)) return;
+    if ((carry || readyToContinue()) && patched(CARRY_DELIVERIES_PATCH) && (carry ??= new DeliveryCarry()).take(delivery)) return;
     if (await takeDelivery(ctx, delivery)) wake();
   });
   setHandler(deleteSpawnerSignal, () => {
@@ -149,12 +149,11 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
     }
     publish(status(), manifest);
     reportMetrics();
-    // A poll in flight finishes first: its answer moves the cursor that the next run carries.
-    if (timeToContinueAsNew() && !poll.inFlight()) break;
+    if (readyToContinue()) break;
     changed = false;
     // Reconcile only wakes an idle spawner while Tasks run: an idle one writes no history.
     const wakeAt = Math.min(book.count(ctx.state.book, 'running') ? nextReconcileAt : Infinity, nextCronAt(ctx) ?? Infinity, poll.nextDue() ?? Infinity);
-    const woken = () => deleted || changed || canGrant(ctx) || (timeToContinueAsNew() && !poll.inFlight());
+    const woken = () => deleted || changed || canGrant(ctx) || readyToContinue();
     if (wakeAt === Infinity) await condition(woken);
     else await condition(woken, Math.max(1, wakeAt - Date.now()));
   }
@@ -188,6 +187,11 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   function publishRoutingKeys(): void {
     const keys = webhookRoutingKeys(ctx.spawner);
     if (keys.length) upsertSearchAttributes([{ key: KelosWebhookKeys, value: keys }]);
+  }
+
+  /** A poll in flight finishes first: its answer moves the cursor that the next run carries. */
+  function readyToContinue(): boolean {
+    return timeToContinueAsNew() && !poll.inFlight();
   }
 
   function timeToContinueAsNew(): boolean {
