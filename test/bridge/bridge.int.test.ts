@@ -289,6 +289,8 @@ describe('availability and observability', () => {
       });
       expect(response.statusCode).toBe(503);
       expect(response.headers['retry-after']).toBe('5');
+      // The cause, not the client's generic wrapper message.
+      expect(response.json().error).toMatch(/^Temporal did not take the delivery: \d+ [A-Z_]+: /);
       expect((await offline.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
       expect((await offline.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     } finally {

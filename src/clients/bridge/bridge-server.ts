@@ -12,6 +12,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { innermostMessage } from '../../common/error-cause';
 import { DEFAULT_PAYLOAD_BUDGET_BYTES, deliveryRoutingKey, type WebhookDelivery, type WebhookDeliverySource } from '../../sources/webhooks';
 import { webhookDeliverySignal } from '../../spawner/messages';
 import { Admission, type Ticket } from './admission';
@@ -357,5 +358,6 @@ function notConfigured(variable: string): Answer {
 }
 
 function unavailable(err: unknown): Answer {
-  return { status: 503, outcome: 'unavailable', body: { error: `Temporal did not take the delivery: ${(err as Error).message}` } };
+  // The client's own message is generic ("Failed to signal Workflow"); its cause says why (deadline, overload, …).
+  return { status: 503, outcome: 'unavailable', body: { error: `Temporal did not take the delivery: ${innermostMessage(err)}` } };
 }
