@@ -5,7 +5,7 @@
  * waits for the slot the spawner grants — so nothing is dropped, and the spawner's own state holds names only.
  * The run continues as new before its history grows long, carrying that state (src/spawner/spawner-state.ts).
  */
-import { allHandlersFinished, condition, continueAsNew, makeContinueAsNewFunc, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { KelosKind, KelosNamespace, KelosSourceKind, KelosSpawner, KelosWebhookKeys } from '../store/search-attributes';
 import type { SpawnerStatus } from './spawner-status';
 import { webhookRoutingKeys } from '../sources/webhooks';
@@ -167,9 +167,10 @@ export async function spawnerWorkflow(input: SpawnerInput): Promise<SpawnerStatu
   }
   fitToBudget(ctx.state);
   const deliveries = carry.deliveries.length ? { deliveries: carry.deliveries } : {};
-  // The next run starts with this memo (the spawner's manifest and status), so it is readable before its first workflow task ends.
-  if (patched(CARRY_MEMO_PATCH)) return await makeContinueAsNewFunc<typeof spawnerWorkflow>({ memo: workflowInfo().memo })({ manifest, state: ctx.state, options, ...deliveries });
-  return await continueAsNew<typeof spawnerWorkflow>({ manifest, state: ctx.state, options, ...deliveries });
+  // The next run starts with this memo (the spawner's manifest and status), so it is readable before its first
+  // workflow task ends; runs begun before the patch continue without it, as they did.
+  const memo = patched(CARRY_MEMO_PATCH) ? { memo: workflowInfo().memo } : {};
+  return await makeContinueAsNewFunc<typeof spawnerWorkflow>(memo)({ manifest, state: ctx.state, options, ...deliveries });
 
   /** Tasks created (slots granted, as the status counts them) since the last report, and the queue. */
   function reportMetrics(): void {
